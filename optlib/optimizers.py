@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -61,9 +61,9 @@ __all__ = [
 ]
 
 #: A hyperparameter: a number, or an array broadcast against the leading axes of ``params``.
-Hyper = Union[float, np.ndarray]
+Hyper = float | np.ndarray
 #: A learning rate: a :data:`Hyper`, or a schedule ``k -> eta`` of the steps already taken.
-LR = Union[float, np.ndarray, Callable[[int], Any]]
+LR = float | np.ndarray | Callable[[int], Any]
 
 
 # --- Hyperparameter plumbing -------------------------------------------------------------------
@@ -80,7 +80,9 @@ def batched(value: Hyper, params: np.ndarray) -> Hyper:
         return value
     value = np.asarray(value, dtype=float)
     leading = np.shape(params)[: value.ndim]
-    if value.ndim > np.ndim(params) or any(a not in (1, b) for a, b in zip(value.shape, leading)):
+    if value.ndim > np.ndim(params) or any(
+        a not in (1, b) for a, b in zip(value.shape, leading, strict=True)
+    ):
         raise ValueError(
             f"A hyperparameter of shape {value.shape} does not line up with the leading axes of "
             f"params of shape {np.shape(params)}"
@@ -145,8 +147,7 @@ class Optimizer:
     def init(self, params: np.ndarray) -> Any:  # pragma: no cover - every rule overrides
         raise NotImplementedError
 
-    def step(
-        self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+    def step(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
         raise NotImplementedError  # pragma: no cover - every rule overrides
 
 
@@ -169,7 +170,8 @@ class SGD(Optimizer):
     .. math::
         g &\leftarrow g + \lambda\theta \\
         b_t &= \begin{cases} g_t & t = 1 \\ \mu b_{t-1} + (1 - \tau) g_t & t > 1 \end{cases} \\
-        d_t &= \begin{cases} g_t + \mu b_t & \text{nesterov} \\ b_t & \text{otherwise} \end{cases} \\
+        d_t &= \begin{cases} g_t + \mu b_t & \text{nesterov} \\
+               b_t & \text{otherwise} \end{cases} \\
         \theta_t &= \theta_{t-1} - \eta_t d_t
 
     With :math:`\mu = 0` there is no buffer and :math:`d_t = g_t` (plain SGD, eq. ``gd-update``).
@@ -757,15 +759,19 @@ class RAdam(Optimizer):
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
         rectified = rho_t > self.threshold
-        r = rectification(np.where(rectified, rho_t, 5.0), np.where(rectified, rho_inf, 5.0))
-        l = np.sqrt(1 - beta2**t) / (np.sqrt(v) + batched(self.eps, params))  # noqa: E741
-        step = np.where(rectified, eta * m_hat * r * l, eta * m_hat)
+        r_t = rectification(np.where(rectified, rho_t, 5.0), np.where(rectified, rho_inf, 5.0))
+        l_t = np.sqrt(1 - beta2**t) / (np.sqrt(v) + batched(self.eps, params))
+        step = np.where(rectified, eta * m_hat * r_t * l_t, eta * m_hat)
         return params - step, RAdamState(t, m, v)
 
 
 def rectification(rho_t: Hyper, rho_inf: Hyper) -> Hyper:
     r"""RAdam's variance rectification term
-    :math:`r_t = \sqrt{(\rho_t - 4)(\rho_t - 2)\rho_\infty / ((\rho_\infty - 4)(\rho_\infty - 2)\rho_t)}`,
+
+    .. math::
+        r_t = \sqrt{\frac{(\rho_t - 4)(\rho_t - 2)\rho_\infty}
+                         {(\rho_\infty - 4)(\rho_\infty - 2)\rho_t}},
+
     defined for :math:`\rho_t \ge 4` (:class:`RAdam` substitutes a harmless 5 elsewhere and does
     not use the result there)."""
     return np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))

@@ -33,7 +33,12 @@ CASES = [
     ("sgd_dampening", "SGD", {"lr": 0.01, "momentum": 0.9, "dampening": 0.3}, None),
     ("sgd_nesterov", "SGD", {"lr": 0.01, "momentum": 0.9, "nesterov": True}, None),
     ("sgd_weight_decay", "SGD", {"lr": 0.02, "momentum": 0.5, "weight_decay": 0.1}, None),
-    ("sgd_steplr", "SGD", {"lr": 0.05, "momentum": 0.9}, ("StepLR", {"step_size": 40, "gamma": 0.5})),
+    (
+        "sgd_steplr",
+        "SGD",
+        {"lr": 0.05, "momentum": 0.9},
+        ("StepLR", {"step_size": 40, "gamma": 0.5}),
+    ),
     ("adagrad", "Adagrad", {"lr": 0.1}, None),
     (
         "adagrad_options",
@@ -52,7 +57,12 @@ CASES = [
         None,
     ),
     ("adadelta", "Adadelta", {}, None),
-    ("adadelta_options", "Adadelta", {"lr": 0.5, "rho": 0.5, "eps": 1e-3, "weight_decay": 0.1}, None),
+    (
+        "adadelta_options",
+        "Adadelta",
+        {"lr": 0.5, "rho": 0.5, "eps": 1e-3, "weight_decay": 0.1},
+        None,
+    ),
     ("adam", "Adam", {"lr": 0.01}, None),
     ("adam_amsgrad", "Adam", {"lr": 0.01, "amsgrad": True}, None),
     ("adam_weight_decay", "Adam", {"lr": 0.01, "weight_decay": 0.1}, None),
@@ -61,7 +71,12 @@ CASES = [
     ("adam_cosine", "Adam", {"lr": 0.05}, ("CosineAnnealingLR", {"T_max": STEPS, "eta_min": 1e-3})),
     ("adamw", "AdamW", {"lr": 0.01}, None),
     ("adamw_amsgrad", "AdamW", {"lr": 0.01, "weight_decay": 0.3, "amsgrad": True}, None),
-    ("adamw_exponential", "AdamW", {"lr": 0.05, "weight_decay": 0.1}, ("ExponentialLR", {"gamma": 0.99})),
+    (
+        "adamw_exponential",
+        "AdamW",
+        {"lr": 0.05, "weight_decay": 0.1},
+        ("ExponentialLR", {"gamma": 0.99}),
+    ),
     ("radam", "RAdam", {"lr": 0.01}, None),
     ("radam_weight_decay", "RAdam", {"lr": 0.01, "weight_decay": 0.1}, None),
     (
@@ -81,7 +96,12 @@ CASES = [
     ),
     ("adamax", "Adamax", {"lr": 0.01}, None),
     ("adamax_options", "Adamax", {"lr": 0.02, "betas": (0.8, 0.99), "weight_decay": 0.1}, None),
-    ("adam_linearlr", "Adam", {"lr": 0.01}, ("LinearLR", {"start_factor": 1 / 3, "total_iters": 5})),
+    (
+        "adam_linearlr",
+        "Adam",
+        {"lr": 0.01},
+        ("LinearLR", {"start_factor": 1 / 3, "total_iters": 5}),
+    ),
 ]
 
 # Curvatures over six orders of magnitude, so that ε and the per-coordinate scaling both
@@ -102,7 +122,9 @@ def gradient(theta: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
 def record(name: str, optimizer: str, kwargs: dict, scheduler) -> dict:
     theta = torch.tensor(THETA0, dtype=torch.float64, requires_grad=True)
     opt = getattr(torch.optim, optimizer)([theta], foreach=False, **kwargs)
-    sched = getattr(torch.optim.lr_scheduler, scheduler[0])(opt, **scheduler[1]) if scheduler else None
+    sched = (
+        getattr(torch.optim.lr_scheduler, scheduler[0])(opt, **scheduler[1]) if scheduler else None
+    )
     rng = np.random.default_rng(zlib.crc32(name.encode()))  # a stable seed per case
     grads, params, lrs = [], [THETA0.copy()], []
     for _ in range(STEPS):

@@ -1,0 +1,66 @@
+"""optlib: the optimizers, objectives and helpers that every chapter of *Toward Optimal Optimizer*
+runs on. Plain NumPy; every update rule is the book's equation, line for line."""
+
+from optlib import data, functions, gradcheck, losses, models, schedules
+from optlib.optimizers import (
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    Adamax,
+    AdamW,
+    Momentum,
+    NAdam,
+    NesterovLookahead,
+    Optimizer,
+    RAdam,
+    RMSprop,
+    adadelta,
+    adagrad,
+    adam,
+    adamax,
+    adamw,
+    momentum,
+    nadam,
+    nag,
+    radam,
+    rmsprop,
+    sgd,
+)
+from optlib.run import Trajectory, minimize
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "Momentum",
+    "NAdam",
+    "NesterovLookahead",
+    "Optimizer",
+    "RAdam",
+    "RMSprop",
+    "Trajectory",
+    "adadelta",
+    "adagrad",
+    "adam",
+    "adamax",
+    "adamw",
+    "data",
+    "functions",
+    "gradcheck",
+    "losses",
+    "minimize",
+    "models",
+    "momentum",
+    "nadam",
+    "nag",
+    "radam",
+    "rmsprop",
+    "schedules",
+    "sgd",
+]

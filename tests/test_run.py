@@ -1,0 +1,198 @@
+"""The runner: full-batch, stochastic and mini-batch runs, divergence, batching, seeding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import optlib
+from optlib import functions, models
+from optlib.gradcheck import relative_error
+
+
+class LeastSquares:
+    """A finite sum written out here, independent of optlib.models: ℓ_i(θ) = (x_iᵀθ − y_i)²."""
+
+    def __init__(self, n: int = 10, d: int = 3, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        self.X, self.y = rng.standard_normal((n, d)), rng.standard_normal(n)
+        self.n_samples, self.seen = n, []
+
+    def value(self, theta, idx=None):
+        rows = slice(None) if idx is None else idx
+        residual = theta @ self.X[rows].T - self.y[rows]
+        return np.mean(residual**2, axis=-1)
+
+    def grad(self, theta, idx=None):
+        rows = np.arange(self.n_samples) if idx is None else np.asarray(idx)
+        self.seen.append(rows)
+        residual = theta @ self.X[rows].T - self.y[rows]
+        return 2 * residual @ self.X[rows] / len(rows)
+
+
+def test_full_batch_gd_on_a_quadratic_is_the_closed_form():
+    """θ_t = (I − ηA)^t θ_0 for f = ½θᵀAθ."""
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    f, eta, theta0 = functions.quadratic(A), 0.1, np.array([1.0, -2.0])
+    trajectory = optlib.minimize(f, theta0, optlib.sgd(lr=eta), steps=25)
+    expected = np.array(
+        [np.linalg.matrix_power(np.eye(2) - eta * A, t) @ theta0 for t in range(26)]
+    )
+    assert trajectory.params.shape == (26, 2)
+    assert relative_error(trajectory.params, expected) < 1e-14
+    assert (
+        relative_error(trajectory.losses, 0.5 * np.einsum("ti,ij,tj->t", expected, A, expected))
+        < 1e-14
+    )
+    assert trajectory.diverged_at is None and trajectory.diverged is False
+    assert np.array_equal(trajectory.grad_evals, np.arange(26))
+
+
+def test_zero_steps_keeps_the_start():
+    trajectory = optlib.minimize(functions.rosenbrock, np.array([-1.2, 1.0]), optlib.adam(), 0)
+    assert trajectory.params.shape == (1, 2) and trajectory.losses[0] == pytest.approx(24.2)
+
+
+def test_divergence_is_reported_at_the_step_predicted_by_hand():
+    """On f = ½Lx², GD multiplies x by (1 − ηL); with η = 3/L, |x_t| = 2^t and
+    f_t = ½L·4^t exceeds max_loss = 1e6 first at t = 10 (½·4^10 ≈ 5.2e5 < 1e6 < ½·4^11)."""
+    f = functions.quadratic(np.array([[1.0]]))
+    trajectory = optlib.minimize(f, np.array([1.0]), optlib.sgd(lr=3.0), 100, max_loss=1e6)
+    assert trajectory.diverged_at == 11 and trajectory.diverged is True
+    assert trajectory.params.shape == (11, 1)
+    assert np.all(np.isfinite(trajectory.params)) and np.all(np.isfinite(trajectory.losses))
+
+
+@pytest.mark.parametrize("lr", [0.01, 1.0, 1e3, 1e300])
+def test_a_wildly_diverging_run_stops_cleanly_without_warnings(lr):
+    # pytest turns RuntimeWarnings (overflow, invalid value) into errors for this project.
+    trajectory = optlib.minimize(
+        functions.rosenbrock, np.array([-1.2, 1.0]), optlib.sgd(lr=lr), 500
+    )
+    assert trajectory.diverged_at is not None
+    assert trajectory.diverged_at == len(trajectory.params)
+    assert np.all(np.isfinite(trajectory.losses))
+
+
+def test_saddle_escape_to_minus_infinity_counts_as_divergence():
+    trajectory = optlib.minimize(functions.saddle, np.array([1.0, 1e-3]), optlib.sgd(lr=0.1), 1000)
+    assert trajectory.diverged_at is not None
+
+
+def test_batched_runs_diverge_independently():
+    f = functions.quadratic(np.diag([1.0, 10.0]))
+    lrs = np.array([0.05, 0.19, 0.21, 0.5])  # GD is stable on this bowl iff η < 2/L = 0.2
+    x0 = np.tile([1.0, 1.0], (4, 1))
+    batch = optlib.minimize(f, x0, optlib.sgd(lr=lrs), 2000)
+    assert batch.params.shape[1:] == (4, 2) and batch.losses.shape[1:] == (4,)
+    assert np.array_equal(batch.diverged, [False, False, True, True])
+    for i, lr in enumerate(lrs):
+        single = optlib.minimize(f, x0[i], optlib.sgd(lr=lr), 2000)
+        assert (single.diverged_at or -1) == batch.diverged_at[i]
+        rows = len(single.params)
+        assert relative_error(batch.params[:rows, i], single.params) < 1e-15
+        assert np.all(np.isnan(batch.params[rows:, i]))
+
+
+def test_batch_stops_when_every_run_has_diverged():
+    f = functions.quadratic(np.eye(2))
+    batch = optlib.minimize(f, np.ones((2, 2)), optlib.sgd(lr=np.array([5.0, 9.0])), 1000)
+    assert np.all(batch.diverged) and len(batch.params) == batch.diverged_at.max()
+
+
+def test_stochastic_and_minibatch_counts_and_epochs():
+    objective = LeastSquares(n=10)
+    x0 = np.zeros(3)
+    full = optlib.minimize(objective, x0, optlib.sgd(lr=0.01), 6)
+    assert np.array_equal(full.grad_evals, 10 * np.arange(7))
+    objective.seen.clear()
+    stochastic = optlib.minimize(objective, x0, optlib.sgd(lr=0.01), 20, batch_size=1)
+    assert np.array_equal(stochastic.grad_evals, np.arange(21))
+    # Each epoch of 10 steps visits every example exactly once.
+    seen = np.concatenate(objective.seen)
+    assert sorted(seen[:10]) == list(range(10)) and sorted(seen[10:]) == list(range(10))
+    objective.seen.clear()
+    minibatch = optlib.minimize(objective, x0, optlib.sgd(lr=0.01), 6, batch_size=4)
+    assert [len(rows) for rows in objective.seen] == [4, 4, 2, 4, 4, 2]  # as a DataLoader
+    assert minibatch.grad_evals[-1] == 20
+
+
+def test_sampling_with_replacement_and_seeding():
+    objective = LeastSquares(n=10)
+    x0 = np.zeros(3)
+    a = optlib.minimize(
+        objective, x0, optlib.sgd(lr=0.05), 30, batch_size=2, sampling="replacement"
+    )
+    b = optlib.minimize(
+        objective, x0, optlib.sgd(lr=0.05), 30, batch_size=2, sampling="replacement"
+    )
+    c = optlib.minimize(objective, x0, optlib.sgd(lr=0.05), 30, batch_size=2, seed=1)
+    assert np.array_equal(a.params, b.params)
+    assert not np.array_equal(a.params, c.params)
+
+
+def test_minibatch_gradient_is_unbiased():
+    """The mean of the per-example gradients is the full gradient, exactly."""
+    objective = LeastSquares(n=12)
+    theta = np.array([0.3, -1.0, 2.0])
+    per_example = [objective.grad(theta, idx=[i]) for i in range(12)]
+    assert relative_error(np.mean(per_example, axis=0), objective.grad(theta)) < 1e-14
+
+
+def test_sgd_reaches_the_least_squares_solution_on_a_model():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 2))
+    y = X @ np.array([2.0, -1.0]) + 0.5
+    model = models.LinearRegression(X, y)
+    trajectory = optlib.minimize(
+        model, model.init_params(), optlib.sgd(lr=0.05), 2000, batch_size=5
+    )
+    solution, *_ = np.linalg.lstsq(np.c_[X, np.ones(50)], y, rcond=None)
+    assert relative_error(trajectory.params[-1], solution) < 1e-6  # noise-free: SGD interpolates
+
+
+def test_grad_noise_is_seeded_and_only_perturbs():
+    f, x0 = functions.quadratic(np.eye(2)), np.array([1.0, 1.0])
+    clean = optlib.minimize(f, x0, optlib.sgd(lr=0.1), 50)
+    noisy = optlib.minimize(f, x0, optlib.sgd(lr=0.1), 50, grad_noise=0.1)
+    again = optlib.minimize(f, x0, optlib.sgd(lr=0.1), 50, grad_noise=0.1)
+    assert np.array_equal(noisy.params, again.params)
+    assert not np.array_equal(noisy.params, clean.params)
+    # x_t = (1 − η)x_{t−1} − ησξ_t has stationary variance ησ²/(2 − η) per coordinate.
+    long_run = optlib.minimize(f, x0, optlib.sgd(lr=0.1), 5000, grad_noise=0.1)
+    mean_square = np.mean(np.sum(long_run.params[1000:] ** 2, axis=-1))
+    assert mean_square == pytest.approx(2 * 0.1 * 0.1**2 / (2 - 0.1), rel=0.15)
+
+
+def test_the_runner_reads_nags_gradient_at_the_lookahead_point():
+    f = functions.quadratic(np.diag([1.0, 5.0]))
+    nag, x0 = optlib.nag(lr=0.05, gamma=0.8), np.array([1.0, 1.0])
+    trajectory = optlib.minimize(f, x0, nag, 30)
+    theta, v = x0, np.zeros(2)
+    for t in range(1, 31):
+        v = 0.8 * v - 0.05 * f.grad(theta + 0.8 * v)  # Sutskever et al. (2013), by hand
+        theta = theta + v
+        assert relative_error(trajectory.params[t], theta) < 1e-14
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"steps": -1}, "Invalid steps value: -1"),
+        ({"steps": 2.5}, "Invalid steps value: 2.5"),
+        ({"batch_size": 2}, "batch_size needs a finite-sum objective"),
+        ({"sampling": "random"}, "Invalid sampling value: 'random'"),
+        ({"grad_noise": -1.0}, "Invalid grad_noise value: -1.0"),
+        ({"max_loss": 0.0}, "Invalid max_loss value: 0.0"),
+    ],
+)
+def test_invalid_run_settings(kwargs, message):
+    with pytest.raises(ValueError) as error:
+        optlib.minimize(functions.rosenbrock, np.zeros(2), optlib.sgd(), **{"steps": 5, **kwargs})
+    assert str(error.value).startswith(message)
+
+
+@pytest.mark.parametrize("batch_size", [0, 11, 2.0])
+def test_invalid_batch_size(batch_size):
+    with pytest.raises(ValueError, match=f"Invalid batch_size value: {batch_size}"):
+        optlib.minimize(LeastSquares(n=10), np.zeros(3), optlib.sgd(), 5, batch_size=batch_size)
