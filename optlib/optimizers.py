@@ -144,11 +144,17 @@ class Optimizer:
         the lecture's Nesterov form, which reads it at the look-ahead point."""
         return params
 
-    def init(self, params: np.ndarray) -> Any:  # pragma: no cover - every rule overrides
-        raise NotImplementedError
+    def init(self, params: np.ndarray) -> Any:
+        """The state before the first step: ``t = 0`` and zeroed buffers shaped like ``params``."""
+        raise NotImplementedError  # every rule overrides
 
     def step(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
-        raise NotImplementedError  # pragma: no cover - every rule overrides
+        """One step of the rule in the class docstring: ``(new params, new state)``.
+
+        ``grads`` is the gradient at :meth:`lookahead_point` (at ``params`` for most rules).
+        Neither ``params``, ``grads`` nor ``state`` is modified.
+        """
+        raise NotImplementedError  # every rule overrides
 
 
 def _zeros(params: np.ndarray) -> np.ndarray:

@@ -43,7 +43,7 @@ class constant:  # noqa: N801 - schedules are named like the functions they are
     def __post_init__(self) -> None:
         _check("Invalid learning rate", self.lr, _nonnegative)
 
-    def __call__(self, k):
+    def __call__(self, k: int | np.ndarray) -> Hyper:
         return self.lr * np.ones_like(k, dtype=float) if np.ndim(k) else self.lr
 
 
@@ -62,7 +62,7 @@ class step:  # noqa: N801
         _check_positive_int("step_size", self.step_size)
         _check("Invalid gamma value", self.gamma, _nonnegative)
 
-    def __call__(self, k):
+    def __call__(self, k: int | np.ndarray) -> Hyper:
         return self.lr * self.gamma ** (np.asarray(k) // self.step_size)
 
 
@@ -77,7 +77,7 @@ class exponential:  # noqa: N801
         _check("Invalid learning rate", self.lr, _nonnegative)
         _check("Invalid gamma value", self.gamma, _nonnegative)
 
-    def __call__(self, k):
+    def __call__(self, k: int | np.ndarray) -> Hyper:
         return self.lr * self.gamma ** np.asarray(k, dtype=float)
 
 
@@ -94,7 +94,7 @@ class inverse_time:  # noqa: N801
         _check("Invalid learning rate", self.lr, _nonnegative)
         _check("Invalid decay value", self.decay, _nonnegative)
 
-    def __call__(self, k):
+    def __call__(self, k: int | np.ndarray) -> Hyper:
         return self.lr / (1 + self.decay * np.asarray(k, dtype=float))
 
 
@@ -119,7 +119,7 @@ class cosine:  # noqa: N801
         _check_positive_int("T_max", self.T_max)
         _check("Invalid eta_min value", self.eta_min, _nonnegative)
 
-    def __call__(self, k):
+    def __call__(self, k: int | np.ndarray) -> Hyper:
         progress = np.minimum(np.asarray(k, dtype=float), self.T_max) / self.T_max
         return self.eta_min + 0.5 * (self.lr - self.eta_min) * (1 + np.cos(math.pi * progress))
 
@@ -144,7 +144,7 @@ class linear_warmup:  # noqa: N801
         _check("Invalid start_factor value", self.start_factor, _nonnegative)
         _check("Invalid end_factor value", self.end_factor, _nonnegative)
 
-    def __call__(self, k):
+    def __call__(self, k: int | np.ndarray) -> Hyper:
         progress = np.minimum(np.asarray(k, dtype=float), self.total_iters) / self.total_iters
         return self.lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
 
@@ -181,7 +181,7 @@ class warmup_cosine:  # noqa: N801
         _check("Invalid init_lr value", self.init_lr, _nonnegative)
         _check("Invalid end_lr value", self.end_lr, _nonnegative)
 
-    def __call__(self, k):
+    def __call__(self, k: int | np.ndarray) -> Hyper:
         k = np.asarray(k, dtype=float)
         warm = self.init_lr + (self.lr - self.init_lr) * k / self.warmup_steps
         decay = cosine(self.lr, self.total_steps - self.warmup_steps, self.end_lr)
@@ -207,6 +207,6 @@ class untuned_warmup:  # noqa: N801
         _check("Invalid learning rate", self.lr, _nonnegative)
         _check("Invalid beta parameter at index 1", self.beta2, lambda b: (b >= 0.0) & (b < 1.0))
 
-    def __call__(self, k):
+    def __call__(self, k: int | np.ndarray) -> Hyper:
         t = np.asarray(k, dtype=float) + 1
         return self.lr * np.minimum(1.0, t * (1 - self.beta2) / 2)
