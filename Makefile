@@ -1,10 +1,12 @@
 # The two front-door commands (see README.md): `make book` and `make test`.
-# Both set up .venv from this repository's own files first; nothing is installed by hand.
+# Both set up everything from this repository's own files first; nothing is installed by hand.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+BOOK_SOURCES := _config.yml _toc.yml references.bib index.md $(wildcard chapters/*) \
+                $(wildcard optlib/*.py) $(wildcard _ext/*)
 
-.PHONY: book test setup lint clean
+.PHONY: book test setup assets browser lint clean
 
 setup: $(VENV)/.installed
 
@@ -15,19 +17,27 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[book,test]'
 	touch $@
 
-book: setup
-	@if [ -f _config.yml ]; then \
-		$(BIN)/jupyter-book build . -W -n --keep-going && \
-		echo "The book is in $(CURDIR)/_build/html/index.html"; \
-	else \
-		echo "optlib is installed in $(VENV); the book has no chapters yet, so there is nothing to build."; \
-	fi
+# MathJax and the widget manager, from the npm registry (package-lock.json), into _vendor/.
+assets: setup
+	$(BIN)/python _ext/vendor_assets.py
+
+# Headless Chromium for the site check (Debian's package; needs root, as on CI).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+book: setup assets
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "The book is in $(CURDIR)/_build/html (open _build/html/index.html)"
+
+# The test suite's site check reads the built book: rebuild it only when a source changed.
+_build/html/index.html: $(BOOK_SOURCES) | setup assets
+	$(BIN)/jupyter-book build . -W -n --keep-going
 
 lint: setup
 	$(BIN)/ruff check .
 
-test: lint
+test: lint browser _build/html/index.html
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf _build $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf _build _vendor node_modules $(VENV) .pytest_cache .ruff_cache .hypothesis

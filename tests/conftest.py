@@ -1,0 +1,27 @@
+"""Print the site check's counts at the end of a test run (the closing note quotes them)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+REPORT = Path(__file__).resolve().parent.parent / "_build" / "site-check.json"
+
+
+STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not REPORT.exists() or REPORT.stat().st_mtime < STARTED:
+        return  # the site check did not run this time
+    pages = json.loads(REPORT.read_text())
+    total = {key: sum(page[key] for page in pages.values()) for key in next(iter(pages.values()))}
+    largest = max(pages.items(), key=lambda item: item[1]["bytes"])
+    terminalreporter.write_sep("-", "site check")
+    terminalreporter.write_line(
+        f"{len(pages)} pages, {total['equations']} equations typeset, "
+        f"{total['widgets_rendered']}/{total['widget_outputs']} widgets rendered, "
+        f"{total['controls_moved']} controls moved, {total['images']} images; largest page "
+        f"{largest[0]} at {largest[1]['bytes'] / 1e6:.2f} MB"
+    )

@@ -1,0 +1,99 @@
+"""The book's sources and built HTML: stripped notebooks, a consistent table of contents, and
+Binder launch links that point at notebooks that exist on the configured branch."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def toc_files() -> list[str]:
+    files = [TOC["root"]]
+    for part in TOC.get("parts", []):
+        files += [chapter["file"] for chapter in part.get("chapters", [])]
+    return files
+
+
+def source_of(entry: str) -> Path:
+    matches = [p for p in ROOT.glob(f"{entry}.*") if p.suffix in (".md", ".ipynb")]
+    assert len(matches) == 1, f"{entry}: {matches}"
+    return matches[0]
+
+
+def test_every_toc_entry_exists_and_every_chapter_is_listed():
+    listed = {source_of(entry).relative_to(ROOT) for entry in toc_files()}
+    on_disk = {
+        p.relative_to(ROOT) for p in (ROOT / "chapters").glob("*") if p.suffix in (".md", ".ipynb")
+    }
+    assert on_disk <= listed, f"chapters not in _toc.yml: {on_disk - listed}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_without_outputs(notebook):
+    nb = json.loads(notebook.read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], f"{notebook.name}: a cell has stored outputs"
+            assert cell["execution_count"] is None, f"{notebook.name}: a cell has a count"
+    assert "widgets" not in nb["metadata"], "stored widget state"
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def binder_links(page: Path) -> list[str]:
+    return re.findall(r'href="(https://mybinder\.org/v2/gh/[^"]+)"', page.read_text())
+
+
+def test_binder_launch_links_point_at_notebooks_on_the_configured_branch():
+    if not HTML.exists():
+        pytest.fail("the book is not built: run `make book` (make test builds it when needed)")
+    repository = CONFIG["repository"]
+    owner_repo = urlparse(repository["url"]).path.strip("/")
+    branch = repository["branch"]
+    tracked = set(
+        subprocess.run(
+            ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", branch],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    pages_with_links = 0
+    for notebook in NOTEBOOKS:
+        page = HTML / notebook.relative_to(ROOT).with_suffix(".html")
+        links = binder_links(page)
+        assert links, f"{page.name} has no Binder launch link"
+        pages_with_links += 1
+        for link in links:
+            url = urlparse(link)
+            prefix = f"/v2/gh/{owner_repo}/{branch}"
+            assert url.path == prefix, f"{link}: expected {prefix}"
+            target = parse_qs(url.query)["urlpath"][0].split("/tree/", 1)[1]
+            target = str(Path(repository["path_to_book"] or ".") / target)
+            assert target in tracked, f"{link} opens {target}, which is not in the repository"
+            assert target == str(notebook.relative_to(ROOT))
+    assert pages_with_links == len(NOTEBOOKS)
+
+
+def test_binder_environment_pins_versions_and_installs_optlib():
+    lines = [
+        line.split("#")[0].strip()
+        for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
+    ]
+    requirements = [line for line in lines if line]
+    assert "." in requirements  # optlib itself
+    assert all("==" in line for line in requirements if line != ".")
