@@ -97,3 +97,50 @@ def test_binder_environment_pins_versions_and_installs_optlib():
     requirements = [line for line in lines if line]
     assert "." in requirements  # optlib itself
     assert all("==" in line for line in requirements if line != ".")
+
+
+def load_ext(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "_ext" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_without_npm_the_asset_step_says_so_and_leaves_the_cdn_in_place(
+    monkeypatch, capsys, tmp_path
+):
+    vendor_assets = load_ext("vendor_assets")
+    monkeypatch.setattr(vendor_assets, "STAMP", tmp_path / "no-stamp")
+    monkeypatch.setattr(vendor_assets.shutil, "which", lambda name: None)
+    monkeypatch.setattr(vendor_assets, "install", lambda: pytest.fail("must not run npm"))
+    vendor_assets.main()
+    assert "npm not found" in capsys.readouterr().out
+
+
+def test_without_vendored_assets_the_build_keeps_sphinx_defaults(monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    book_assets = load_ext("book_assets")
+    config = SimpleNamespace(html_static_path=[], mathjax_path="default", nb_ipywidgets_js={})
+    monkeypatch.setattr(book_assets, "VENDOR", tmp_path / "missing")
+    book_assets.use_local_assets(None, config)
+    assert config.mathjax_path == "default" and config.html_static_path == []
+    monkeypatch.setattr(book_assets, "VENDOR", ROOT / "_vendor")
+    if (ROOT / "_vendor" / "mathjax").exists():
+        book_assets.use_local_assets(None, config)
+        assert config.mathjax_path == "mathjax/tex-mml-chtml.js"
+        assert list(config.nb_ipywidgets_js) == [
+            "widgets/require.js",
+            "widgets/paths.js",
+            "widgets/embed-amd.js",
+        ]
+
+
+def test_vendored_widget_manager_is_patched_for_mathjax_3():
+    embed = ROOT / "_vendor" / "widgets" / "embed-amd.js"
+    if not embed.exists():
+        pytest.skip("assets not fetched (no npm): the book uses the CDN copies")
+    text = embed.read_text()
+    assert "MathJax.Hub.Queue" not in text and "MathJax.typesetPromise" in text
