@@ -1,7 +1,7 @@
 """optlib: the optimizers, objectives and helpers that every chapter of *Toward Optimal Optimizer*
 runs on. Plain NumPy; every update rule is the book's equation, line for line."""
 
-from optlib import data, functions, gradcheck, losses, models, schedules
+from optlib import data, exercises, functions, gradcheck, losses, models, plotting, schedules
 from optlib.optimizers import (
     SGD,
     Adadelta,
@@ -51,6 +51,7 @@ __all__ = [
     "adamax",
     "adamw",
     "data",
+    "exercises",
     "functions",
     "gradcheck",
     "losses",
@@ -59,6 +60,7 @@ __all__ = [
     "momentum",
     "nadam",
     "nag",
+    "plotting",
     "radam",
     "rmsprop",
     "schedules",

@@ -8,6 +8,8 @@ import inspect
 import pytest
 
 import optlib
+import optlib.notebook
+import optlib.widgets
 
 MODULES = [
     optlib.optimizers,
@@ -18,6 +20,10 @@ MODULES = [
     optlib.data,
     optlib.run,
     optlib.gradcheck,
+    optlib.plotting,
+    optlib.widgets,
+    optlib.notebook,
+    optlib.exercises,
 ]
 PUBLIC = [
     (module.__name__, name, getattr(module, name))

@@ -1,0 +1,572 @@
+"""The exercise checkers: a right answer passes, each known mistake is named, and every other
+kind of wrong answer (raises, wrong shape, mutates, NaN, slightly off) gets a clear message.
+
+The right answers and the mistakes below are written here, from the formulas in
+CONVENTIONS.md and the papers, without calling optlib: the checkers compare with optlib, so a
+right answer passing is also an independent check of the checker's reference.
+"""
+
+from __future__ import annotations
+
+import doctest
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+
+from optlib import exercises
+from optlib.exercises import (
+    Case,
+    CheckResult,
+    Mistake,
+    check_adam_step,
+    check_against,
+    check_bce_with_logits,
+    check_cross_entropy_grad,
+    check_gd_step,
+    check_max_stable_lr,
+    check_momentum_step,
+    check_mse_grad,
+    check_rmsprop_step,
+)
+
+# --- Right answers, straight from the formulas --------------------------------------------------
+
+
+def gd_step(theta, grad, lr):
+    return theta - lr * grad
+
+
+def mse_grad(prediction, target):
+    return 2 * (prediction - target) / prediction.size
+
+
+def bce_with_logits(logits, targets):
+    # log(1 + e^z) − z·y, with log(1 + e^z) = logaddexp(0, z) computed without overflow
+    return np.mean(np.logaddexp(0.0, logits) - logits * targets)
+
+
+def softmax_rows(logits):
+    exponentials = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exponentials / exponentials.sum(axis=1, keepdims=True)
+
+
+def one_hot(classes, n_classes):
+    return np.eye(n_classes)[classes]
+
+
+def cross_entropy_grad(logits, classes):
+    return (softmax_rows(logits) - one_hot(classes, logits.shape[1])) / len(logits)
+
+
+def max_stable_lr(A):
+    return 2 / np.linalg.eigvalsh(A)[-1]
+
+
+def momentum_step(theta, grad, velocity, lr, gamma):
+    velocity = gamma * velocity - lr * grad
+    return theta + velocity, velocity
+
+
+def rmsprop_step(theta, grad, v, lr, alpha, eps):
+    v = alpha * v + (1 - alpha) * grad**2
+    return theta - lr * grad / (np.sqrt(v) + eps), v
+
+
+def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+CORRECT = {
+    check_gd_step: gd_step,
+    check_mse_grad: mse_grad,
+    check_bce_with_logits: bce_with_logits,
+    check_cross_entropy_grad: cross_entropy_grad,
+    check_max_stable_lr: max_stable_lr,
+    check_momentum_step: momentum_step,
+    check_rmsprop_step: rmsprop_step,
+    check_adam_step: adam_step,
+}
+CHECKERS = list(CORRECT)
+IDS = [checker.__name__ for checker in CHECKERS]
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
+def test_a_right_answer_passes(checker):
+    result = checker(CORRECT[checker])
+    assert result.passed, result.message
+    assert result.mistake is None
+    assert result.message.startswith("Correct!")
+    assert "1e-6" in result.message
+
+
+def test_equivalent_formulas_pass():
+    """Other orders of operations, and the other stable forms, are right too."""
+
+    def bce_conventions_form(z, y):
+        return np.mean(np.maximum(z, 0) - z * y + np.log(1 + np.exp(-np.abs(z))))
+
+    def adam_pytorch_form(theta, grad, m, v, t, lr, beta1, beta2, eps):
+        m = (1 - beta1) * grad + beta1 * m
+        v = (1 - beta2) * grad * grad + beta2 * v
+        step_size = lr / (1 - beta1**t)
+        return theta - step_size * m / (np.sqrt(v) / np.sqrt(1 - beta2**t) + eps), m, v
+
+    def ce_from_log_softmax(z, c):
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return (np.exp(log_p) - one_hot(c, z.shape[1])) / z.shape[0]
+
+    assert check_bce_with_logits(bce_conventions_form)
+    assert check_adam_step(adam_pytorch_form)
+    assert check_cross_entropy_grad(ce_from_log_softmax)
+    assert check_gd_step(lambda theta, grad, lr: (theta - lr * grad).tolist())  # a list is fine
+    assert check_max_stable_lr(lambda A: float(2 / np.max(np.linalg.eigvals(A))))
+
+
+# --- Every known mistake, written as a learner would ------------------------------------------
+
+
+def naive_bce(z, y):
+    p = 1 / (1 + np.exp(-z))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def clipped_bce(z, y):
+    p = np.clip(1 / (1 + np.exp(-z)), 1e-7, 1 - 1e-7)
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def softplus_bce(z, y):
+    return np.mean(np.log(1 + np.exp(z)) - z * y)
+
+
+def unshifted_ce_grad(z, c):
+    exponentials = np.exp(z)  # overflows for z ≳ 710
+    softmax = exponentials / exponentials.sum(axis=1, keepdims=True)
+    return (softmax - one_hot(c, z.shape[1])) / len(z)
+
+
+def ce_grad_softmax_over_columns(z, c):
+    exponentials = np.exp(z - z.max(axis=0))
+    return (exponentials / exponentials.sum(axis=0) - one_hot(c, z.shape[1])) / len(z)
+
+
+def momentum_old_velocity(theta, grad, velocity, lr, gamma):
+    return theta + velocity, gamma * velocity - lr * grad
+
+
+def momentum_pytorch_buffer(theta, grad, velocity, lr, gamma):
+    buffer = gamma * velocity + grad
+    return theta - lr * buffer, buffer
+
+
+def momentum_damped(theta, grad, velocity, lr, gamma):
+    velocity = gamma * velocity - (1 - gamma) * lr * grad
+    return theta + velocity, velocity
+
+
+def rmsprop(v_rule, update):
+    """An RMSProp step with the given (possibly wrong) v update and θ update."""
+
+    def step(theta, grad, v, lr, alpha, eps):
+        new_v = v_rule(v, grad, alpha)
+        return update(theta, grad, v, new_v, lr, eps), new_v
+
+    return step
+
+
+def right_v(v, g, alpha):
+    return alpha * v + (1 - alpha) * g**2
+
+
+def right_update(theta, g, old_v, v, lr, eps):
+    return theta - lr * g / (np.sqrt(v) + eps)
+
+
+def rmsprop_swapped(theta, grad, v, lr, alpha, eps):
+    theta, v = rmsprop_step(theta, grad, v, lr, alpha, eps)
+    return v, theta
+
+
+def rmsprop_returns_update(theta, grad, v, lr, alpha, eps):
+    v = alpha * v + (1 - alpha) * grad**2
+    return -lr * grad / (np.sqrt(v) + eps), v
+
+
+def adam(m_rule=None, v_rule=None, update=None, t_shift=0, state=None):
+    """An Adam step with one piece replaced by a wrong one."""
+
+    def step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+        t = t + t_shift
+        m = m_rule(m, grad, beta1) if m_rule else beta1 * m + (1 - beta1) * grad
+        v = v_rule(v, grad, beta2) if v_rule else beta2 * v + (1 - beta2) * grad**2
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        if update:
+            new_theta = update(theta, m, v, m_hat, v_hat, t, lr, beta1, beta2, eps)
+        else:
+            new_theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+        return (new_theta, m_hat, v_hat) if state == "corrected" else (new_theta, m, v)
+
+    return step
+
+
+def adam_betas_swapped(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    return adam_step(theta, grad, m, v, t, lr, beta2, beta1, eps)
+
+
+def adam_swapped_outputs(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    theta, m, v = adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps)
+    return theta, v, m
+
+
+def adam_returns_update(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    new_theta, m, v = adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps)
+    return new_theta - theta, m, v
+
+
+# (checker, the learner's wrong function, the mistake it must be named as, words in the message)
+MISTAKES = [
+    (check_gd_step, lambda theta, grad, lr: theta + lr * grad, "uphill", ["uphill", "subtract"]),
+    (check_gd_step, lambda theta, grad, lr: theta - grad, "lr_missing", ["learning rate"]),
+    (check_gd_step, lambda theta, grad, lr: theta - lr * lr * grad, "lr_squared", ["η²"]),
+    (check_gd_step, lambda theta, grad, lr: theta - grad / lr, "divides_by_lr", ["divides"]),
+    (check_gd_step, lambda theta, grad, lr: -lr * grad, "returns_update", ["new parameters"]),
+    (check_gd_step, lambda theta, grad, lr: lr * grad, "returns_update", ["new parameters"]),
+    (check_mse_grad, lambda p, y: (p - y) / p.size, "no_factor_2", ["factor 2"]),
+    (check_mse_grad, lambda p, y: 2 * (p - y), "sum_not_mean", ["sum", "mean"]),
+    (check_mse_grad, lambda p, y: p - y, "half_sum", ["2(ŷ − y)/N"]),
+    (check_mse_grad, lambda p, y: 2 * (y - p) / y.size, "sign", ["wrong sign"]),
+    (check_mse_grad, lambda p, y: 2 * (p - y) / p.shape[0], "divides_by_rows", ["rows"]),
+    (check_bce_with_logits, naive_bce, "unstable", ["large", "stable form", "NumPy warned"]),
+    (check_bce_with_logits, clipped_bce, "unstable", ["large", "stable form"]),
+    (check_bce_with_logits, softplus_bce, "unstable", ["large", "stable form"]),
+    (check_bce_with_logits, lambda z, y: np.sum(np.logaddexp(0, z) - z * y), "sum_not_mean",
+     ["mean"]),
+    (check_bce_with_logits, lambda z, y: -bce_with_logits(z, y), "sign", ["wrong sign"]),
+    (check_bce_with_logits, lambda z, y: bce_with_logits(z, 1 - y), "labels_swapped",
+     ["swapped"]),
+    (check_cross_entropy_grad, unshifted_ce_grad, "unstable", ["overflows", "maximum"]),
+    (check_cross_entropy_grad, lambda z, c: softmax_rows(z) - one_hot(c, z.shape[1]),
+     "sum_not_mean", ["divided by n"]),
+    (check_cross_entropy_grad, lambda z, c: (softmax_rows(z) - one_hot(c, z.shape[1])) / z.size,
+     "mean_over_entries", ["n·C"]),
+    (check_cross_entropy_grad, lambda z, c: (one_hot(c, z.shape[1]) - softmax_rows(z)) / len(z),
+     "sign", ["wrong sign"]),
+    (check_cross_entropy_grad, lambda z, c: softmax_rows(z) / len(z), "no_one_hot", ["one-hot"]),
+    (check_cross_entropy_grad, ce_grad_softmax_over_columns, "wrong_axis", ["row"]),
+    (check_max_stable_lr, lambda A: 1 / np.linalg.eigvalsh(A)[-1], "one_over_L", ["2/λ_max"]),
+    (check_max_stable_lr, lambda A: 2 / np.linalg.eigvalsh(A)[0], "smallest_eigenvalue",
+     ["smallest"]),
+    (check_max_stable_lr, lambda A: 2 / (np.linalg.eigvalsh(A)[0] + np.linalg.eigvalsh(A)[-1]),
+     "optimal_rate", ["best"]),
+    (check_max_stable_lr, lambda A: 2 / A.diagonal().max(), "largest_diagonal", ["diagonal"]),
+    (check_max_stable_lr, lambda A: 2 / np.trace(A), "trace", ["trace"]),
+    (check_max_stable_lr, lambda A: np.linalg.eigvalsh(A)[-1] / 2, "inverted", ["upside down"]),
+    (check_momentum_step, lambda theta, g, v, lr, gamma: momentum_step(theta, -g, v, lr, gamma),
+     "uphill", ["uphill"]),
+    (check_momentum_step, lambda theta, g, v, lr, gamma: momentum_step(theta, g, v, 1.0, gamma),
+     "lr_missing", ["learning rate"]),
+    (check_momentum_step, lambda theta, g, v, lr, gamma: (theta - lr * g, -lr * g),
+     "forgets_velocity", ["old velocity"]),
+    (check_momentum_step, momentum_old_velocity, "old_velocity", ["update v first"]),
+    (check_momentum_step, momentum_pytorch_buffer, "pytorch_buffer", ["PyTorch"]),
+    (check_momentum_step, momentum_damped, "damped", ["(1 − γ)"]),
+    (check_momentum_step, lambda *args: momentum_step(*args)[::-1], "swapped_outputs",
+     ["(theta, velocity)"]),
+    (check_momentum_step, lambda *args: (momentum_step(*args)[1],) * 2, "returns_update",
+     ["new parameters"]),
+    (check_rmsprop_step, rmsprop(right_v, lambda th, g, v0, v, lr, eps: th + lr * g / (np.sqrt(v)
+     + eps)), "uphill", ["uphill"]),
+    (check_rmsprop_step, rmsprop(right_v, lambda th, g, v0, v, lr, eps: th - g / (np.sqrt(v)
+     + eps)), "lr_missing", ["learning rate"]),
+    (check_rmsprop_step, rmsprop(right_v, lambda th, g, v0, v, lr, eps: th - lr**2 * g
+     / (np.sqrt(v) + eps)), "lr_squared", ["η²"]),
+    (check_rmsprop_step, rmsprop(right_v, lambda th, g, v0, v, lr, eps: th - lr * g
+     / np.sqrt(v + eps)), "eps_inside_root", ["inside the square root"]),
+    (check_rmsprop_step, rmsprop(lambda v, g, a: a * v + g**2, right_update),
+     "no_one_minus_alpha", ["(1 − α)"]),
+    (check_rmsprop_step, rmsprop(lambda v, g, a: (1 - a) * v + a * g**2, right_update),
+     "alpha_swapped", ["swapped"]),
+    (check_rmsprop_step, rmsprop(lambda v, g, a: a * v + (1 - a) * g, right_update),
+     "g_not_squared", ["g²"]),
+    (check_rmsprop_step, rmsprop(right_v, lambda th, g, v0, v, lr, eps: th - lr * g / (v + eps)),
+     "no_square_root", ["square root"]),
+    (check_rmsprop_step, rmsprop(right_v, lambda th, g, v0, v, lr, eps: th - lr * g
+     / (np.sqrt(v0) + eps)), "old_v", ["old v"]),
+    (check_rmsprop_step, rmsprop_swapped, "swapped_outputs", ["(theta, v)"]),
+    (check_rmsprop_step, rmsprop_returns_update, "returns_update", ["new parameters"]),
+    (check_adam_step, adam(update=lambda th, m, v, mh, vh, t, lr, b1, b2, eps: th + lr * mh
+     / (np.sqrt(vh) + eps)), "uphill", ["uphill"]),
+    (check_adam_step, adam(update=lambda th, m, v, mh, vh, t, lr, b1, b2, eps: th - mh
+     / (np.sqrt(vh) + eps)), "lr_missing", ["learning rate"]),
+    (check_adam_step, adam(update=lambda th, m, v, mh, vh, t, lr, b1, b2, eps: th - lr * lr * mh
+     / (np.sqrt(vh) + eps)), "lr_squared", ["η²"]),
+    (check_adam_step, adam(update=lambda th, m, v, mh, vh, t, lr, b1, b2, eps: th - lr * m
+     / (np.sqrt(v) + eps)), "no_bias_correction", ["bias correction"]),
+    (check_adam_step, adam(update=lambda th, m, v, mh, vh, t, lr, b1, b2, eps: th - lr * mh
+     / (np.sqrt(v) + eps)), "only_m_corrected", ["but not v"]),
+    (check_adam_step, adam(update=lambda th, m, v, mh, vh, t, lr, b1, b2, eps: th - lr * m
+     / (np.sqrt(vh) + eps)), "only_v_corrected", ["but not m"]),
+    (check_adam_step, adam(t_shift=+1), "t_off_by_one", ["number of this step"]),
+    (check_adam_step, adam(t_shift=-1), "t_off_by_one", ["number of this step"]),
+    (check_adam_step, adam(update=lambda th, m, v, mh, vh, t, lr, b1, b2, eps: th - lr * mh
+     / np.sqrt(vh + eps)), "eps_inside_root", ["inside the square root"]),
+    (check_adam_step, adam(update=lambda th, m, v, mh, vh, t, lr, b1, b2, eps: th - lr * mh
+     * np.sqrt(1 - b2**t) / (np.sqrt(v) + eps)), "eps_before_correction",
+     ["before the bias correction"]),
+    (check_adam_step, adam(m_rule=lambda m, g, b: b * m + g, v_rule=lambda v, g, b: b * v + g**2),
+     "no_one_minus_beta", ["(1 − β)"]),
+    (check_adam_step, adam(v_rule=lambda v, g, b: b * v + (1 - b) * g), "g_not_squared",
+     ["g²"]),
+    (check_adam_step, adam_betas_swapped, "betas_swapped", ["swapped β₁ and β₂"]),
+    (check_adam_step, adam(state="corrected"), "corrected_moments_as_state", ["raw m and v"]),
+    (check_adam_step, adam_swapped_outputs, "swapped_outputs", ["(theta, m, v)"]),
+    (check_adam_step, adam_returns_update, "returns_update", ["new parameters"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "mistake", "words"),
+    MISTAKES,
+    ids=[f"{checker.__name__}-{name}-{i}" for i, (checker, _, name, _) in enumerate(MISTAKES)],
+)
+def test_each_known_mistake_is_named(checker, wrong, mistake, words):
+    result = checker(wrong)
+    assert not result.passed
+    assert result.mistake == mistake, result.message
+    for word in words:
+        assert word in result.message, (word, result.message)
+
+
+def test_every_mistake_a_checker_knows_is_tested():
+    """The list above covers every Mistake name each checker can return."""
+    names = {checker: set() for checker in CHECKERS}
+    for checker, _, mistake, _ in MISTAKES:
+        names[checker].add(mistake)
+    source = {checker: inspect.getsource(checker) for checker in CHECKERS}
+    for checker in CHECKERS:
+        declared = set(_declared_mistakes(source[checker]))
+        assert declared == names[checker], checker.__name__
+
+
+def _declared_mistakes(source):
+    # Each known mistake is declared as Mistake("name", ...) in the checker's body.
+    for piece in source.split('Mistake("')[1:]:
+        yield piece.split('"', 1)[0]
+
+
+def test_the_naive_bce_is_called_unstable_not_just_wrong():
+    result = check_bce_with_logits(naive_bce)
+    assert result.mistake == "unstable"
+    assert "logits up to ±1000" in result.message  # quotes the case where it breaks down
+    assert "overflow encountered in exp" in result.message
+    assert "Not right yet" not in result.message
+
+
+def test_an_unstable_softmax_is_named_and_its_warnings_quoted_without_underflow():
+    result = check_cross_entropy_grad(unshifted_ce_grad)
+    assert result.mistake == "unstable" and "logits up to 1000" in result.message
+    assert "overflow encountered in exp" in result.message
+    assert "underflow" not in result.message  # silent by NumPy's default, so not worth quoting
+
+
+# --- Other wrong answers ------------------------------------------------------------------------
+
+
+def first_output_changed(correct, change):
+    """The right answer with ``change`` applied to the first output (θ, the loss, the gradient)."""
+
+    def wrong(*args):
+        outputs = correct(*args)
+        if isinstance(outputs, tuple):
+            return (change(outputs[0]), *outputs[1:])
+        return change(outputs)
+
+    return wrong
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
+def test_a_function_that_raises_is_reported_not_crashed(checker):
+    def raises(*args):
+        raise KeyError("no such thing")
+
+    result = checker(raises)
+    assert not result.passed and result.mistake == "raises"
+    assert "KeyError" in result.message and "no such thing" in result.message
+    assert "case 1 of" in result.message and "called as raises(" in result.message
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
+def test_a_wrong_shape_is_reported(checker):
+    def add_an_entry(output):
+        return np.append(np.ravel(output), 0.0)
+
+    result = checker(first_output_changed(CORRECT[checker], add_an_entry))
+    assert not result.passed and result.mistake == "wrong_output"
+    assert "shape" in result.message and "it should be" in result.message
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
+def test_returning_none_is_reported(checker):
+    result = checker(lambda *args: None)
+    assert result.mistake == "wrong_output"
+    assert "returned None" in result.message and "return statement" in result.message
+
+
+@pytest.mark.parametrize("checker", [check_momentum_step, check_rmsprop_step, check_adam_step])
+def test_the_wrong_number_of_outputs_is_reported(checker):
+    one_short = checker(lambda *args: CORRECT[checker](*args)[:-1])
+    only_theta = checker(lambda *args: CORRECT[checker](*args)[0])
+    assert one_short.mistake == only_theta.mistake == "wrong_output"
+    n = 3 if checker is check_adam_step else 2
+    assert f"returned {n - 1} value" in one_short.message
+    assert f"it should return {n}" in one_short.message
+    assert "returned a single ndarray" in only_theta.message
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
+def test_mutating_an_input_is_reported(checker):
+    def mutates(*args):
+        outputs = CORRECT[checker](*[np.copy(a) if isinstance(a, np.ndarray) else a for a in args])
+        args[0][...] = 0  # the right answer, but the first input is overwritten
+        return outputs
+
+    result = checker(mutates)
+    assert not result.passed and result.mistake == "mutates_input"
+    first_names = {check_mse_grad: "prediction", check_bce_with_logits: "logits",
+                   check_cross_entropy_grad: "logits", check_max_stable_lr: "A"}
+    first_name = first_names.get(checker, "theta")
+    assert f"changed its input {first_name} in place" in result.message
+    assert "pure" in result.message
+
+
+def test_the_classic_in_place_steps_are_caught():
+    def gd_in_place(theta, grad, lr):
+        theta -= lr * grad
+        return theta
+
+    def rmsprop_in_place(theta, grad, v, lr, alpha, eps):
+        v *= alpha
+        v += (1 - alpha) * grad**2
+        return theta - lr * grad / (np.sqrt(v) + eps), v
+
+    assert check_gd_step(gd_in_place).mistake == "mutates_input"
+    result = check_rmsprop_step(rmsprop_in_place)
+    assert result.mistake == "mutates_input" and "input v in place" in result.message
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
+def test_nan_is_reported(checker):
+    result = checker(first_output_changed(CORRECT[checker], lambda output: output * np.nan))
+    assert not result.passed and result.mistake == "not_finite"
+    assert "not finite" in result.message and "nan" in result.message
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
+def test_slightly_wrong_is_not_right_yet_with_the_case(checker):
+    result = checker(first_output_changed(CORRECT[checker], lambda output: output * (1 + 1e-3)))
+    assert not result.passed and result.mistake is None
+    assert result.message.startswith("Not right yet: on case 1 of ")
+    assert "your function returned" in result.message and "but the answer is" in result.message
+    assert "The largest difference is in" in result.message
+    assert "relative error 0.001" in result.message
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
+def test_round_off_within_the_tolerance_passes(checker):
+    assert checker(first_output_changed(CORRECT[checker], lambda output: output * (1 + 1e-9)))
+
+
+def test_a_relative_error_just_above_the_tolerance_fails():
+    assert check_gd_step(lambda theta, grad, lr: (theta - lr * grad) * (1 + 0.5e-6))
+    assert not check_gd_step(lambda theta, grad, lr: (theta - lr * grad) * (1 + 2e-6))
+
+
+def test_non_numbers_and_complex_outputs():
+    text = check_max_stable_lr(lambda A: "0.1")
+    assert text.mistake == "wrong_output" and "is a str, not a number" in text.message
+    ragged = check_momentum_step(lambda theta, g, v, lr, gamma: (theta, [1.0, [2.0]]))
+    assert ragged.mistake == "wrong_output" and "your velocity is a list" in ragged.message
+    complex_rate = check_max_stable_lr(lambda A: 2 / np.max(np.linalg.eigvals(A)) + 1j)
+    assert complex_rate.mistake == "wrong_output"
+    assert check_max_stable_lr(lambda A: 2 / np.max(np.linalg.eigvals(A)) + 0j)  # real after all
+
+
+def test_not_a_function():
+    result = check_gd_step(gd_step(np.ones(2), np.ones(2), 0.1))
+    assert result.mistake == "not_a_function" and "Pass the function itself" in result.message
+
+
+def test_overflow_in_the_learners_code_does_not_warn_and_numpy_state_is_restored():
+    before = np.geterr()
+
+    def overflows_then_right(theta, grad, lr):
+        np.exp(np.full(2, 1e4))  # overflows, warns, and is then ignored
+        return theta - lr * grad
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert check_gd_step(overflows_then_right)
+        assert check_bce_with_logits(naive_bce).mistake == "unstable"
+        assert check_adam_step(adam(t_shift=-1)).mistake == "t_off_by_one"
+    assert np.geterr() == before
+
+
+# --- The verdict object and the engine -------------------------------------------------------
+
+
+def test_check_result_reads_as_a_verdict():
+    passed, failed = CheckResult(True, "Correct!"), CheckResult(False, "a < b & c", "sign")
+    assert bool(passed) and not bool(failed)
+    assert str(passed) == repr(passed) == "✓ Correct!"
+    assert str(failed) == "✗ a < b & c"
+    assert "✗ a &lt; b &amp; c" in failed._repr_html_()
+    with pytest.raises(AttributeError):
+        passed.passed = False  # frozen
+
+
+def test_check_against_with_a_toy_reference():
+    cases = [Case((np.array([1.0, 2.0]),), "two numbers"), Case((np.array([-3.0]),), "negative")]
+    mistakes = [
+        Mistake("broken", "never matches", lambda x: 1 / 0),  # a variant that raises is skipped
+        Mistake("halved", "You halved it.", lambda x: x),
+    ]
+
+    def check(candidate):
+        return check_against(candidate, lambda x: 2 * x, cases, mistakes, arg_names=("x",),
+                             output_names=("y",), reference_name="doubling")
+
+    assert check(lambda x: x + x).message.startswith("Correct! Your function matches doubling")
+    assert check(lambda x: x.copy()).mistake == "halved"
+    assert check(lambda x: 3 * x).message.startswith("Not right yet: on case 1 of 2 (two numbers)")
+
+
+def test_the_max_stable_lr_answer_is_the_stability_threshold():
+    """Independently of any formula: gradient descent on ½xᵀAx converges just below 2/λ_max
+    and diverges just above it."""
+    rng = np.random.default_rng(0)
+    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    A = q @ np.diag([0.5, 3.0, 40.0]) @ q.T
+    eta = max_stable_lr(A)
+
+    def distance_after(lr, steps=3000):
+        x = np.ones(3)
+        for _ in range(steps):
+            x = x - lr * (A @ x)
+        return np.linalg.norm(x)
+
+    assert distance_after(0.99 * eta) < 1e-6
+    assert distance_after(1.01 * eta) > 1e6
+    assert check_max_stable_lr(max_stable_lr)
+
+
+def test_checkers_document_their_rule_and_run_their_examples():
+    for checker in CHECKERS:
+        doc = checker.__doc__
+        assert ".. math::" in doc and "Expected signature" in doc and ">>> check_" in doc
+    assert doctest.testmod(exercises).failed == 0
