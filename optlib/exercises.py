@@ -21,6 +21,11 @@ How a wrong answer is diagnosed
 3. Otherwise the message shows the first case you get wrong: its inputs, your answer, the right
    answer, and the entry with the largest difference.
 
+Two checkers look further. :func:`check_nesterov_step` records where your step calls
+``grad_fn``: a right answer that calls it more than once per step is named too. And
+:func:`check_heavy_ball_tuning` also tells you how fast the heavy ball converges with your
+settings, against the best possible rate.
+
 Tolerance
 ---------
 An answer is right when every entry is within a relative :math:`10^{-6}` of optlib's:
@@ -36,6 +41,7 @@ caught and quoted in the message.
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -45,22 +51,39 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from optlib import losses
-from optlib.functions import quadratic, quadratic_bowl
-from optlib.optimizers import SGD, Adam, AdamState, Momentum, RMSprop, VelocityState
+from optlib.functions import Quadratic, quadratic, quadratic_bowl
+from optlib.optimizers import (
+    SGD,
+    Adadelta,
+    AdadeltaState,
+    Adagrad,
+    AdagradState,
+    Adam,
+    AdamState,
+    Momentum,
+    NesterovLookahead,
+    RMSprop,
+    VelocityState,
+)
 
 __all__ = [
     "RTOL",
     "Case",
     "CheckResult",
     "Mistake",
+    "check_adadelta_step",
+    "check_adagrad_step",
     "check_adam_step",
     "check_against",
     "check_bce_with_logits",
     "check_cross_entropy_grad",
     "check_gd_step",
+    "check_heavy_ball_tuning",
     "check_max_stable_lr",
+    "check_minibatch_gradient",
     "check_momentum_step",
     "check_mse_grad",
+    "check_nesterov_step",
     "check_rmsprop_step",
 ]
 
@@ -459,13 +482,14 @@ def _update_not_parameters(reference: Callable[..., Any]) -> Callable[..., Any]:
 
 def _steps_in_a_row(
     reference: Callable[..., Any],
-    carry: Callable[[tuple[Any, ...], Any, np.ndarray], tuple[Any, ...]],
+    carry: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]],
     first_args: tuple[Any, ...],
-    next_grads: Sequence[np.ndarray],
+    next_grads: Sequence[Any],
     kind: str,
 ) -> list[Case]:
     """Consecutive steps of one run: each step is given the state the right previous step
-    returned (``carry(args, outputs, next_grad)``), as it would be in a training loop."""
+    returned (``carry(args, outputs, next_grad)``), as it would be in a training loop.
+    ``next_grads`` holds what each later step is given: its gradient (or ``grad_fn``)."""
     steps = 1 + len(next_grads)
     args, cases = first_args, [Case(first_args, f"step 1 of {steps} in a row", kind)]
     for number, grad in enumerate(next_grads, 2):
@@ -766,6 +790,89 @@ def check_max_stable_lr(fn: Callable[..., Any]) -> CheckResult:
                          reference_name="2 / optlib.functions.quadratic(A).L")
 
 
+# --- The mini-batch gradient of least squares --------------------------------------------------
+
+
+def _minibatch_gradient_reference(
+    X: np.ndarray, y: np.ndarray, theta: np.ndarray, idx: np.ndarray
+) -> np.ndarray:
+    X_batch, y_batch = X[idx], y[idx]
+    # The chain rule through ŷ = X_B θ: ∇_θ L = X_Bᵀ ∂L/∂ŷ, with ∂L/∂ŷ from optlib.losses.
+    return X_batch.T @ losses.mse_grad(X_batch @ theta, y_batch)
+
+
+def check_minibatch_gradient(fn: Callable[..., Any]) -> CheckResult:
+    r"""Check a learner's mini-batch gradient of least squares (a linear model, no bias).
+
+    For the rows :math:`B` = ``idx`` of the data, with :math:`\hat y = X\theta`:
+
+    .. math::
+        L_B(\theta) = \frac{1}{|B|}\sum_{i \in B} (x_i^\top\theta - y_i)^2, \qquad
+        \nabla L_B(\theta) = \frac{2}{|B|}\, X_B^\top (X_B\theta - y_B),
+
+    with :math:`|B|` = ``len(idx)`` (a row drawn twice counts twice, as ``X[idx]`` does). The
+    reference is :func:`optlib.losses.mse_grad` of the batch's predictions, chained through
+    :math:`\hat y = X_B\theta`: the gradient :class:`optlib.models.LinearRegression` gives for
+    the weights.
+
+    Expected signature: ``fn(X, y, theta, idx) -> gradient`` shaped like ``theta``, with ``X``
+    of shape (n, d), ``y`` of shape (n,), ``theta`` of shape (d,) and ``idx`` an integer array
+    of row numbers.
+
+    Examples
+    --------
+    >>> def my_minibatch_gradient(X, y, theta, idx):
+    ...     X_batch, y_batch = X[idx], y[idx]
+    ...     return 2 * X_batch.T @ (X_batch @ theta - y_batch) / len(idx)
+    >>> check_minibatch_gradient(my_minibatch_gradient).passed
+    True
+    """
+    rng = np.random.default_rng(8)
+
+    def data(n: int, d: int, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        X, theta = scale * rng.normal(size=(n, d)), scale * rng.normal(size=d)
+        return X, scale**2 * rng.normal(size=n), theta
+
+    # Whole numbers, so that X_B θ − y_B is exactly zero on the batch (and only there).
+    X_fit, theta_fit = rng.integers(-3, 4, size=(6, 2)).astype(float), np.array([2.0, -1.0])
+    y_fit = X_fit @ theta_fit + np.array([0.0, 1.0, 0.0, -2.0, 0.0, 3.0])
+    cases = [
+        Case((*data(8, 3), np.array([1, 4, 6])), "a batch of 3 of 8 rows"),
+        Case((*data(8, 3), np.array([7, 0, 3, 5])), "a batch in no particular order"),
+        Case((*data(8, 3), np.array([2])), "a batch of one row"),
+        Case((*data(5, 2), np.arange(5)), "every row: the full batch"),
+        Case((*data(8, 3), np.array([2, 5, 2])), "row 2 drawn twice (sampling with replacement)"),
+        Case((X_fit, y_fit, theta_fit, np.array([0, 2, 4])),
+             "a batch the model fits exactly (zero gradient)"),
+        Case((*data(8, 3, scale=1e3), np.array([0, 3, 4, 6])), "large values"),
+        Case((*data(20, 5), np.array([3, 9, 11, 14, 19])), "20 rows, 5 features, a batch of 5"),
+    ]
+    reference = _minibatch_gradient_reference
+    mistakes = [
+        Mistake("divides_by_n", "You average over all n rows of X; the batch's loss is the mean "
+                "over its |B| = len(idx) rows, so divide by |B|: (2/|B|)·X_Bᵀ(X_Bθ − y_B).",
+                lambda X, y, theta, idx: reference(X, y, theta, idx) * len(idx) / len(X)),
+        Mistake("all_rows", "Your gradient uses every row of X: that is the full-batch gradient. "
+                "Use only the rows of the batch, X[idx] and y[idx].",
+                lambda X, y, theta, idx: reference(X, y, theta, np.arange(len(X)))),
+        Mistake("no_factor_2", "Your gradient is missing the factor 2: the derivative of "
+                "(x·θ − y)² is 2(x·θ − y)·x, so ∇L = (2/|B|)·X_Bᵀ(X_Bθ − y_B).",
+                lambda X, y, theta, idx: reference(X, y, theta, idx) / 2),
+        Mistake("sign", "Your gradient has the wrong sign: it is X_Bᵀ(X_Bθ − y_B) times 2/|B|, "
+                "prediction minus target.",
+                lambda X, y, theta, idx: -reference(X, y, theta, idx)),
+        Mistake("sum_not_mean", "Yours is the gradient of the *sum* of squared errors over the "
+                "batch; the loss is their mean, so divide by |B| = len(idx).",
+                lambda X, y, theta, idx: reference(X, y, theta, idx) * len(idx)),
+        Mistake("half_sum", "X_Bᵀ(X_Bθ − y_B) is the gradient of ½·Σ(x·θ − y)²; the mean squared "
+                "error needs (2/|B|)·X_Bᵀ(X_Bθ − y_B).",
+                lambda X, y, theta, idx: reference(X, y, theta, idx) * len(idx) / 2),
+    ]
+    return check_against(fn, reference, cases, mistakes, arg_names=("X", "y", "theta", "idx"),
+                         output_names=("gradient",),
+                         reference_name="optlib.losses.mse_grad chained through X[idx]")
+
+
 # --- Momentum (the lecture's velocity form) ----------------------------------------------------
 
 
@@ -853,6 +960,387 @@ def check_momentum_step(step: Callable[..., Any]) -> CheckResult:
                          arg_names=("theta", "grad", "velocity", "lr", "gamma"),
                          output_names=("theta", "velocity"),
                          reference_name="optlib.optimizers.Momentum")
+
+
+# --- Nesterov momentum (the lecture's look-ahead form) -----------------------------------------
+
+
+class _QuadraticGradient:
+    r"""A case's ``grad_fn``: :math:`x \mapsto \nabla f(x) = Ax - b` of a seeded quadratic
+    (:class:`optlib.functions.Quadratic`), shown by its :math:`A` and :math:`b` in messages."""
+
+    def __init__(self, objective: Quadratic) -> None:
+        self.objective = objective
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.objective.grad(x)
+
+    def __repr__(self) -> str:
+        A, b = self.objective.A, self.objective.b
+        return f"∇f of f(x) = ½xᵀAx − bᵀx with A = {_show(A)}, b = {_show(b)}"
+
+
+def _random_quadratic_gradient(rng: np.random.Generator, dim: int) -> _QuadraticGradient:
+    rotation, _ = np.linalg.qr(rng.normal(size=(dim, dim)))
+    A = rotation @ np.diag(rng.uniform(0.5, 5.0, size=dim)) @ rotation.T
+    return _QuadraticGradient(quadratic((A + A.T) / 2, rng.normal(size=dim)))
+
+
+def _recording_gradient_calls(
+    step: Callable[..., Any], calls: list[list[np.ndarray]]
+) -> Callable[..., Any]:
+    """``step``, with its ``grad_fn`` (second argument) replaced by one that records where it is
+    called: each call of ``step`` appends the list of its points to ``calls``."""
+
+    @functools.wraps(step)  # keeps the learner's name for the messages
+    def recorded_step(theta: Any, grad_fn: Callable[[Any], Any], *rest: Any) -> Any:
+        points: list[np.ndarray] = []
+        calls.append(points)
+
+        def recorded_grad_fn(x: Any) -> Any:
+            gradient = grad_fn(x)
+            points.append(np.array(x, dtype=float))  # a copy: x may be changed afterwards
+            return gradient
+
+        return step(theta, recorded_grad_fn, *rest)
+
+    return recorded_step
+
+
+def _nesterov_reference(
+    theta: np.ndarray,
+    grad_fn: Callable[[np.ndarray], np.ndarray],
+    velocity: np.ndarray,
+    lr: float,
+    gamma: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    optimizer = NesterovLookahead(lr=lr, gamma=gamma)
+    state = VelocityState(0, np.asarray(velocity, dtype=float))
+    grad = grad_fn(optimizer.lookahead_point(theta, state))
+    new_theta, state = optimizer.step(theta, grad, state)
+    return new_theta, state.v
+
+
+def check_nesterov_step(step: Callable[..., Any]) -> CheckResult:
+    r"""Check a learner's Nesterov momentum step against
+    :class:`optlib.optimizers.NesterovLookahead` (its ``lookahead_point``, then ``step``).
+
+    The lecture's look-ahead form (Sutskever, Martens, Dahl & Hinton 2013): the gradient is read
+    where the velocity is about to carry the ball, :math:`\theta + \gamma v`:
+
+    .. math::
+        v_{t} = \gamma v_{t-1} - \eta\, \nabla f(\theta_{t-1} + \gamma v_{t-1}), \qquad
+        \theta_{t} = \theta_{t-1} + v_{t}.
+
+    ``grad_fn`` is a function returning :math:`\nabla f` at any point (the checker passes the
+    gradients of seeded random quadratics). Call it once per step, as the method does: the
+    checker records where you call it.
+
+    Expected signature: ``step(theta, grad_fn, velocity, lr, gamma) -> (theta, velocity)``,
+    the new parameters and the new velocity.
+
+    Examples
+    --------
+    >>> def my_nesterov_step(theta, grad_fn, velocity, lr, gamma):
+    ...     velocity = gamma * velocity - lr * grad_fn(theta + gamma * velocity)
+    ...     return theta + velocity, velocity
+    >>> check_nesterov_step(my_nesterov_step).passed
+    True
+    """
+    rng = np.random.default_rng(9)
+    bowl = _random_quadratic_gradient(rng, 3)
+
+    def carry(args: tuple[Any, ...], outputs: Any, grad_fn: Any) -> tuple[Any, ...]:
+        return (outputs[0], grad_fn, outputs[1], *args[3:])
+
+    first = (rng.normal(size=3), bowl, np.zeros(3), 0.1, 0.9)
+    other = _random_quadratic_gradient(rng, 3)
+    cases = [
+        *_steps_in_a_row(_nesterov_reference, carry, first, [bowl] * 3, "4 steps in a row"),
+        Case((rng.normal(size=3), other, rng.normal(size=3), 0.05, 0.9),
+             "another quadratic, already moving"),
+        Case((other.objective.global_minimum.copy(), other, rng.normal(size=3), 0.1, 0.5),
+             "at the minimum, still moving"),
+        Case((rng.normal(size=3), other, rng.normal(size=3), 0.1, 0.0), "γ = 0"),
+        Case((1e4 * rng.normal(size=3), bowl, 1e3 * rng.normal(size=3), 0.01, 0.9),
+             "large values"),
+        Case((rng.normal(size=(4, 2)), _random_quadratic_gradient(rng, 2),
+              rng.normal(size=(4, 2)), 0.1, 0.8), "a batch of 4 points in 2-D, shape (4, 2)"),
+    ]
+    reference = _nesterov_reference
+
+    def plain_momentum(theta, grad_fn, velocity, lr, gamma):
+        return _momentum_reference(theta, grad_fn(theta), velocity, lr, gamma)
+
+    def lookahead_behind(theta, grad_fn, velocity, lr, gamma):
+        return _momentum_reference(theta, grad_fn(theta - gamma * velocity), velocity, lr, gamma)
+
+    def old_velocity(theta, grad_fn, velocity, lr, gamma):
+        return theta + velocity, reference(theta, grad_fn, velocity, lr, gamma)[1]
+
+    mistakes = [
+        Mistake("plain_momentum", "You read the gradient at θ: that is plain (heavy-ball) "
+                "momentum. Nesterov reads it at the look-ahead point θ + γv, where the velocity "
+                "is about to carry you: v ← γv − η·∇f(θ + γv), θ ← θ + v.", plain_momentum),
+        Mistake("lookahead_sign", "Your look-ahead point is θ − γv, behind you; look ahead along "
+                "the velocity: read the gradient at θ + γv.", lookahead_behind),
+        Mistake("uphill", "Your step moves uphill: the velocity should subtract η·∇f(θ + γv) "
+                "(v ← γv − η·∇f(θ + γv)), not add it.",
+                _with_arg(reference, 1, lambda grad_fn: lambda x: -grad_fn(x))),
+        Mistake("lr_missing", "Your step ignores the learning rate: v ← γv − η·∇f(θ + γv).",
+                _with_arg(reference, 3, lambda lr: 1.0)),
+        Mistake("old_velocity", "Your step moves θ with the old velocity: update v first "
+                "(v ← γv − η·∇f(θ + γv)), then θ ← θ + v with the new v.", old_velocity),
+        Mistake("swapped_outputs", "You return (velocity, theta); return (theta, velocity).",
+                _reordered(reference, (1, 0))),
+        Mistake("returns_update", "Your first output is the velocity v, the update, instead of the "
+                "new parameters θ + v.", _update_not_parameters(reference)),
+    ]
+    # Not a variant: this mistake is found from the recorded calls, once the values are right.
+    once = Mistake("grad_fn_called_more_than_once", "Your step gives the right answer, but it "
+                   "calls grad_fn more than once. Nesterov's method, like plain momentum, uses one "
+                   "gradient per step, at the look-ahead point: call grad_fn(θ + γv) only once, "
+                   "store the result, and use it.")
+    calls: list[list[np.ndarray]] = []
+    candidate = _recording_gradient_calls(step, calls) if callable(step) else step
+    result = check_against(candidate, reference, cases, mistakes,
+                           arg_names=("theta", "grad_fn", "velocity", "lr", "gamma"),
+                           output_names=("theta", "velocity"),
+                           reference_name="optlib.optimizers.NesterovLookahead")
+    # Each case called the learner's step once, so calls[k] holds case k + 1's gradient points.
+    repeated = [(number, points) for number, points in enumerate(calls, 1) if len(points) > 1]
+    if result.passed and repeated:
+        number, points = repeated[0]
+        where = ", ".join(_show(point) for point in points)
+        return CheckResult(False, f"{once.message} On case {number} of {len(cases)} "
+                           f"({cases[number - 1].description}) it called grad_fn {len(points)} "
+                           f"times, at {where}.", once.name)
+    return result
+
+
+# --- Tuning the heavy ball on a quadratic ------------------------------------------------------
+
+
+def _polyak_heavy_ball(mu: float, L: float) -> tuple[float, float]:
+    r"""Polyak's (1964) optimal heavy-ball settings for Hessian eigenvalues in :math:`[\mu, L]`:
+    :math:`\eta = 4/(\sqrt L + \sqrt\mu)^2`, :math:`\gamma = ((\sqrt\kappa - 1)/(\sqrt\kappa +
+    1))^2`, :math:`\kappa = L/\mu`. optlib has no function for it: the formula is the paper's,
+    and the tests confirm it independently, by minimising the heavy ball's spectral radius."""
+    sqrt_kappa = np.sqrt(L / mu)
+    return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, ((sqrt_kappa - 1) / (sqrt_kappa + 1)) ** 2
+
+
+def _heavy_ball_rate(lr: float, gamma: float, eigenvalues: Sequence[float]) -> float:
+    r"""The factor by which the heavy ball shrinks the error per step, in the long run: the
+    largest spectral radius of its iteration matrices over the given eigenvalues :math:`\lambda`.
+
+    Along an eigenvector of curvature :math:`\lambda` the error obeys
+    :math:`e_{k+1} = (1 + \gamma - \eta\lambda)\, e_k - \gamma\, e_{k-1}`, i.e.
+    :math:`(e_{k+1}, e_k) = M_\lambda (e_k, e_{k-1})` with
+    :math:`M_\lambda = \begin{pmatrix} 1 + \gamma - \eta\lambda & -\gamma \\ 1 & 0
+    \end{pmatrix}`. Over an interval :math:`[\mu, L]` the worst :math:`\lambda` is an end point:
+    the radius grows with :math:`|1 + \gamma - \eta\lambda|`, which is convex in :math:`\lambda`.
+    """
+    matrices = np.array([[[1 + gamma - lr * lam, -gamma], [1.0, 0.0]] for lam in eigenvalues])
+    return float(np.max(np.abs(np.linalg.eigvals(matrices))))
+
+
+def _heavy_ball_rate_note(fn: Callable[..., Any], cases: Sequence[Case]) -> str:
+    """What the learner's settings cost on the first case they get wrong, or '' if unknown."""
+    for case in cases:
+        mu, L = case.args
+        right = _polyak_heavy_ball(mu, L)
+        try:
+            with _quiet():
+                lr, gamma = (float(setting) for setting in fn(mu, L))
+        except Exception:  # not two numbers: the main message has said so already
+            return ""
+        if not (np.isfinite(lr) and np.isfinite(gamma)):
+            return ""
+        if _close(_outputs((lr, gamma), 2), _outputs(right, 2)):
+            continue
+        rate, best = _heavy_ball_rate(lr, gamma, (mu, L)), _heavy_ball_rate(*right, (mu, L))
+        yours = (f"never converge (ρ = {rate:.4g} ≥ 1 per step)" if rate >= 1 else
+                 f"shrink the error by a factor ρ = {rate:.4g} per step")
+        return (f" With μ = {mu:g} and L = {L:g} your settings {yours}; Polyak's shrink it by "
+                f"ρ = (√κ − 1)/(√κ + 1) = {best:.4g}.")
+    return ""
+
+
+def check_heavy_ball_tuning(fn: Callable[..., Any]) -> CheckResult:
+    r"""Check a learner's optimal heavy-ball settings for a quadratic (Polyak 1964).
+
+    On a quadratic whose Hessian eigenvalues lie in :math:`[\mu, L]`, heavy-ball momentum
+    (:math:`v \leftarrow \gamma v - \eta\nabla f`, :math:`\theta \leftarrow \theta + v`)
+    converges fastest with
+
+    .. math::
+        \eta = \frac{4}{(\sqrt L + \sqrt\mu)^2}, \qquad
+        \gamma = \left(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\right)^2, \qquad
+        \kappa = \frac{L}{\mu},
+
+    and then shrinks the error by :math:`\rho = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)` per step
+    (the spectral radius of the iteration matrix, :math:`\sqrt\gamma`), against
+    :math:`(\kappa - 1)/(\kappa + 1)` for the best gradient-descent step :math:`2/(\mu + L)`.
+    When you are wrong the message also says which rate your settings give.
+
+    Expected signature: ``fn(mu, L) -> (lr, gamma)``, two numbers, for :math:`0 < \mu \le L`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def my_heavy_ball_tuning(mu, L):
+    ...     kappa = L / mu
+    ...     lr = 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2
+    ...     gamma = ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2
+    ...     return lr, gamma
+    >>> check_heavy_ball_tuning(my_heavy_ball_tuning).passed
+    True
+    """
+    cases = [
+        Case((1.0, 100.0), "μ = 1, L = 100 (κ = 100)"),
+        Case((1.0, 4.0), "μ = 1, L = 4 (κ = 4)"),
+        Case((0.3, 7.5), "μ = 0.3, L = 7.5 (κ = 25)"),
+        Case((2.0, 2.0), "μ = L = 2 (κ = 1, a round bowl)"),
+        Case((3.0, 3.3), "μ = 3, L = 3.3 (κ = 1.1, nearly round)"),
+        Case((1e-3, 1e3), "μ = 1e-3, L = 1e3 (κ = 10⁶, badly conditioned)"),
+        Case((1e4, 1e6), "μ = 1e4, L = 1e6 (a steep bowl)"),
+        Case((1e-4, 1e-2), "μ = 1e-4, L = 1e-2 (a flat bowl)"),
+    ]
+
+    def rate(mu: float, L: float) -> float:
+        """(√κ − 1)/(√κ + 1): the optimal rate, which is not the momentum."""
+        sqrt_kappa = np.sqrt(L / mu)
+        return (sqrt_kappa - 1) / (sqrt_kappa + 1)
+
+    def right_lr(mu: float, L: float) -> float:
+        return _polyak_heavy_ball(mu, L)[0]
+
+    def right_gamma(mu: float, L: float) -> float:
+        return _polyak_heavy_ball(mu, L)[1]
+
+    mistakes = [
+        Mistake("gd_optimal", "η = 2/(μ + L) with γ = 0 is the best *gradient-descent* step, with "
+                "rate (κ − 1)/(κ + 1). Momentum does better: η = 4/(√L + √μ)², "
+                "γ = ((√κ − 1)/(√κ + 1))².", lambda mu, L: (2 / (mu + L), 0.0)),
+        Mistake("gamma_not_squared", "Your γ is (√κ − 1)/(√κ + 1), which is the optimal *rate*; "
+                "the momentum is its square: γ = ((√κ − 1)/(√κ + 1))².",
+                lambda mu, L: (right_lr(mu, L), rate(mu, L))),
+        # Inside the square, μ/L and L/μ give the same γ; an inverted κ shows only without it.
+        Mistake("kappa_inverted", "Your γ is negative: κ is L/μ (at least 1), you used μ/L; and "
+                "the ratio is squared: γ = ((√κ − 1)/(√κ + 1))².",
+                lambda mu, L: (right_lr(mu, L), rate(L, mu))),
+        Mistake("one_over_L", "η = 1/L is the safe gradient-descent step; with momentum the "
+                "optimal step is larger: η = 4/(√L + √μ)².",
+                lambda mu, L: (1 / L, right_gamma(mu, L))),
+        Mistake("nesterov_settings", "η = 1/L with γ = (√κ − 1)/(√κ + 1) are the settings of "
+                "*Nesterov's* method for strongly convex functions; Polyak's heavy ball uses "
+                "η = 4/(√L + √μ)² and γ = ((√κ − 1)/(√κ + 1))².",
+                lambda mu, L: (1 / L, rate(mu, L))),
+        Mistake("swapped_outputs", "You return (gamma, lr); return (lr, gamma).",
+                _reordered(_polyak_heavy_ball, (1, 0))),
+    ]
+    result = check_against(fn, _polyak_heavy_ball, cases, mistakes, arg_names=("mu", "L"),
+                           output_names=("lr", "gamma"),
+                           reference_name="Polyak's optimal settings (1964)")
+    if result.passed or result.mistake not in {None, *(m.name for m in mistakes)}:
+        return result
+    note = _heavy_ball_rate_note(fn, cases)
+    return CheckResult(False, result.message + note, result.mistake)
+
+
+# --- AdaGrad -----------------------------------------------------------------------------------
+
+
+def _adagrad_reference(
+    theta: np.ndarray, grad: np.ndarray, G: np.ndarray, lr: float, eps: float
+) -> tuple[np.ndarray, np.ndarray]:
+    optimizer = Adagrad(lr=lr, eps=eps)
+    new_theta, state = optimizer.step(theta, grad, AdagradState(0, np.asarray(G, dtype=float)))
+    return new_theta, state.G
+
+
+def check_adagrad_step(step: Callable[..., Any]) -> CheckResult:
+    r"""Check a learner's AdaGrad step against :class:`optlib.optimizers.Adagrad` (PyTorch's,
+    with ``lr_decay = 0`` and ``weight_decay = 0``).
+
+    .. math::
+        G_t = G_{t-1} + g_t^2, \qquad
+        \theta_t = \theta_{t-1} - \eta\, \frac{g_t}{\sqrt{G_t} + \epsilon},
+
+    with :math:`G` the running *sum* of squared gradients and :math:`\epsilon` outside the
+    square root, as PyTorch.
+
+    Expected signature: ``step(theta, grad, G, lr, eps) -> (theta, G)``, the new parameters
+    and the new sum of squared gradients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def my_adagrad_step(theta, grad, G, lr, eps):
+    ...     G = G + grad**2
+    ...     return theta - lr * grad / (np.sqrt(G) + eps), G
+    >>> check_adagrad_step(my_adagrad_step).passed
+    True
+    """
+    rng = np.random.default_rng(10)
+
+    def carry(args: tuple[Any, ...], outputs: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return (outputs[0], grad, outputs[1], *args[3:])
+
+    first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), 0.1, 1e-10)
+    cases = [
+        *_steps_in_a_row(_adagrad_reference, carry, first, rng.normal(size=(3, 3)),
+                         "4 steps in a row"),
+        Case((rng.normal(size=3), np.zeros(3), rng.uniform(0.5, 2, size=3), 0.1, 1e-10),
+             "zero gradient"),
+        Case((rng.normal(size=3), rng.normal(size=3), rng.uniform(50, 100, size=3), 0.1, 1e-10),
+             "late in training, G large"),
+        Case((rng.normal(size=3), 1e-10 * rng.normal(size=3), 1e-20 * rng.uniform(size=3), 0.1,
+              1e-10), "tiny gradients and G, where ε matters"),
+        Case((1e3 * rng.normal(size=3), 1e6 * rng.normal(size=3), 1e12 * rng.uniform(size=3),
+              0.01, 1e-10), "large values"),
+        Case((rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), rng.uniform(size=(4, 3)), 0.5,
+              1e-6), "a batch, shape (4, 3), ε = 1e-6"),
+    ]
+    reference = _adagrad_reference
+
+    def eps_inside_root(theta, grad, G, lr, eps):
+        _, G = reference(theta, grad, G, lr, eps)
+        return theta - lr * grad / np.sqrt(G + eps), G
+
+    def not_accumulated(theta, grad, G, lr, eps):
+        return reference(theta, grad, np.zeros_like(G), lr, eps)
+
+    def no_square_root(theta, grad, G, lr, eps):
+        _, G = reference(theta, grad, G, lr, eps)
+        return theta - lr * grad / (G + eps), G
+
+    def old_sum(theta, grad, G, lr, eps):
+        return theta - lr * grad / (np.sqrt(G) + eps), reference(theta, grad, G, lr, eps)[1]
+
+    mistakes = [
+        Mistake("uphill", "Your step moves uphill: subtract η·g/(√G + ε) from θ, don't add it.",
+                _uphill(reference)),
+        Mistake("lr_missing", "Your step ignores the learning rate: θ ← θ − η·g/(√G + ε).",
+                _with_arg(reference, 3, lambda lr: 1.0)),
+        Mistake("eps_inside_root", "You put ε inside the square root, √(G + ε); PyTorch (and the "
+                "book) add it outside: g/(√G + ε).", eps_inside_root),
+        Mistake("not_accumulated", "Your G is only this step's g²: AdaGrad *adds up* every "
+                "squared gradient so far, G ← G + g². (Keeping only the latest g² is RMSProp "
+                "without memory, α = 0: every step then has size about η.)", not_accumulated),
+        Mistake("no_square_root", "You divide by G + ε; divide by its square root, √G + ε.",
+                no_square_root),
+        Mistake("old_G", "Your step divides by the old G: add g² first (G ← G + g²), then use "
+                "the new G in θ ← θ − η·g/(√G + ε).", old_sum),
+        Mistake("swapped_outputs", "You return (G, theta); return (theta, G).",
+                _reordered(reference, (1, 0))),
+        Mistake("returns_update", "Your first output is the update −η·g/(√G + ε) instead of the "
+                "new parameters θ − η·g/(√G + ε).", _update_not_parameters(reference)),
+    ]
+    return check_against(step, reference, cases, mistakes,
+                         arg_names=("theta", "grad", "G", "lr", "eps"),
+                         output_names=("theta", "G"), reference_name="optlib.optimizers.Adagrad")
 
 
 # --- RMSProp -----------------------------------------------------------------------------------
@@ -958,6 +1446,121 @@ def check_rmsprop_step(step: Callable[..., Any]) -> CheckResult:
     return check_against(step, reference, cases, mistakes,
                          arg_names=("theta", "grad", "v", "lr", "alpha", "eps"),
                          output_names=("theta", "v"), reference_name="optlib.optimizers.RMSprop")
+
+
+# --- AdaDelta ----------------------------------------------------------------------------------
+
+
+def _adadelta_reference(
+    theta: np.ndarray, grad: np.ndarray, v: np.ndarray, u: np.ndarray, rho: float, eps: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    optimizer = Adadelta(lr=1.0, rho=rho, eps=eps)
+    state = AdadeltaState(0, np.asarray(v, dtype=float), np.asarray(u, dtype=float))
+    new_theta, state = optimizer.step(theta, grad, state)
+    return new_theta, state.v, state.u
+
+
+def check_adadelta_step(step: Callable[..., Any]) -> CheckResult:
+    r"""Check a learner's AdaDelta step against :class:`optlib.optimizers.Adadelta` (PyTorch's,
+    with its default ``lr = 1``, which is Zeiler's rule).
+
+    Zeiler (2012), Algorithm 1, with :math:`v` the moving average of :math:`g^2` and :math:`u`
+    that of the squared updates :math:`\Delta^2`:
+
+    .. math::
+        v_t &= \rho v_{t-1} + (1 - \rho)\, g_t^2, \qquad
+        \Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\, g_t, \\
+        u_t &= \rho u_{t-1} + (1 - \rho)\, \Delta_t^2, \qquad
+        \theta_t = \theta_{t-1} - \Delta_t.
+
+    The numerator uses :math:`u` from the *previous* step; :math:`\epsilon` is inside both roots.
+
+    Expected signature: ``step(theta, grad, v, u, rho, eps) -> (theta, v, u)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def my_adadelta_step(theta, grad, v, u, rho, eps):
+    ...     v = rho * v + (1 - rho) * grad**2
+    ...     delta = np.sqrt(u + eps) / np.sqrt(v + eps) * grad
+    ...     u = rho * u + (1 - rho) * delta**2
+    ...     return theta - delta, v, u
+    >>> check_adadelta_step(my_adadelta_step).passed
+    True
+    """
+    rng = np.random.default_rng(11)
+
+    def carry(args: tuple[Any, ...], outputs: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return (outputs[0], grad, outputs[1], outputs[2], *args[4:])
+
+    def averages(scale: float, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """v (of g², about scale²) and u (of Δ², small: the steps taken so far)."""
+        return scale**2 * rng.uniform(0.5, 2, size=shape), 1e-4 * rng.uniform(0.5, 2, size=shape)
+
+    first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), np.zeros(3), 0.9, 1e-6)
+    cases = [
+        *_steps_in_a_row(_adadelta_reference, carry, first, rng.normal(size=(4, 3)),
+                         "5 steps in a row"),
+        Case((rng.normal(size=3), np.zeros(3), *averages(1.0, (3,)), 0.9, 1e-6),
+             "zero gradient"),
+        Case((rng.normal(size=3), rng.normal(size=3), *averages(1.0, (3,)), 0.9, 1e-6),
+             "later in training"),
+        Case((1e3 * rng.normal(size=3), 1e4 * rng.normal(size=3), *averages(1e4, (3,)), 0.9,
+              1e-6), "large gradients"),
+        Case((rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), *averages(1.0, (2, 3)), 0.95,
+              1e-4), "a batch, shape (2, 3), ρ = 0.95, ε = 1e-4"),
+    ]
+    reference = _adadelta_reference
+
+    def new_u_in_numerator(theta, grad, v, u, rho, eps):
+        _, v, u = reference(theta, grad, v, u, rho, eps)
+        return theta - np.sqrt(u + eps) / np.sqrt(v + eps) * grad, v, u
+
+    def eps_outside_roots(theta, grad, v, u, rho, eps):
+        v = rho * v + (1 - rho) * grad**2
+        delta = (np.sqrt(u) + eps) / (np.sqrt(v) + eps) * grad
+        return theta - delta, v, rho * u + (1 - rho) * delta**2
+
+    def u_v_swapped(theta, grad, v, u, rho, eps):
+        v = rho * v + (1 - rho) * grad**2
+        delta = np.sqrt(v + eps) / np.sqrt(u + eps) * grad
+        return theta - delta, v, rho * u + (1 - rho) * delta**2
+
+    def no_one_minus_rho(theta, grad, v, u, rho, eps):
+        v = rho * v + grad**2
+        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * grad
+        return theta - delta, v, rho * u + delta**2
+
+    def g_in_u(theta, grad, v, u, rho, eps):
+        new_theta, new_v, _ = reference(theta, grad, v, u, rho, eps)
+        return new_theta, new_v, rho * u + (1 - rho) * grad**2
+
+    mistakes = [
+        Mistake("uphill", "Your step moves uphill: subtract Δ from θ, don't add it.",
+                _uphill(reference)),
+        Mistake("new_u_in_numerator", "Your step uses u after this step's update in the "
+                "numerator; Zeiler's Algorithm 1 (and PyTorch) use the previous u: "
+                "Δ = √(u + ε)/√(v + ε)·g with the old u, and only then u ← ρu + (1 − ρ)Δ².",
+                new_u_in_numerator),
+        Mistake("eps_outside_roots", "You add ε outside the square roots, (√u + ε)/(√v + ε); "
+                "AdaDelta puts it inside both: √(u + ε)/√(v + ε). (That ε is what lets the "
+                "first step move at all: u starts at 0.)", eps_outside_roots),
+        Mistake("u_v_swapped", "Your ratio is upside down: the numerator is the RMS of the "
+                "past updates, √(u + ε), the denominator that of the gradients, √(v + ε).",
+                u_v_swapped),
+        Mistake("no_one_minus_rho", "Your moving averages are missing the (1 − ρ) factor: "
+                "v ← ρv + (1 − ρ)g² and u ← ρu + (1 − ρ)Δ².", no_one_minus_rho),
+        Mistake("g_in_u", "Your u averages g²; it is the average of the squared *updates*: "
+                "u ← ρu + (1 − ρ)Δ².", g_in_u),
+        Mistake("swapped_outputs", "You return (theta, u, v); return (theta, v, u).",
+                _reordered(reference, (0, 2, 1))),
+        Mistake("returns_update", "Your first output is the update −Δ instead of the new "
+                "parameters θ − Δ.", _update_not_parameters(reference)),
+    ]
+    return check_against(step, reference, cases, mistakes,
+                         arg_names=("theta", "grad", "v", "u", "rho", "eps"),
+                         output_names=("theta", "v", "u"),
+                         reference_name="optlib.optimizers.Adadelta")
 
 
 # --- Adam --------------------------------------------------------------------------------------

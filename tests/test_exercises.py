@@ -20,16 +20,22 @@ from optlib.exercises import (
     Case,
     CheckResult,
     Mistake,
+    check_adadelta_step,
+    check_adagrad_step,
     check_adam_step,
     check_against,
     check_bce_with_logits,
     check_cross_entropy_grad,
     check_gd_step,
+    check_heavy_ball_tuning,
     check_max_stable_lr,
+    check_minibatch_gradient,
     check_momentum_step,
     check_mse_grad,
+    check_nesterov_step,
     check_rmsprop_step,
 )
+from optlib.gradcheck import numerical_grad, relative_error
 
 # --- Right answers, straight from the formulas --------------------------------------------------
 
@@ -64,14 +70,42 @@ def max_stable_lr(A):
     return 2 / np.linalg.eigvalsh(A)[-1]
 
 
+def minibatch_gradient(X, y, theta, idx):
+    X_batch, y_batch = X[idx], y[idx]
+    return 2 * X_batch.T @ (X_batch @ theta - y_batch) / len(idx)
+
+
 def momentum_step(theta, grad, velocity, lr, gamma):
     velocity = gamma * velocity - lr * grad
     return theta + velocity, velocity
 
 
+def nesterov_step(theta, grad_fn, velocity, lr, gamma):
+    velocity = gamma * velocity - lr * grad_fn(theta + gamma * velocity)
+    return theta + velocity, velocity
+
+
+def heavy_ball_tuning(mu, L):
+    """Polyak (1964): η = 4/(√L + √μ)², γ = ((√κ − 1)/(√κ + 1))²."""
+    sqrt_kappa = np.sqrt(L / mu)
+    return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, ((sqrt_kappa - 1) / (sqrt_kappa + 1)) ** 2
+
+
+def adagrad_step(theta, grad, G, lr, eps):
+    G = G + grad**2
+    return theta - lr * grad / (np.sqrt(G) + eps), G
+
+
 def rmsprop_step(theta, grad, v, lr, alpha, eps):
     v = alpha * v + (1 - alpha) * grad**2
     return theta - lr * grad / (np.sqrt(v) + eps), v
+
+
+def adadelta_step(theta, grad, v, u, rho, eps):
+    v = rho * v + (1 - rho) * grad**2
+    delta = np.sqrt(u + eps) / np.sqrt(v + eps) * grad  # u of the previous step
+    u = rho * u + (1 - rho) * delta**2
+    return theta - delta, v, u
 
 
 def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
@@ -87,8 +121,13 @@ CORRECT = {
     check_bce_with_logits: bce_with_logits,
     check_cross_entropy_grad: cross_entropy_grad,
     check_max_stable_lr: max_stable_lr,
+    check_minibatch_gradient: minibatch_gradient,
     check_momentum_step: momentum_step,
+    check_nesterov_step: nesterov_step,
+    check_heavy_ball_tuning: heavy_ball_tuning,
+    check_adagrad_step: adagrad_step,
     check_rmsprop_step: rmsprop_step,
+    check_adadelta_step: adadelta_step,
     check_adam_step: adam_step,
 }
 CHECKERS = list(CORRECT)
@@ -126,6 +165,44 @@ def test_equivalent_formulas_pass():
     assert check_cross_entropy_grad(ce_from_log_softmax)
     assert check_gd_step(lambda theta, grad, lr: (theta - lr * grad).tolist())  # a list is fine
     assert check_max_stable_lr(lambda A: float(2 / np.max(np.linalg.eigvals(A))))
+
+
+def test_equivalent_formulas_pass_the_new_checkers():
+    def minibatch_gradient_by_rows(X, y, theta, idx):
+        return sum(2 * (X[i] @ theta - y[i]) * X[i] for i in idx) / len(idx)
+
+    def nesterov_with_names(theta, grad_fn, velocity, lr, gamma):
+        lookahead = theta + velocity * gamma
+        gradient = grad_fn(lookahead)
+        return theta + gamma * velocity - lr * gradient, gamma * velocity - lr * gradient
+
+    def heavy_ball_without_kappa(mu, L):
+        root_L, root_mu = np.sqrt(L), np.sqrt(mu)
+        return [4 / (root_L + root_mu) ** 2, ((root_L - root_mu) / (root_L + root_mu)) ** 2]
+
+    def heavy_ball_kappa_inverted_but_squared(mu, L):
+        # ((x − 1)/(x + 1))² is unchanged by x → 1/x: μ/L in place of L/μ is harmless here
+        sqrt_kappa = np.sqrt(mu / L)
+        return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, ((sqrt_kappa - 1) / (sqrt_kappa + 1)) ** 2
+
+    def adagrad_reordered(theta, grad, G, lr, eps):
+        G = grad * grad + G
+        return theta - lr / (np.sqrt(G) + eps) * grad, G
+
+    def adadelta_with_rms(theta, grad, v, u, rho, eps):
+        def rms(average):
+            return np.sqrt(average + eps)
+
+        v = (1 - rho) * grad * grad + rho * v
+        delta = rms(u) * grad / rms(v)
+        return theta - delta, v, (1 - rho) * delta * delta + rho * u
+
+    assert check_minibatch_gradient(minibatch_gradient_by_rows)
+    assert check_nesterov_step(nesterov_with_names)
+    assert check_heavy_ball_tuning(heavy_ball_without_kappa)
+    assert check_heavy_ball_tuning(heavy_ball_kappa_inverted_but_squared)
+    assert check_adagrad_step(adagrad_reordered)
+    assert check_adadelta_step(adadelta_with_rms)
 
 
 # --- Every known mistake, written as a learner would ------------------------------------------
@@ -229,6 +306,70 @@ def adam_returns_update(theta, grad, m, v, t, lr, beta1, beta2, eps):
     return new_theta - theta, m, v
 
 
+def batch(X, y, theta, idx):
+    """The batch's rows and residuals X_Bθ − y_B."""
+    return X[idx], X[idx] @ theta - y[idx]
+
+
+def nesterov_reading_at(point):
+    """A Nesterov step that reads the gradient at point(theta, velocity, gamma)."""
+
+    def step(theta, grad_fn, velocity, lr, gamma):
+        velocity = gamma * velocity - lr * grad_fn(point(theta, velocity, gamma))
+        return theta + velocity, velocity
+
+    return step
+
+
+def nesterov_old_velocity(theta, grad_fn, velocity, lr, gamma):
+    new_velocity = gamma * velocity - lr * grad_fn(theta + gamma * velocity)
+    return theta + velocity, new_velocity
+
+
+def nesterov_twice(theta, grad_fn, velocity, lr, gamma):
+    lookahead = theta + gamma * velocity
+    assert np.all(np.isfinite(grad_fn(lookahead)))  # a sanity check: costs a second gradient
+    velocity = gamma * velocity - lr * grad_fn(lookahead)
+    return theta + velocity, velocity
+
+
+def polyak_rate(mu, L):
+    sqrt_kappa = np.sqrt(L / mu)
+    return (sqrt_kappa - 1) / (sqrt_kappa + 1)
+
+
+def adagrad(G_rule, update):
+    """An AdaGrad step with the given (possibly wrong) G update and θ update."""
+
+    def step(theta, grad, G, lr, eps):
+        new_G = G_rule(G, grad)
+        return update(theta, grad, G, new_G, lr, eps), new_G
+
+    return step
+
+
+def right_sum(G, g):
+    return G + g**2
+
+
+def adagrad_update(theta, g, old_G, G, lr, eps):
+    return theta - lr * g / (np.sqrt(G) + eps)
+
+
+def adadelta(v_rule=None, ratio=None, u_rule=None, theta_rule=None):
+    """An AdaDelta step with one piece replaced by a wrong one."""
+
+    def step(theta, grad, v, u, rho, eps):
+        v = v_rule(v, grad, rho) if v_rule else rho * v + (1 - rho) * grad**2
+        delta = (ratio(u, v, eps) if ratio else np.sqrt(u + eps) / np.sqrt(v + eps)) * grad
+        new_u = u_rule(u, delta, grad, rho) if u_rule else rho * u + (1 - rho) * delta**2
+        if theta_rule:
+            return theta_rule(theta, grad, delta, new_u, v, eps), v, new_u
+        return theta - delta, v, new_u
+
+    return step
+
+
 # (checker, the learner's wrong function, the mistake it must be named as, words in the message)
 MISTAKES = [
     (check_gd_step, lambda theta, grad, lr: theta + lr * grad, "uphill", ["uphill", "subtract"]),
@@ -327,6 +468,77 @@ MISTAKES = [
     (check_adam_step, adam(state="corrected"), "corrected_moments_as_state", ["raw m and v"]),
     (check_adam_step, adam_swapped_outputs, "swapped_outputs", ["(theta, m, v)"]),
     (check_adam_step, adam_returns_update, "returns_update", ["new parameters"]),
+    (check_minibatch_gradient, lambda X, y, th, idx: 2 * batch(X, y, th, idx)[0].T
+     @ batch(X, y, th, idx)[1] / len(X), "divides_by_n", ["all n rows", "|B| = len(idx)"]),
+    (check_minibatch_gradient, lambda X, y, th, idx: 2 * X.T @ (X @ th - y) / len(y), "all_rows",
+     ["full-batch", "X[idx]"]),
+    (check_minibatch_gradient, lambda X, y, th, idx: batch(X, y, th, idx)[0].T
+     @ batch(X, y, th, idx)[1] / len(idx), "no_factor_2", ["factor 2"]),
+    (check_minibatch_gradient, lambda X, y, th, idx: -minibatch_gradient(X, y, th, idx), "sign",
+     ["wrong sign"]),
+    (check_minibatch_gradient, lambda X, y, th, idx: 2 * batch(X, y, th, idx)[0].T
+     @ batch(X, y, th, idx)[1], "sum_not_mean", ["*sum*", "mean"]),
+    (check_minibatch_gradient, lambda X, y, th, idx: batch(X, y, th, idx)[0].T
+     @ batch(X, y, th, idx)[1], "half_sum", ["½"]),
+    (check_nesterov_step, nesterov_reading_at(lambda th, v, gamma: th), "plain_momentum",
+     ["plain (heavy-ball) momentum", "θ + γv"]),
+    (check_nesterov_step, nesterov_reading_at(lambda th, v, gamma: th - gamma * v),
+     "lookahead_sign", ["θ − γv"]),
+    (check_nesterov_step, lambda th, f, v, lr, gamma: nesterov_step(th, lambda x: -f(x), v, lr,
+     gamma), "uphill", ["uphill"]),
+    (check_nesterov_step, lambda th, f, v, lr, gamma: nesterov_step(th, f, v, 1.0, gamma),
+     "lr_missing", ["learning rate"]),
+    (check_nesterov_step, nesterov_old_velocity, "old_velocity", ["update v first"]),
+    (check_nesterov_step, lambda *args: nesterov_step(*args)[::-1], "swapped_outputs",
+     ["(theta, velocity)"]),
+    (check_nesterov_step, lambda *args: (nesterov_step(*args)[1],) * 2, "returns_update",
+     ["new parameters"]),
+    (check_nesterov_step, nesterov_twice, "grad_fn_called_more_than_once",
+     ["only once", "called grad_fn 2 times", "case 1 of"]),
+    (check_heavy_ball_tuning, lambda mu, L: (2 / (mu + L), 0.0), "gd_optimal",
+     ["*gradient-descent*", "ρ = 0.9802", "ρ = (√κ − 1)/(√κ + 1) = 0.8182"]),  # 99/101, 9/11
+    (check_heavy_ball_tuning, lambda mu, L: (heavy_ball_tuning(mu, L)[0], polyak_rate(mu, L)),
+     "gamma_not_squared", ["its square"]),
+    (check_heavy_ball_tuning, lambda mu, L: (heavy_ball_tuning(mu, L)[0], polyak_rate(L, mu)),
+     "kappa_inverted", ["negative", "L/μ"]),
+    (check_heavy_ball_tuning, lambda mu, L: (1 / L, heavy_ball_tuning(mu, L)[1]), "one_over_L",
+     ["1/L", "larger"]),
+    (check_heavy_ball_tuning, lambda mu, L: (1 / L, polyak_rate(mu, L)), "nesterov_settings",
+     ["*Nesterov's*"]),
+    (check_heavy_ball_tuning, lambda mu, L: heavy_ball_tuning(mu, L)[::-1], "swapped_outputs",
+     ["(lr, gamma)"]),
+    (check_adagrad_step, adagrad(right_sum, lambda th, g, G0, G, lr, eps: th + lr * g
+     / (np.sqrt(G) + eps)), "uphill", ["uphill"]),
+    (check_adagrad_step, adagrad(right_sum, lambda th, g, G0, G, lr, eps: th - g / (np.sqrt(G)
+     + eps)), "lr_missing", ["learning rate"]),
+    (check_adagrad_step, adagrad(right_sum, lambda th, g, G0, G, lr, eps: th - lr * g
+     / np.sqrt(G + eps)), "eps_inside_root", ["inside the square root"]),
+    (check_adagrad_step, adagrad(lambda G, g: g**2, adagrad_update), "not_accumulated",
+     ["G ← G + g²", "RMSProp without memory"]),
+    (check_adagrad_step, adagrad(right_sum, lambda th, g, G0, G, lr, eps: th - lr * g / (G + eps)),
+     "no_square_root", ["square root"]),
+    (check_adagrad_step, adagrad(right_sum, lambda th, g, G0, G, lr, eps: th - lr * g
+     / (np.sqrt(G0) + eps)), "old_G", ["old G"]),
+    (check_adagrad_step, lambda *args: adagrad_step(*args)[::-1], "swapped_outputs",
+     ["(theta, G)"]),
+    (check_adagrad_step, lambda th, *rest: (adagrad_step(th, *rest)[0] - th,
+     adagrad_step(th, *rest)[1]), "returns_update", ["new parameters"]),
+    (check_adadelta_step, adadelta(theta_rule=lambda th, g, delta, u, v, eps: th + delta),
+     "uphill", ["uphill"]),
+    (check_adadelta_step, adadelta(theta_rule=lambda th, g, delta, u, v, eps: th - np.sqrt(u + eps)
+     / np.sqrt(v + eps) * g), "new_u_in_numerator", ["previous u"]),
+    (check_adadelta_step, adadelta(ratio=lambda u, v, eps: (np.sqrt(u) + eps) / (np.sqrt(v)
+     + eps)), "eps_outside_roots", ["inside both"]),
+    (check_adadelta_step, adadelta(ratio=lambda u, v, eps: np.sqrt(v + eps) / np.sqrt(u + eps)),
+     "u_v_swapped", ["upside down"]),
+    (check_adadelta_step, adadelta(v_rule=lambda v, g, rho: rho * v + g**2,
+     u_rule=lambda u, delta, g, rho: rho * u + delta**2), "no_one_minus_rho", ["(1 − ρ)"]),
+    (check_adadelta_step, adadelta(u_rule=lambda u, delta, g, rho: rho * u + (1 - rho) * g**2),
+     "g_in_u", ["squared *updates*"]),
+    (check_adadelta_step, lambda *args: tuple(adadelta_step(*args)[i] for i in (0, 2, 1)),
+     "swapped_outputs", ["(theta, v, u)"]),
+    (check_adadelta_step, lambda th, *rest: (adadelta_step(th, *rest)[0] - th,
+     *adadelta_step(th, *rest)[1:]), "returns_update", ["new parameters"]),
 ]
 
 
@@ -418,18 +630,35 @@ def test_returning_none_is_reported(checker):
     assert "returned None" in result.message and "return statement" in result.message
 
 
-@pytest.mark.parametrize("checker", [check_momentum_step, check_rmsprop_step, check_adam_step])
+STEP_CHECKERS = [check_momentum_step, check_nesterov_step, check_adagrad_step,
+                 check_rmsprop_step, check_adadelta_step, check_adam_step]
+
+
+@pytest.mark.parametrize("checker", STEP_CHECKERS)
 def test_the_wrong_number_of_outputs_is_reported(checker):
     one_short = checker(lambda *args: CORRECT[checker](*args)[:-1])
     only_theta = checker(lambda *args: CORRECT[checker](*args)[0])
     assert one_short.mistake == only_theta.mistake == "wrong_output"
-    n = 3 if checker is check_adam_step else 2
+    n = 3 if checker in (check_adam_step, check_adadelta_step) else 2
     assert f"returned {n - 1} value" in one_short.message
     assert f"it should return {n}" in one_short.message
     assert "returned a single ndarray" in only_theta.message
 
 
-@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
+def test_the_heavy_ball_settings_are_two_numbers():
+    only_lr = check_heavy_ball_tuning(lambda mu, L: heavy_ball_tuning(mu, L)[0])
+    assert only_lr.mistake == "wrong_output"
+    assert "returned a single float64; it should return 2 values: (lr, gamma)" in only_lr.message
+    text = check_heavy_ball_tuning(lambda mu, L: ("0.03", "0.6"))
+    assert text.mistake == "wrong_output" and "your lr is a str" in text.message
+    assert "ρ" not in text.message  # no rate is quoted for settings that are not numbers
+
+
+ARRAY_INPUT_CHECKERS = [checker for checker in CHECKERS if checker is not check_heavy_ball_tuning]
+
+
+@pytest.mark.parametrize("checker", ARRAY_INPUT_CHECKERS,
+                         ids=[checker.__name__ for checker in ARRAY_INPUT_CHECKERS])
 def test_mutating_an_input_is_reported(checker):
     def mutates(*args):
         outputs = CORRECT[checker](*[np.copy(a) if isinstance(a, np.ndarray) else a for a in args])
@@ -439,7 +668,8 @@ def test_mutating_an_input_is_reported(checker):
     result = checker(mutates)
     assert not result.passed and result.mistake == "mutates_input"
     first_names = {check_mse_grad: "prediction", check_bce_with_logits: "logits",
-                   check_cross_entropy_grad: "logits", check_max_stable_lr: "A"}
+                   check_cross_entropy_grad: "logits", check_max_stable_lr: "A",
+                   check_minibatch_gradient: "X"}
     first_name = first_names.get(checker, "theta")
     assert f"changed its input {first_name} in place" in result.message
     assert "pure" in result.message
@@ -563,6 +793,104 @@ def test_the_max_stable_lr_answer_is_the_stability_threshold():
     assert distance_after(0.99 * eta) < 1e-6
     assert distance_after(1.01 * eta) > 1e6
     assert check_max_stable_lr(max_stable_lr)
+
+
+def test_the_minibatch_gradient_is_the_gradient_of_the_batch_loss():
+    """The right answer above, against central differences of the batch's mean squared error."""
+    rng = np.random.default_rng(0)
+    X, y, theta = rng.normal(size=(10, 3)), rng.normal(size=10), rng.normal(size=3)
+    idx = np.array([1, 4, 4, 9])  # row 4 drawn twice counts twice
+
+    def batch_loss(theta):
+        return np.mean((X[idx] @ theta - y[idx]) ** 2)
+
+    gradient = minibatch_gradient(X, y, theta, idx)
+    assert relative_error(gradient, numerical_grad(batch_loss, theta)) < 1e-8
+
+
+# --- Nesterov: where the gradient is read --------------------------------------------------------
+
+
+def test_nesterov_values_are_diagnosed_before_the_number_of_gradient_calls():
+    def plain_momentum_with_a_wasted_call(theta, grad_fn, velocity, lr, gamma):
+        grad_fn(theta + gamma * velocity)
+        return momentum_step(theta, grad_fn(theta), velocity, lr, gamma)
+
+    assert check_nesterov_step(plain_momentum_with_a_wasted_call).mistake == "plain_momentum"
+
+
+def test_nesterov_twice_names_the_case_and_the_points():
+    result = check_nesterov_step(nesterov_twice)
+    assert "(step 1 of 4 in a row)" in result.message
+    assert result.message.count("[") >= 2  # the two points where grad_fn was called
+
+
+def test_nesterov_messages_describe_grad_fn_and_its_misuse():
+    never_called = check_nesterov_step(lambda theta, grad_fn, v, lr, gamma: momentum_step(
+        theta, np.zeros_like(theta), v, lr, gamma))
+    assert not never_called and never_called.message.startswith("Not right yet")
+    assert "grad_fn = ∇f of f(x) = ½xᵀAx − bᵀx with A = [[" in never_called.message
+    scalar = check_nesterov_step(lambda theta, grad_fn, v, lr, gamma: nesterov_step(
+        theta, lambda x: grad_fn(float(x[0])), v, lr, gamma))
+    assert scalar.mistake == "raises" and "x must have shape (..., 3)" in scalar.message
+
+
+def test_nesterov_accepts_a_callable_object_and_rejects_a_value():
+    class NesterovStep:
+        def __call__(self, theta, grad_fn, velocity, lr, gamma):
+            return nesterov_step(theta, grad_fn, velocity, lr, gamma)
+
+    assert check_nesterov_step(NesterovStep())
+    result = check_nesterov_step(nesterov_step(np.zeros(3), lambda x: x, np.zeros(3), 0.1, 0.9))
+    assert result.mistake == "not_a_function"
+
+
+# --- The heavy ball's settings, confirmed without the closed form ---------------------------------
+
+
+def heavy_ball_rate(lr, gamma, curvatures):
+    """Largest root modulus of r² − (1 + γ − ηλ)r + γ over the curvatures λ: along an
+    eigenvector of curvature λ the heavy ball's error obeys e_{k+1} = (1 + γ − ηλ)e_k − γe_{k−1}."""
+    return max(np.max(np.abs(np.roots([1.0, -(1 + gamma - lr * lam), gamma])))
+               for lam in curvatures)
+
+
+@pytest.mark.parametrize(("mu", "L"), [(1.0, 100.0), (0.3, 7.5), (1e-3, 1e3)])
+def test_polyak_settings_minimise_the_worst_rate(mu, L):
+    lr, gamma = heavy_ball_tuning(mu, L)
+    best = heavy_ball_rate(lr, gamma, np.linspace(mu, L, 101))  # the whole interval
+    assert best == pytest.approx(polyak_rate(mu, L), rel=1e-6)
+    assert best == pytest.approx(np.sqrt(gamma), rel=1e-6)
+    # No setting on a grid around Polyak's, and none of the mistakes, does better, even when
+    # only the two extreme curvatures count.
+    grid = [(a, b) for a in lr * np.linspace(0.5, 1.5, 21) for b in np.linspace(0.0, 0.999, 40)]
+    mistakes = [(2 / (mu + L), 0.0), (1 / L, gamma), (1 / L, polyak_rate(mu, L)),
+                (lr, polyak_rate(mu, L))]
+    rates = [heavy_ball_rate(a, b, (mu, L)) for a, b in grid + mistakes]
+    assert min(rates) > best * (1 - 1e-6)
+
+
+def test_polyak_settings_converge_at_the_predicted_rate():
+    """Run the heavy ball on ½(μx² + Ly²): the error shrinks by (√κ − 1)/(√κ + 1) per step
+    (times a factor linear in k: the iteration matrix has a double eigenvalue)."""
+    mu, L = 1.0, 100.0
+    lr, gamma = heavy_ball_tuning(mu, L)
+    curvatures = np.array([mu, L])
+    previous = theta = np.array([1.0, 1.0])
+    errors = []
+    for _ in range(400):
+        theta, previous = theta - lr * curvatures * theta + gamma * (theta - previous), theta
+        errors.append(np.linalg.norm(theta))
+    per_step = (errors[399] / errors[199]) ** (1 / 200)
+    assert 9 / 11 <= per_step <= 9 / 11 * 1.01  # (√100 − 1)/(√100 + 1) = 9/11
+    assert check_heavy_ball_tuning(heavy_ball_tuning)
+
+
+def test_the_heavy_ball_message_says_when_settings_diverge():
+    result = check_heavy_ball_tuning(lambda mu, L: (3.5 / L, 0.5))  # 1 + γ − ηL = −2 at λ = L
+    assert result.message.startswith("Not right yet")
+    assert "With μ = 1 and L = 100 your settings never converge" in result.message
+    assert "(ρ = 1.707 ≥ 1 per step)" in result.message  # r² + 2r + 0.5 = 0: r = −1 − √½
 
 
 def test_checkers_document_their_rule_and_run_their_examples():
