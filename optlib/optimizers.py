@@ -412,7 +412,9 @@ class RMSprop(Optimizer):
         g = grads + batched(self.weight_decay, params) * params
         v = alpha * state.v + (1 - alpha) * g**2
         g_bar = alpha * state.g_bar + (1 - alpha) * g if self.centered else state.g_bar
-        a = np.sqrt(v - g_bar**2) + eps if self.centered else np.sqrt(v) + eps
+        # Round-off can leave the variance estimate v − ḡ² a hair below 0 for a constant
+        # gradient; clamp it (PyTorch returns NaN there, and agrees everywhere else).
+        a = np.sqrt(np.maximum(v - g_bar**2, 0.0)) + eps if self.centered else np.sqrt(v) + eps
         b = mu * state.b + g / a  # with μ = 0 this is g / a: PyTorch's momentum-free branch
         return params - eta * b, RMSpropState(t, v, g_bar, b)
 

@@ -566,6 +566,14 @@ def test_adagrad_effective_rate_shrinks_like_one_over_sqrt_t():
     assert relative_error(steps, 0.1 / np.sqrt(np.arange(1, 101))) < 1e-14
 
 
+def test_centered_rmsprop_survives_a_constant_gradient():
+    """v − ḡ² is 0 in exact arithmetic for a constant gradient; round-off can make it negative
+    (PyTorch then returns NaN; with this g it first happens at t = 330). optlib clamps at 0."""
+    rmsprop = optlib.rmsprop(lr=0.01, alpha=0.9, centered=True)
+    path = run_open_loop(rmsprop, np.zeros(1), np.full((1000, 1), 0.36159505490948474))
+    assert np.all(np.isfinite(path))
+
+
 def test_sgd_step_is_minus_lr_times_gradient():
     theta, g = np.array([1.0, -2.0]), np.array([0.5, 4.0])
     sgd = optlib.sgd(lr=0.1)
