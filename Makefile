@@ -6,6 +6,11 @@ BIN    := $(VENV)/bin
 BOOK_SOURCES := _config.yml _toc.yml references.bib index.md $(wildcard chapters/*) \
                 $(wildcard optlib/*.py) $(wildcard _ext/*)
 
+# One BLAS thread: the same floating-point sums on every run (threaded BLAS may reorder them),
+# and no oversubscription of a shared 2-core machine. Notebook kernels inherit it.
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+
 .PHONY: book test setup assets browser lint clean
 
 setup: $(VENV)/.installed

@@ -25,7 +25,7 @@ import numpy as np
 
 from optlib.optimizers import Optimizer
 
-__all__ = ["Trajectory", "minimize"]
+__all__ = ["Trajectory", "minibatches", "minimize"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,11 +62,12 @@ class Trajectory:
         return np.asarray(self.diverged_at) >= 0
 
 
-def _minibatches(
+def minibatches(
     n_samples: int, batch_size: int, sampling: str, rng: np.random.Generator
 ) -> Iterator[np.ndarray]:
-    """Index arrays, one per step: epochs of a fresh permutation cut into batches (the last
-    one of an epoch may be smaller, as a PyTorch ``DataLoader``), or i.i.d. draws."""
+    """The rows of each step's mini-batch, forever: with ``sampling="shuffle"``, epochs of a fresh
+    permutation cut into batches of ``batch_size`` (the last one of an epoch may be smaller, as a
+    PyTorch ``DataLoader`` with ``shuffle=True``); with ``"replacement"``, i.i.d. draws."""
     while True:
         if sampling == "replacement":
             yield rng.integers(n_samples, size=batch_size)
@@ -120,7 +121,7 @@ def minimize(
     batch_shape = x.shape[:-1]
     rng = np.random.default_rng(seed)
     n_samples = getattr(objective, "n_samples", None)
-    batches = _minibatches(n_samples, batch_size, sampling, rng) if batch_size else None
+    batches = minibatches(n_samples, batch_size, sampling, rng) if batch_size else None
 
     params = np.full((steps + 1, *x.shape), np.nan)
     losses = np.full((steps + 1, *batch_shape), np.nan)
