@@ -56,7 +56,9 @@ OPTIMIZERS = {
     ),
     "adadelta": (
         optlib.adadelta,
-        {"lr": 1.0, "rho": 0.9, "eps": 1e-6},
+        # Near a minimum AdaDelta acts like gradient descent with rate lr, so it converges on
+        # the bowl (L = 10) only for lr < 2/L; at PyTorch's lr = 1 it slowly drifts away.
+        {"lr": 0.19, "rho": 0.9, "eps": 1e-4},
         {"rho": [0.5, 0.9, 0.95], "eps": [1e-6, 1e-4, 1e-2], "weight_decay": [0, 0.1, 0.2]},
     ),
     "adam": (
@@ -226,7 +228,6 @@ def test_converges_on_ill_conditioned_quadratic(name):
     bowl = functions.quadratic_bowl(condition_number=10.0)
     trajectory = optlib.minimize(bowl, np.array([2.0, 1.5]), build(name), steps=3000)
     assert trajectory.diverged_at is None
-    # AdaDelta settles into a small limit cycle around the minimum rather than onto it.
     assert trajectory.losses[-1] < 1e-3 * trajectory.losses[0]
 
 
