@@ -44,6 +44,10 @@ class Trajectory:
         being finite, or :math:`|f| >` ``max_loss``), or ``None``. For a batch of runs, an
         integer array shaped like the batch with -1 where the run did not diverge; a diverged
         run's entries are NaN from that step on.
+    value_evals : ``(T + 1,)`` — objective values evaluated so far, for methods that count them
+        (line searches, derivative-free methods); ``None`` for :func:`minimize`, whose cost is
+        one value per recorded iterate.
+    hessian_evals : ``(T + 1,)`` — Hessians evaluated so far (Newton's method), else ``None``.
 
     A single run stops at divergence (its arrays end at the last finite iterate); a batch stops
     once every run in it has diverged.
@@ -53,6 +57,8 @@ class Trajectory:
     losses: np.ndarray
     grad_evals: np.ndarray
     diverged_at: Any
+    value_evals: np.ndarray | None = None
+    hessian_evals: np.ndarray | None = None
 
     @property
     def diverged(self) -> bool | np.ndarray:
