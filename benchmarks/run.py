@@ -1,0 +1,299 @@
+"""Benchmarks for optlib, the book's widgets and its build: one command, one table of ratios.
+
+    .venv/bin/python benchmarks/run.py            # optlib; torch columns if torch imports
+    .venv/bin/python benchmarks/run.py --book     # also time a full book build (1–2 min)
+
+Every figure is a ratio of two timings taken side by side in the same run (the machines are
+shared and noisy): optlib against torch.optim, against a memory-bandwidth floor measured on the
+spot, batched against looped. Timings are medians of repeats. PyTorch is optional (never a
+dependency): for its columns, run this script in an environment that also has
+`pip install torch==2.13.0`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+import optlib
+from optlib import functions
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = {  # name -> (optlib optimizer, torch class and kwargs, arrays the rule must stream)
+    "sgd+momentum": (optlib.sgd(lr=1e-3, momentum=0.9), ("SGD", {"lr": 1e-3, "momentum": 0.9}), 5),
+    "rmsprop": (optlib.rmsprop(lr=1e-3), ("RMSprop", {"lr": 1e-3}), 5),
+    "adam": (optlib.adam(lr=1e-3), ("Adam", {"lr": 1e-3}), 7),
+    "adamw": (optlib.adamw(lr=1e-3), ("AdamW", {"lr": 1e-3}), 7),
+    "radam": (optlib.radam(lr=1e-3), ("RAdam", {"lr": 1e-3}), 7),
+}
+MINIMUM_STATE = {"sgd+momentum": 1, "rmsprop": 1, "adam": 2, "adamw": 2, "radam": 2}
+SIZES = (10**3, 10**5, 10**6, 10**7)
+
+
+def median_time(work: Callable[[], object], repeats: int) -> float:
+    work()  # warm up (allocations, caches)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def repeats_for(size: int) -> int:
+    return max(5, min(200, int(3e7 // size)))
+
+
+def optlib_step_time(optimizer, size: int) -> float:
+    rng = np.random.default_rng(0)
+    params, grads = rng.standard_normal(size), rng.standard_normal(size)
+    box = {"params": params, "state": optimizer.init(params)}
+
+    def one_step():
+        box["params"], box["state"] = optimizer.step(box["params"], grads, box["state"])
+
+    return median_time(one_step, repeats_for(size))
+
+
+def bandwidth_floor(size: int, arrays: int) -> float:
+    """Time to stream `arrays` float64 arrays of `size` (each read or written once), measured
+    as arrays/2 copies of one array into another (a copy reads one and writes one)."""
+    source, target = np.ones(size), np.empty(size)
+    return median_time(lambda: np.copyto(target, source), repeats_for(size)) * arrays / 2
+
+
+def torch_step_time(torch, name: str, kwargs: dict, size: int, foreach: bool) -> float:
+    params = torch.nn.Parameter(torch.randn(size, dtype=torch.float64))
+    params.grad = torch.randn(size, dtype=torch.float64)
+    optimizer = getattr(torch.optim, name)([params], foreach=foreach, **kwargs)
+    with torch.no_grad():
+        return median_time(optimizer.step, repeats_for(size))
+
+
+def step_throughput(torch) -> list[list[str]]:
+    rows = []
+    for rule, (optimizer, (torch_name, torch_kwargs), arrays) in RULES.items():
+        for size in SIZES:
+            ours = optlib_step_time(optimizer, size)
+            floor = bandwidth_floor(size, arrays)
+            row = [rule, f"{size:.0e}", f"{ours * 1e3:.3f}", f"{ours / floor:.2f}"]
+            if torch is not None:
+                threads = torch.get_num_threads()
+                torch.set_num_threads(1)
+                single = torch_step_time(torch, torch_name, torch_kwargs, size, foreach=False)
+                foreach = torch_step_time(torch, torch_name, torch_kwargs, size, foreach=True)
+                torch.set_num_threads(threads)
+                default = torch_step_time(torch, torch_name, torch_kwargs, size, foreach=False)
+                row += [f"{ours / single:.2f}", f"{ours / foreach:.2f}", f"{ours / default:.2f}"]
+            rows.append(row)
+    return rows
+
+
+def state_memory() -> list[list[str]]:
+    size = 10**6
+    rows = []
+    params, grads = np.zeros(size), np.ones(size)
+    for rule, (optimizer, _, _) in RULES.items():
+        state = optimizer.init(params)
+        held = sum(x.nbytes for x in state if isinstance(x, np.ndarray)) / (8 * size)
+        tracemalloc.start()
+        optimizer.step(params, grads, state)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        rows.append([rule, f"{held:.0f}", str(MINIMUM_STATE[rule]), f"{peak / (8 * size):.1f}"])
+    return rows
+
+
+def batched_sweep(settings: int = 10_000, steps: int = 500, looped: int = 200) -> list[str]:
+    """All settings as one batched run against a Python loop over a subset of them."""
+    rosenbrock = functions.rosenbrock
+    lrs = np.geomspace(1e-5, 2e-3, settings)
+    x0 = np.tile([-1.2, 1.0], (settings, 1))
+    start = time.perf_counter()
+    batch = optlib.minimize(rosenbrock, x0, optlib.sgd(lr=lrs, momentum=0.9), steps)
+    batched_time = time.perf_counter() - start
+    picks = np.linspace(0, settings - 1, looped).astype(int)
+    start = time.perf_counter()
+    singles = [
+        optlib.minimize(rosenbrock, x0[i], optlib.sgd(lr=lrs[i], momentum=0.9), steps)
+        for i in picks
+    ]
+    looped_time = (time.perf_counter() - start) * settings / looped
+    agree = max(
+        float(np.max(np.abs(batch.params[: len(one.params), i] - one.params)))
+        for i, one in zip(picks, singles, strict=True)
+    )
+    return [
+        f"{settings} × {steps}",
+        f"{batched_time:.2f}",
+        f"{looped_time:.1f}",
+        f"{looped_time / batched_time:.0f}×",
+        f"{agree:.1e}",
+    ]
+
+
+def widget_latency() -> list[list[str]]:
+    """In the built book, the time from moving a slider to the new picture, per page."""
+    html = ROOT / "_build" / "html"
+    chromium = shutil.which("chromium")
+    if not html.exists() or chromium is None:
+        return [["(build the book and install chromium to measure)", "", ""]]
+    sys.path.insert(0, str(ROOT / "tests"))
+    import http.server
+    import threading
+    from functools import partial
+
+    from playwright.sync_api import sync_playwright
+    from test_site import CHROMIUM_FLAGS, VISIBLE_PICTURE, QuietHandler
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(QuietHandler, directory=str(html))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    rows = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        for page in sorted(html.glob("chapters/*.html")):
+            tab = browser.new_page()
+            tab.goto(base + str(page.relative_to(html)), wait_until="networkidle")
+            latencies = []
+            explorers = tab.locator(".widget-vbox:has(> .widget-slider):has(.widget-image)")
+            for e in range(explorers.count()):
+                explorer = explorers.nth(e)
+                handle = explorer.locator(":scope > .widget-slider .noUi-handle").first
+                for key in ("End", "Home", "End", "Home", "End"):
+                    before = explorer.evaluate(VISIBLE_PICTURE)
+                    handle.focus()
+                    start = time.perf_counter()
+                    tab.keyboard.press(key)
+                    while explorer.evaluate(VISIBLE_PICTURE) == before:
+                        if time.perf_counter() - start > 2:
+                            break
+                    latencies.append(time.perf_counter() - start)
+            if latencies:
+                rows.append(
+                    [
+                        page.stem,
+                        str(explorers.count()),
+                        f"{np.median(latencies) * 1e3:.0f}",
+                        f"{max(latencies) * 1e3:.0f}",
+                    ]
+                )
+            tab.close()
+        browser.close()
+    server.shutdown()
+    return rows
+
+
+def book_build() -> list[list[str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "book"
+        shutil.copytree(
+            ROOT, copy, ignore=shutil.ignore_patterns("_build", ".venv", "node_modules")
+        )
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+        start = time.perf_counter()
+        subprocess.run(
+            [str(ROOT / ".venv/bin/jupyter-book"), "build", str(copy), "-W", "-n", "--keep-going"],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
+        total = time.perf_counter() - start
+        table = (copy / "_build/html/chapters/execution.html").read_text()
+        rows = [["(whole book)", f"{total:.1f}"]]
+        for doc, seconds in re.findall(
+            r"<td[^>]*>(chapters/\w+)</td>.*?<td[^>]*>([\d.]+)</td>\s*<td", table, flags=re.S
+        ):
+            rows.append([doc, seconds])
+        return rows
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def machine() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = ", ".join(
+            f"{i['internal_api']} {i.get('version')} ({i['num_threads']} threads)"
+            for i in threadpool_info()
+        )
+    except ImportError:
+        blas = "unknown (pip install threadpoolctl to see it)"
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text()).group(1)
+    except (OSError, AttributeError):
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
+        f"NumPy {np.__version__}; BLAS: {blas or 'none loaded'}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--book", action="store_true", help="also time a full book build")
+    args = parser.parse_args()
+    try:
+        import torch
+
+        torch.set_default_dtype(torch.float64)
+    except ImportError:
+        torch = None
+    print(f"Machine: {machine()}" + (f"; torch {torch.__version__}" if torch else "; no torch"))
+    header = ["rule", "params", "optlib ms/step", "optlib ÷ bandwidth floor"]
+    if torch is not None:
+        header += [
+            "÷ torch single, 1 thread",
+            "÷ torch foreach, 1 thread",
+            "÷ torch single, default threads",
+        ]
+    print("\n## 1. Step throughput (ratios: below 1 means optlib is faster)\n")
+    print(table(header, step_throughput(torch)))
+    print("\n## 2. State memory, in float64 arrays the size of the parameters\n")
+    print(
+        table(
+            ["rule", "held in state", "minimum the rule needs", "peak allocated in one step"],
+            state_memory(),
+        )
+    )
+    print("\n## 3. Batched sweep on Rosenbrock (SGD with momentum, one learning rate each)\n")
+    print(
+        table(
+            [
+                "settings × steps",
+                "batched s",
+                "looped s (extrapolated)",
+                "speed-up",
+                "max |batched − looped|",
+            ],
+            [batched_sweep()],
+        )
+    )
+    print("\n## 4. Widget latency in the built book (slider moved → new picture)\n")
+    print(table(["chapter", "explorers", "median ms", "worst ms"], widget_latency()))
+    if args.book:
+        print("\n## 5. Book build (seconds)\n")
+        print(table(["document", "seconds"], book_build()))
+
+
+if __name__ == "__main__":
+    main()
