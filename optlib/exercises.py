@@ -60,10 +60,14 @@ from optlib.optimizers import (
     AdagradState,
     Adam,
     AdamState,
+    AdamW,
     Momentum,
     NesterovLookahead,
     RMSprop,
     VelocityState,
+    bias_corrected,
+    max_sma_length,
+    sma_length,
 )
 
 __all__ = [
@@ -74,8 +78,10 @@ __all__ = [
     "check_adadelta_step",
     "check_adagrad_step",
     "check_adam_step",
+    "check_adamw_step",
     "check_against",
     "check_bce_with_logits",
+    "check_bias_correction",
     "check_cross_entropy_grad",
     "check_gd_step",
     "check_heavy_ball_tuning",
@@ -84,6 +90,7 @@ __all__ = [
     "check_momentum_step",
     "check_mse_grad",
     "check_nesterov_step",
+    "check_radam_rho",
     "check_rmsprop_step",
 ]
 
@@ -1566,15 +1573,21 @@ def check_adadelta_step(step: Callable[..., Any]) -> CheckResult:
 # --- Adam --------------------------------------------------------------------------------------
 
 
-def _adam_reference(
-    theta: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr: float,
-    beta1: float, beta2: float, eps: float,
+def _adam_family_step(
+    optimizer: Adam, theta: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, t: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    optimizer = Adam(lr=lr, betas=(beta1, beta2), eps=eps)
+    """One step of an optlib Adam or AdamW from the learner's (m, v, t): (θ, m, v)."""
     # optlib's state counts the steps already taken; the learner's t is the number of this step.
     state = AdamState(t - 1, np.asarray(m, dtype=float), np.asarray(v, dtype=float), None)
     new_theta, state = optimizer.step(theta, grad, state)
     return new_theta, state.m, state.v
+
+
+def _adam_reference(
+    theta: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr: float,
+    beta1: float, beta2: float, eps: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return _adam_family_step(Adam(lr=lr, betas=(beta1, beta2), eps=eps), theta, grad, m, v, t)
 
 
 def _adam_with_t_shifted(shift: int) -> Callable[..., Any]:
@@ -1715,3 +1728,322 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
     return check_against(step, reference, cases, mistakes,
                          arg_names=("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
                          output_names=("theta", "m", "v"), reference_name="optlib.optimizers.Adam")
+
+
+# --- Bias correction ---------------------------------------------------------------------------
+
+
+def _bias_correction_reference(
+    m: np.ndarray, v: np.ndarray, t: int, beta1: float, beta2: float
+) -> tuple[np.ndarray, np.ndarray]:
+    return bias_corrected(m, beta1, t), bias_corrected(v, beta2, t)
+
+
+def check_bias_correction(fn: Callable[..., Any]) -> CheckResult:
+    r"""Check a learner's bias correction of Adam's moments against
+    :func:`optlib.optimizers.bias_corrected`.
+
+    .. math::
+        \hat m_t = \frac{m_t}{1 - \beta_1^t}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^t},
+
+    with :math:`t = 1, 2, \dots` the number of steps that built :math:`m_t` and :math:`v_t`
+    (from :math:`m_0 = v_0 = 0`). After the first step, :math:`m_1 = (1 - \beta_1) g_1`, so
+    :math:`\hat m_1 = g_1`: the correction removes the pull toward the zero start.
+
+    Expected signature: ``fn(m, v, t, beta1, beta2) -> (m_hat, v_hat)``.
+
+    Examples
+    --------
+    >>> def my_bias_correction(m, v, t, beta1, beta2):
+    ...     return m / (1 - beta1**t), v / (1 - beta2**t)
+    >>> check_bias_correction(my_bias_correction).passed
+    True
+    >>> check_bias_correction(lambda m, v, t, beta1, beta2: (m / (1 - beta1), v / (1 - beta2))
+    ...                       ).mistake
+    'beta_not_power'
+    """
+    rng = np.random.default_rng(13)
+
+    def moments(scale: float, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        return scale * rng.normal(size=shape), scale**2 * rng.uniform(0.5, 2.0, size=shape)
+
+    g = rng.normal(size=3)
+    cases = [
+        Case(((1 - 0.9) * g, (1 - 0.999) * g**2, 1, 0.9, 0.999), "after the first step, t = 1"),
+        Case((*moments(1.0, (3,)), 2, 0.9, 0.999), "t = 2"),
+        Case((*moments(1.0, (3,)), 10, 0.9, 0.999), "t = 10"),
+        Case((*moments(1.0, (3,)), 1000, 0.9, 0.999),
+             "t = 1000, where 1 − β₁ᵗ ≈ 1 but 1 − β₂ᵗ is not"),
+        Case((np.zeros(3), np.zeros(3), 5, 0.9, 0.999), "zero moments"),
+        Case((*moments(1.0, (3,)), 3, 0.5, 0.9), "β₁ = 0.5, β₂ = 0.9"),
+        Case((*moments(1.0, (3,)), 7, 0.0, 0.99), "β₁ = 0 (no momentum), β₂ = 0.99"),
+        Case((*moments(1.0, (2, 3)), 4, 0.9, 0.999), "a batch, shape (2, 3)"),
+        Case((*moments(1e6, (3,)), 3, 0.9, 0.999), "large values"),
+    ]
+    reference = _bias_correction_reference
+
+    def multiplies(m, v, t, beta1, beta2):
+        return m * (1 - beta1**t), v * (1 - beta2**t)
+
+    def with_t_shifted(shift: int) -> Callable[..., Any]:
+        return lambda m, v, t, beta1, beta2: reference(m, v, t + shift, beta1, beta2)
+
+    mistakes = [
+        Mistake("multiplies", "You multiply by 1 − βᵗ; divide by it: m̂ = m/(1 − β₁ᵗ). The "
+                "moments start at 0 and are too small early on, so the correction enlarges them.",
+                multiplies),
+        Mistake("beta_not_power", "You divide by 1 − β; divide by 1 − βᵗ, β to the power t: "
+                "m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ). (The two agree only at t = 1.)",
+                lambda m, v, t, beta1, beta2: (m / (1 - beta1), v / (1 - beta2))),
+        Mistake("t_off_by_one", "Your power of β is off by one: t is the number of steps that "
+                "built m and v (1 after the first step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ with t "
+                "as given.", with_t_shifted(+1)),
+        Mistake("t_off_by_one", "Your power of β is off by one: t is the number of steps that "
+                "built m and v (1 after the first step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ, not "
+                "1 − β^(t−1).", with_t_shifted(-1)),
+        Mistake("betas_swapped", "You swapped β₁ and β₂: m is corrected with β₁, "
+                "m̂ = m/(1 − β₁ᵗ), and v with β₂, v̂ = v/(1 − β₂ᵗ).",
+                lambda m, v, t, beta1, beta2: reference(m, v, t, beta2, beta1)),
+        Mistake("only_m_corrected", "You correct m but return v unchanged: v̂ = v/(1 − β₂ᵗ) "
+                "too.", lambda m, v, t, beta1, beta2: (reference(m, v, t, beta1, beta2)[0], v)),
+        Mistake("only_v_corrected", "You correct v but return m unchanged: m̂ = m/(1 − β₁ᵗ) "
+                "too.", lambda m, v, t, beta1, beta2: (m, reference(m, v, t, beta1, beta2)[1])),
+        Mistake("swapped_outputs", "You return (v_hat, m_hat); return (m_hat, v_hat).",
+                _reordered(reference, (1, 0))),
+    ]
+    return check_against(fn, reference, cases, mistakes,
+                         arg_names=("m", "v", "t", "beta1", "beta2"),
+                         output_names=("m_hat", "v_hat"),
+                         reference_name="optlib.optimizers.bias_corrected")
+
+
+# --- AdamW -------------------------------------------------------------------------------------
+
+
+def _adamw_reference(
+    theta: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr: float,
+    beta1: float, beta2: float, eps: float, weight_decay: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    optimizer = AdamW(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
+    return _adam_family_step(optimizer, theta, grad, m, v, t)
+
+
+def check_adamw_step(step: Callable[..., Any]) -> CheckResult:
+    r"""Check a learner's AdamW step against :class:`optlib.optimizers.AdamW` (PyTorch's).
+
+    Decoupled weight decay (Loshchilov & Hutter 2019), as PyTorch: first shrink :math:`\theta`,
+    then take an Adam step on the bare gradient (no :math:`\lambda\theta` added to it):
+
+    .. math::
+        \theta' &= \theta_{t-1}(1 - \eta\lambda), \\
+        m_t &= \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
+        v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2, \\
+        \theta_t &= \theta' - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}, \qquad
+        \hat m_t = \frac{m_t}{1 - \beta_1^t}, \quad \hat v_t = \frac{v_t}{1 - \beta_2^t},
+
+    with :math:`t = 1, 2, \dots` the number of this step and :math:`\epsilon` outside the root,
+    after the bias correction. The decay always shrinks :math:`\theta`. PyTorch multiplies
+    :math:`\lambda` by the learning rate; the paper's Algorithm 2 does not multiply it by the
+    base rate :math:`\alpha`, so :math:`\lambda_\text{torch} = \lambda_\text{paper}/\alpha`.
+
+    Expected signature:
+    ``step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay) -> (theta, m, v)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def my_adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    ...     theta = theta * (1 - lr * weight_decay)
+    ...     m = beta1 * m + (1 - beta1) * grad
+    ...     v = beta2 * v + (1 - beta2) * grad**2
+    ...     m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    ...     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    >>> check_adamw_step(my_adamw_step).passed
+    True
+    """
+    rng = np.random.default_rng(12)
+    default = (1e-2, 0.9, 0.999, 1e-8, 1e-2)
+
+    def carry(args: tuple[Any, ...], outputs: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return (outputs[0], grad, outputs[1], outputs[2], args[4] + 1, *args[5:])
+
+    def moments(scale: float, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        return scale * rng.normal(size=shape), scale**2 * rng.uniform(0.5, 2.0, size=shape)
+
+    first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), np.zeros(3), 1, *default)
+    cases = [
+        *_steps_in_a_row(_adamw_reference, carry, first, rng.normal(size=(4, 3)),
+                         "5 steps in a row"),
+        Case((rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 1000, *default),
+             "late in training, t = 1000"),
+        Case((rng.normal(size=3), np.zeros(3), np.zeros(3), np.zeros(3), 1, *default),
+             "a first step with zero gradient: only the decay acts"),
+        Case((rng.normal(size=3), np.zeros(3), *moments(1.0, (3,)), 3, *default),
+             "zero gradient, moments from earlier steps"),
+        Case((rng.normal(size=3), 1e-10 * rng.normal(size=3), np.zeros(3), np.zeros(3), 1,
+              *default), "tiny gradients, where ε matters"),
+        Case((rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 4, 0.1, 0.9, 0.999,
+              1e-8, 0.5), "strong decay, η = 0.1, λ = 0.5"),
+        Case((1e3 * rng.normal(size=3), 1e5 * rng.normal(size=3), *moments(1e5, (3,)), 2,
+              *default), "large values"),
+        Case((rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), *moments(1.0, (2, 3)), 4,
+              *default), "a batch, shape (2, 3)"),
+        Case((rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 2, 0.1, 0.5, 0.9,
+              1e-4, 0.1), "β₁ = 0.5, β₂ = 0.9, ε = 1e-4, λ = 0.1"),
+        Case((rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 3, 1e-2, 0.9, 0.999,
+              1e-8, 0.0), "λ = 0, where AdamW is Adam"),
+    ]
+    reference = _adamw_reference
+
+    def l2_penalty(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        adam = Adam(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
+        return _adam_family_step(adam, theta, grad, m, v, t)
+
+    def decayed_by(decay: Callable[..., np.ndarray]) -> Callable[..., Any]:
+        """θ decayed by ``decay(theta, lr, weight_decay)``, then optlib's Adam step."""
+
+        def variant(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            return _adam_reference(decay(theta, lr, weight_decay), grad, m, v, t, lr, beta1,
+                                   beta2, eps)
+
+        return variant
+
+    def decay_after_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        new_theta, m, v = _adam_reference(theta, grad, m, v, t, lr, beta1, beta2, eps)
+        return new_theta * (1 - lr * weight_decay), m, v
+
+    def with_adam_update(update: Callable[..., np.ndarray]) -> Callable[..., Any]:
+        """The right decay and moments (from optlib), then a wrong Adam update."""
+
+        def variant(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+            _, m, v = _adam_reference(theta, grad, m, v, t, lr, beta1, beta2, eps)
+            return theta * (1 - lr * weight_decay) - update(m, v, t, lr, beta1, beta2, eps), m, v
+
+        return variant
+
+    def adam_step_only(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        new_theta, m, v = reference(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay)
+        return new_theta - theta * (1 - lr * weight_decay), m, v
+
+    mistakes = [
+        Mistake("l2_not_decoupled", "You add λθ to the gradient: that is L2 regularisation, "
+                "Adam with weight_decay, not AdamW. Then λθ is averaged into m and divided by "
+                "√v̂, so weights with large gradients are hardly decayed. AdamW decouples the "
+                "decay: θ ← θ(1 − ηλ) first, then the Adam step on the bare gradient g.",
+                l2_penalty),
+        Mistake("decay_grows_theta", "Your decay grows θ: θ(1 + ηλ). Weight decay always "
+                "shrinks the weights toward zero: θ ← θ(1 − ηλ). (One of the lecture's AdamW "
+                "slides has this sign slip.)",
+                decayed_by(lambda theta, lr, lam: theta * (1 + lr * lam))),
+        Mistake("decay_without_lr", "Your decay is θ(1 − λ), without the learning rate. PyTorch "
+                "multiplies λ by η: θ ← θ(1 − ηλ). (The paper's Algorithm 2 scales the decay by "
+                "the schedule multiplier but not by the base rate α, so its λ is PyTorch's "
+                "times α: λ_torch = λ_paper/α.)",
+                decayed_by(lambda theta, lr, lam: theta * (1 - lam))),
+        Mistake("decay_after_step", "You decay θ after the Adam step, (θ − Δ)(1 − ηλ) with "
+                "Δ = η·m̂/(√v̂ + ε). PyTorch decays the θ you are given first, θ ← θ(1 − ηλ), then "
+                "subtracts Δ (the paper's decay term also uses the old θ); the two differ by ηλΔ.",
+                decay_after_step),
+        Mistake("no_bias_correction", "Your Adam step has no bias correction: divide m by "
+                "1 − β₁ᵗ and v by 1 − β₂ᵗ before the update, θ ← θ(1 − ηλ) − η·m̂/(√v̂ + ε).",
+                with_adam_update(lambda m, v, t, lr, b1, b2, eps: lr * m / (np.sqrt(v) + eps))),
+        Mistake("eps_inside_root", "You put ε inside the square root, √(v̂ + ε); PyTorch adds it "
+                "outside, after the bias correction: m̂/(√v̂ + ε). It matters when v is tiny.",
+                with_adam_update(lambda m, v, t, lr, b1, b2, eps:
+                                 lr * m / (1 - b1**t) / np.sqrt(v / (1 - b2**t) + eps))),
+        Mistake("swapped_outputs", "You return (theta, v, m); return (theta, m, v).",
+                _reordered(reference, (0, 2, 1))),
+        Mistake("returns_update", "Your first output is the change of θ, −ηλθ − η·m̂/(√v̂ + ε), "
+                "instead of the new parameters θ(1 − ηλ) − η·m̂/(√v̂ + ε).",
+                _update_not_parameters(reference)),
+        Mistake("returns_update", "Your first output is the Adam step −η·m̂/(√v̂ + ε) alone, "
+                "instead of the new parameters: decay θ, then return "
+                "θ(1 − ηλ) − η·m̂/(√v̂ + ε).", adam_step_only),
+    ]
+    return check_against(step, reference, cases, mistakes,
+                         arg_names=("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps",
+                                    "weight_decay"),
+                         output_names=("theta", "m", "v"),
+                         reference_name="optlib.optimizers.AdamW")
+
+
+# --- RAdam's length of the approximated SMA ----------------------------------------------------
+
+
+def check_radam_rho(fn: Callable[..., Any]) -> CheckResult:
+    r"""Check a learner's RAdam :math:`\rho_t` against :func:`optlib.optimizers.sma_length`,
+    the function :class:`optlib.optimizers.RAdam` calls.
+
+    Liu et al. (2020) treat Adam's moving average of :math:`g^2` after :math:`t` steps as a
+    simple moving average (SMA) of length :math:`\rho_t`:
+
+    .. math::
+        \rho_\infty = \frac{2}{1 - \beta_2} - 1, \qquad
+        \rho_t = \rho_\infty - \frac{2 t \beta_2^t}{1 - \beta_2^t}.
+
+    :math:`\rho_1 = 1` for every :math:`\beta_2`, and :math:`\rho_t` grows toward
+    :math:`\rho_\infty`; RAdam rectifies the adaptive step once :math:`\rho_t > 5` (PyTorch; the
+    paper says 4). With :math:`\beta_2 = 0.999`, :math:`\rho_\infty = 1999`.
+
+    Expected signature: ``fn(beta2, t) -> rho_t``, one number; ``t = 1, 2, \dots`` is always an
+    integer (a function that also accepts an array of t passes too).
+
+    Examples
+    --------
+    >>> def my_radam_rho(beta2, t):
+    ...     rho_inf = 2 / (1 - beta2) - 1
+    ...     return rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+    >>> check_radam_rho(my_radam_rho).passed
+    True
+    >>> check_radam_rho(lambda beta2, t: 2 / (1 - beta2) - 2 * t * beta2**t / (1 - beta2**t)
+    ...                 ).mistake
+    'rho_inf_without_minus_one'
+    """
+    # β₂ as a NumPy float: a t that is off by one then gives 0/0 = NaN at t = 1 (as array code
+    # does) instead of raising ZeroDivisionError, and the mistake can be named.
+    cases = [
+        Case((np.float64(beta2), t), description)
+        for beta2, t, description in [
+            (0.999, 1, "the first step, β₂ = 0.999"),
+            (0.999, 2, "the second step"),
+            (0.999, 5, "t = 5, the last step before PyTorch rectifies"),
+            (0.999, 6, "t = 6, the first rectified step"),
+            (0.999, 1000, "t = 1000"),
+            (0.999, 100_000, "t = 100000, close to ρ∞"),
+            (0.9, 10, "β₂ = 0.9, t = 10"),
+            (0.99, 50, "β₂ = 0.99, t = 50"),
+            (0.5, 3, "β₂ = 0.5, t = 3"),
+        ]
+    ]
+
+    rho_inf = max_sma_length
+
+    def correction(beta2: float, t: int) -> float:
+        """ρ∞ − ρₜ = 2tβ₂ᵗ/(1 − β₂ᵗ), from optlib."""
+        return rho_inf(beta2) - sma_length(beta2, t)
+
+    mistakes = [
+        Mistake("rho_inf_without_minus_one", "Your ρ∞ is 2/(1 − β₂); it is 2/(1 − β₂) − 1 "
+                "(1999 for β₂ = 0.999). A check: ρ₁ = 1 for every β₂.",
+                lambda beta2, t: sma_length(beta2, t) + 1),
+        Mistake("no_factor_2", "The subtracted term is missing its factor 2: "
+                "ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ).",
+                lambda beta2, t: rho_inf(beta2) - correction(beta2, t) / 2),
+        Mistake("denominator_beta_power", "Your denominator is β₂ᵗ; it is 1 − β₂ᵗ: "
+                "ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ). (With β₂ᵗ below, β₂ᵗ cancels and you get ρ∞ − 2t.)",
+                lambda beta2, t: rho_inf(beta2) - 2 * t),
+        Mistake("t_off_by_one", "Your t is off by one: t is the number of this step (1 on the "
+                "first step, where ρ₁ = 1), so use it as given, without adding 1.",
+                lambda beta2, t: sma_length(beta2, t + 1)),
+        Mistake("t_off_by_one", "Your t is off by one: t is the number of this step (1 on the "
+                "first step, where ρ₁ = 1), so use it as given, not t − 1.",
+                lambda beta2, t: sma_length(beta2, t - 1)),
+        Mistake("sign", "You add the term 2tβ₂ᵗ/(1 − β₂ᵗ); subtract it: "
+                "ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ), which grows from ρ₁ = 1 toward ρ∞.",
+                lambda beta2, t: rho_inf(beta2) + correction(beta2, t)),
+        Mistake("rho_infinity", "Your function returns ρ∞ for every t; ρₜ depends on t: "
+                "ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ), 1 on the first step.",
+                lambda beta2, t: rho_inf(beta2)),
+    ]
+    return check_against(fn, sma_length, cases, mistakes, arg_names=("beta2", "t"),
+                         output_names=("rho_t",), reference_name="optlib.optimizers.sma_length")

@@ -52,12 +52,16 @@ __all__ = [
     "adamax",
     "adamw",
     "batched",
+    "bias_corrected",
+    "max_sma_length",
     "momentum",
     "nadam",
     "nag",
     "radam",
+    "rectification",
     "rmsprop",
     "sgd",
+    "sma_length",
 ]
 
 #: A hyperparameter: a number, or an array broadcast against the leading axes of ``params``.
@@ -476,6 +480,19 @@ class Adadelta(Optimizer):
 # --- The Adam family ---------------------------------------------------------------------------
 
 
+def bias_corrected(moment: np.ndarray, beta: Hyper, t: int) -> np.ndarray:
+    r"""A moving average started at zero, divided by its bias (Kingma & Ba 2015, §3).
+
+    .. math:: \hat m_t = \frac{m_t}{1 - \beta^t}
+
+    After :math:`t` steps of :math:`m_t = \beta m_{t-1} + (1 - \beta) g_t` from :math:`m_0 = 0`,
+    the weights of the :math:`g`'s sum to :math:`1 - \beta^t`, not 1: dividing by it removes the
+    pull toward the zero start. The same function gives :math:`\hat v_t` from :math:`v_t` and
+    :math:`\beta_2`.
+    """
+    return moment / (1 - beta**t)
+
+
 class AdamState(NamedTuple):
     t: int
     m: np.ndarray  # first moment
@@ -763,14 +780,42 @@ class RAdam(Optimizer):
             g = grads + lam * params
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g**2
-        m_hat = m / (1 - beta1**t)
-        rho_inf = 2 / (1 - beta2) - 1
-        rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+        m_hat = bias_corrected(m, beta1, t)
+        rho_inf = max_sma_length(beta2)
+        rho_t = sma_length(beta2, t)
         rectified = rho_t > self.threshold
         r_t = rectification(np.where(rectified, rho_t, 5.0), np.where(rectified, rho_inf, 5.0))
         l_t = np.sqrt(1 - beta2**t) / (np.sqrt(v) + batched(self.eps, params))
         step = np.where(rectified, eta * m_hat * r_t * l_t, eta * m_hat)
         return params - step, RAdamState(t, m, v)
+
+
+def max_sma_length(beta2: Hyper) -> Hyper:
+    r"""RAdam's :math:`\rho_\infty`, the maximum length of the approximated simple moving average
+    (Liu et al. 2020, Algorithm 2).
+
+    .. math:: \rho_\infty = \frac{2}{1 - \beta_2} - 1
+
+    The exponential moving average :math:`v_t` of :math:`g^2` is treated as a simple moving
+    average of the last :math:`\rho` squared gradients; as :math:`t \to \infty` its length tends to
+    :math:`\rho_\infty` (1999 for :math:`\beta_2 = 0.999`).
+    """
+    return 2 / (1 - beta2) - 1
+
+
+def sma_length(beta2: Hyper, t: int | np.ndarray) -> Hyper:
+    r"""RAdam's :math:`\rho_t`, the length of the approximated simple moving average after
+    :math:`t \ge 1` steps (Liu et al. 2020, Algorithm 2).
+
+    .. math::
+        \rho_t = \rho_\infty - \frac{2 t \beta_2^t}{1 - \beta_2^t}, \qquad
+        \rho_\infty = \frac{2}{1 - \beta_2} - 1
+
+    :math:`\rho_1 = 1` for every :math:`\beta_2`, and :math:`\rho_t` grows toward
+    :math:`\rho_\infty` (:func:`max_sma_length`): with :math:`\beta_2 = 0.999`, 1, 1.9995,
+    2.9987, 3.9975, 4.9960, 5.9942 for :math:`t = 1, \dots, 6`.
+    """
+    return max_sma_length(beta2) - 2 * t * beta2**t / (1 - beta2**t)
 
 
 def rectification(rho_t: Hyper, rho_inf: Hyper) -> Hyper:

@@ -14,6 +14,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optlib import exercises
 from optlib.exercises import (
@@ -23,8 +25,10 @@ from optlib.exercises import (
     check_adadelta_step,
     check_adagrad_step,
     check_adam_step,
+    check_adamw_step,
     check_against,
     check_bce_with_logits,
+    check_bias_correction,
     check_cross_entropy_grad,
     check_gd_step,
     check_heavy_ball_tuning,
@@ -33,6 +37,7 @@ from optlib.exercises import (
     check_momentum_step,
     check_mse_grad,
     check_nesterov_step,
+    check_radam_rho,
     check_rmsprop_step,
 )
 from optlib.gradcheck import numerical_grad, relative_error
@@ -115,6 +120,20 @@ def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
+def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    theta = theta * (1 - lr * weight_decay)  # decoupled: shrink θ first, the gradient is bare
+    return adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps)
+
+
+def radam_rho(beta2, t):
+    rho_inf = 2 / (1 - beta2) - 1
+    return rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+
+
+def bias_correction(m, v, t, beta1, beta2):
+    return m / (1 - beta1**t), v / (1 - beta2**t)
+
+
 CORRECT = {
     check_gd_step: gd_step,
     check_mse_grad: mse_grad,
@@ -129,6 +148,9 @@ CORRECT = {
     check_rmsprop_step: rmsprop_step,
     check_adadelta_step: adadelta_step,
     check_adam_step: adam_step,
+    check_adamw_step: adamw_step,
+    check_radam_rho: radam_rho,
+    check_bias_correction: bias_correction,
 }
 CHECKERS = list(CORRECT)
 IDS = [checker.__name__ for checker in CHECKERS]
@@ -203,6 +225,50 @@ def test_equivalent_formulas_pass_the_new_checkers():
     assert check_heavy_ball_tuning(heavy_ball_kappa_inverted_but_squared)
     assert check_adagrad_step(adagrad_reordered)
     assert check_adadelta_step(adadelta_with_rms)
+
+
+def radam_rho_by_centre_of_mass(beta2, t):
+    """Liu et al.'s definition of ρₜ: the length of the simple moving average whose centre of mass
+    is that of the bias-corrected EMA. The EMA weighs step i ≤ t by (1 − β₂)β₂^(t−i)/(1 − β₂ᵗ);
+    an SMA of the last ρ steps has mean age (ρ − 1)/2, so ρ = 1 + 2·(mean age)."""
+    steps = np.arange(1, t + 1)
+    weights = (1 - beta2) * beta2 ** (t - steps) / (1 - beta2**t)
+    return 1 + 2 * np.sum(weights * (t - steps))
+
+
+def test_equivalent_formulas_pass_the_adam_family_checkers():
+    def adamw_pytorch_form(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        theta = theta - lr * weight_decay * theta
+        m = (1 - beta1) * grad + beta1 * m
+        v = (1 - beta2) * grad * grad + beta2 * v
+        step_size = lr / (1 - beta1**t)
+        return theta - step_size * m / (np.sqrt(v) / np.sqrt(1 - beta2**t) + eps), m, v
+
+    def adamw_paper_form(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        # Loshchilov & Hutter, Alg. 2 with schedule multiplier 1, base rate α = lr, and
+        # λ_paper = α·λ_torch: θ ← θ − (α·m̂/(√v̂ + ε) + λ_paper·θ)
+        alpha, lambda_paper = lr, lr * weight_decay
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        return theta - (alpha * m_hat / (np.sqrt(v_hat) + eps) + lambda_paper * theta), m, v
+
+    def radam_rho_vectorised(beta2, t):
+        t = np.asarray(t, dtype=float)
+        decayed = np.power(beta2, t)
+        return (1 + beta2) / (1 - beta2) - 2 * t * decayed / (1 - decayed)
+
+    def bias_correction_by_weights(m, v, t, beta1, beta2):
+        # The weights (1 − β)β^k, k < t, of an EMA started at zero sum to 1 − βᵗ.
+        total1 = sum((1 - beta1) * beta1**k for k in range(t))
+        total2 = sum((1 - beta2) * beta2**k for k in range(t))
+        return m / total1, v / total2
+
+    assert check_adamw_step(adamw_pytorch_form)
+    assert check_adamw_step(adamw_paper_form)
+    assert check_radam_rho(radam_rho_vectorised)
+    assert check_radam_rho(radam_rho_by_centre_of_mass)  # takes an integer t only
+    assert check_bias_correction(bias_correction_by_weights)
 
 
 # --- Every known mistake, written as a learner would ------------------------------------------
@@ -368,6 +434,40 @@ def adadelta(v_rule=None, ratio=None, u_rule=None, theta_rule=None):
         return theta - delta, v, new_u
 
     return step
+
+
+def adamw(decay=None, update=None):
+    """An AdamW step with its decay θ ↦ decay(θ, η, λ), or its Adam update, replaced."""
+
+    def step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        theta = decay(theta, lr, weight_decay) if decay else theta * (1 - lr * weight_decay)
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        if update:
+            return theta - update(m, v, m_hat, v_hat, lr, eps), m, v
+        return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+    return step
+
+
+def adamw_l2(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return adam_step(theta, grad + weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
+
+
+def adamw_decay_after_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    theta, m, v = adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps)
+    return theta * (1 - lr * weight_decay), m, v
+
+
+def adamw_returns_adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    decayed = theta * (1 - lr * weight_decay)
+    new_theta, m, v = adam_step(decayed, grad, m, v, t, lr, beta1, beta2, eps)
+    return new_theta - decayed, m, v
+
+
+def rho_infinity(beta2):
+    return 2 / (1 - beta2) - 1
 
 
 # (checker, the learner's wrong function, the mistake it must be named as, words in the message)
@@ -539,6 +639,52 @@ MISTAKES = [
      "swapped_outputs", ["(theta, v, u)"]),
     (check_adadelta_step, lambda th, *rest: (adadelta_step(th, *rest)[0] - th,
      *adadelta_step(th, *rest)[1:]), "returns_update", ["new parameters"]),
+    (check_adamw_step, adamw_l2, "l2_not_decoupled", ["L2", "Adam with weight_decay",
+     "θ(1 − ηλ) first"]),
+    (check_adamw_step, adamw(decay=lambda th, lr, lam: th * (1 + lr * lam)), "decay_grows_theta",
+     ["always shrinks", "sign slip"]),
+    (check_adamw_step, adamw(decay=lambda th, lr, lam: th * (1 - lam)), "decay_without_lr",
+     ["without the learning rate", "λ_torch = λ_paper/α"]),
+    (check_adamw_step, adamw_decay_after_step, "decay_after_step",
+     ["after the Adam step", "ηλΔ"]),
+    (check_adamw_step, adamw(update=lambda m, v, mh, vh, lr, eps: lr * m / (np.sqrt(v) + eps)),
+     "no_bias_correction", ["bias correction"]),
+    (check_adamw_step, adamw(update=lambda m, v, mh, vh, lr, eps: lr * mh / np.sqrt(vh + eps)),
+     "eps_inside_root", ["inside the square root"]),
+    (check_adamw_step, lambda *args: tuple(adamw_step(*args)[i] for i in (0, 2, 1)),
+     "swapped_outputs", ["(theta, m, v)"]),
+    (check_adamw_step, lambda th, *rest: (adamw_step(th, *rest)[0] - th,
+     *adamw_step(th, *rest)[1:]), "returns_update", ["change of θ", "new parameters"]),
+    (check_adamw_step, adamw_returns_adam_step, "returns_update", ["alone", "new parameters"]),
+    (check_radam_rho, lambda b, t: 2 / (1 - b) - 2 * t * b**t / (1 - b**t),
+     "rho_inf_without_minus_one", ["2/(1 − β₂) − 1", "ρ₁ = 1"]),
+    (check_radam_rho, lambda b, t: rho_infinity(b) - t * b**t / (1 - b**t), "no_factor_2",
+     ["factor 2"]),
+    (check_radam_rho, lambda b, t: rho_infinity(b) - 2 * t * b**t / b**t,
+     "denominator_beta_power", ["1 − β₂ᵗ", "ρ∞ − 2t"]),
+    (check_radam_rho, lambda b, t: radam_rho(b, t + 1), "t_off_by_one",
+     ["number of this step", "without adding 1"]),
+    (check_radam_rho, lambda b, t: radam_rho(b, t - 1), "t_off_by_one",
+     ["number of this step", "not t − 1"]),
+    (check_radam_rho, lambda b, t: rho_infinity(b) + 2 * t * b**t / (1 - b**t), "sign",
+     ["subtract it"]),
+    (check_radam_rho, lambda b, t: rho_infinity(b), "rho_infinity", ["returns ρ∞"]),
+    (check_bias_correction, lambda m, v, t, b1, b2: (m * (1 - b1**t), v * (1 - b2**t)),
+     "multiplies", ["divide by it"]),
+    (check_bias_correction, lambda m, v, t, b1, b2: (m / (1 - b1), v / (1 - b2)),
+     "beta_not_power", ["to the power t"]),
+    (check_bias_correction, lambda m, v, t, b1, b2: bias_correction(m, v, t + 1, b1, b2),
+     "t_off_by_one", ["off by one", "t as given"]),
+    (check_bias_correction, lambda m, v, t, b1, b2: bias_correction(m, v, t - 1, b1, b2),
+     "t_off_by_one", ["off by one", "1 − β^(t−1)"]),
+    (check_bias_correction, lambda m, v, t, b1, b2: bias_correction(m, v, t, b2, b1),
+     "betas_swapped", ["swapped β₁ and β₂"]),
+    (check_bias_correction, lambda m, v, t, b1, b2: (m / (1 - b1**t), v), "only_m_corrected",
+     ["return v unchanged"]),
+    (check_bias_correction, lambda m, v, t, b1, b2: (m, v / (1 - b2**t)), "only_v_corrected",
+     ["return m unchanged"]),
+    (check_bias_correction, lambda *args: bias_correction(*args)[::-1], "swapped_outputs",
+     ["(m_hat, v_hat)"]),
 ]
 
 
@@ -630,16 +776,17 @@ def test_returning_none_is_reported(checker):
     assert "returned None" in result.message and "return statement" in result.message
 
 
-STEP_CHECKERS = [check_momentum_step, check_nesterov_step, check_adagrad_step,
-                 check_rmsprop_step, check_adadelta_step, check_adam_step]
+TUPLE_CHECKERS = [check_momentum_step, check_nesterov_step, check_adagrad_step,
+                  check_rmsprop_step, check_adadelta_step, check_adam_step, check_adamw_step,
+                  check_bias_correction]
 
 
-@pytest.mark.parametrize("checker", STEP_CHECKERS)
+@pytest.mark.parametrize("checker", TUPLE_CHECKERS)
 def test_the_wrong_number_of_outputs_is_reported(checker):
     one_short = checker(lambda *args: CORRECT[checker](*args)[:-1])
     only_theta = checker(lambda *args: CORRECT[checker](*args)[0])
     assert one_short.mistake == only_theta.mistake == "wrong_output"
-    n = 3 if checker in (check_adam_step, check_adadelta_step) else 2
+    n = 3 if checker in (check_adam_step, check_adadelta_step, check_adamw_step) else 2
     assert f"returned {n - 1} value" in one_short.message
     assert f"it should return {n}" in one_short.message
     assert "returned a single ndarray" in only_theta.message
@@ -654,7 +801,8 @@ def test_the_heavy_ball_settings_are_two_numbers():
     assert "ρ" not in text.message  # no rate is quoted for settings that are not numbers
 
 
-ARRAY_INPUT_CHECKERS = [checker for checker in CHECKERS if checker is not check_heavy_ball_tuning]
+ARRAY_INPUT_CHECKERS = [checker for checker in CHECKERS
+                        if checker not in (check_heavy_ball_tuning, check_radam_rho)]
 
 
 @pytest.mark.parametrize("checker", ARRAY_INPUT_CHECKERS,
@@ -669,7 +817,7 @@ def test_mutating_an_input_is_reported(checker):
     assert not result.passed and result.mistake == "mutates_input"
     first_names = {check_mse_grad: "prediction", check_bce_with_logits: "logits",
                    check_cross_entropy_grad: "logits", check_max_stable_lr: "A",
-                   check_minibatch_gradient: "X"}
+                   check_minibatch_gradient: "X", check_bias_correction: "m"}
     first_name = first_names.get(checker, "theta")
     assert f"changed its input {first_name} in place" in result.message
     assert "pure" in result.message
@@ -898,3 +1046,83 @@ def test_checkers_document_their_rule_and_run_their_examples():
         doc = checker.__doc__
         assert ".. math::" in doc and "Expected signature" in doc and ">>> check_" in doc
     assert doctest.testmod(exercises).failed == 0
+
+
+# --- The Adam family: the right answers, confirmed independently ---------------------------------
+
+
+def test_radam_rho_is_the_papers_sma_length_and_matches_the_spot_values():
+    """ρ∞ = 1999 and ρ₁…₆ = 1, 1.9995, 2.9987, 3.9975, 4.9960, 5.9942 for β₂ = 0.999
+    (CONVENTIONS); ρ₁ = 1 for every β₂; and the closed form is the centre-of-mass definition."""
+    assert rho_infinity(0.999) == pytest.approx(1999)
+    spot = [radam_rho(0.999, t) for t in range(1, 7)]
+    assert spot == pytest.approx([1, 1.9995, 2.9987, 3.9975, 4.9960, 5.9942], abs=1e-4)
+    for beta2 in (0.0, 0.5, 0.9, 0.99, 0.999):
+        assert radam_rho(beta2, 1) == pytest.approx(1, abs=1e-9)
+    for beta2, t in [(0.999, 6), (0.999, 1000), (0.9, 10), (0.99, 50), (0.5, 3)]:
+        assert radam_rho_by_centre_of_mass(beta2, t) == pytest.approx(radam_rho(beta2, t),
+                                                                      rel=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(beta1=st.floats(0.0, 0.999), beta2=st.floats(0.0, 0.999), t=st.integers(1, 200),
+       g=st.floats(-10.0, 10.0))
+def test_bias_correction_recovers_a_constant_gradient(beta1, beta2, t, g):
+    """An EMA started at zero and fed the same g for t steps is (1 − βᵗ)·g: corrected, g."""
+    m = v = 0.0
+    for _ in range(t):
+        m, v = beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = bias_correction(np.array([m]), np.array([v]), t, beta1, beta2)
+    assert m_hat[0] == pytest.approx(g, rel=1e-9, abs=1e-12)
+    assert v_hat[0] == pytest.approx(g**2, rel=1e-9, abs=1e-12)
+
+
+def test_adamw_is_adam_after_shrinking_theta():
+    """With λ = 0 AdamW is Adam; with zero gradient and moments only the decay acts, and it
+    always shrinks θ toward zero."""
+    rng = np.random.default_rng(0)
+    theta, grad = rng.normal(size=4), rng.normal(size=4)
+    zeros = np.zeros(4)
+    hyper = (0.01, 0.9, 0.999, 1e-8)
+    assert np.array_equal(adamw_step(theta, grad, zeros, zeros, 1, *hyper, 0.0)[0],
+                          adam_step(theta, grad, zeros, zeros, 1, *hyper)[0])
+    decayed = adamw_step(theta, zeros, zeros, zeros, 1, *hyper, 0.5)[0]
+    assert np.allclose(decayed, theta * (1 - 0.01 * 0.5), rtol=1e-15, atol=0)
+    assert np.all(np.abs(decayed) < np.abs(theta))
+
+
+# --- The Adam family: the checkers' behaviour ----------------------------------------------------
+
+
+def test_the_radam_checker_calls_with_integer_steps():
+    def integers_only(beta2, t):
+        assert isinstance(t, int), type(t)
+        return radam_rho(beta2, t)
+
+    assert check_radam_rho(integers_only)
+    result = check_radam_rho(lambda beta2, t: radam_rho(beta2, t) + 0.01)
+    assert result.message.startswith("Not right yet: on case 1 of 9 (the first step")
+    assert "beta2 = 0.999, t = 1," in result.message and "rho_t = 1.01" in result.message
+
+
+def test_off_by_one_steps_are_named_without_a_warning_escaping():
+    """At t = 1, t − 1 divides by 1 − β⁰ = 0: NaN or inf, quoted as a mistake, not a crash."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rho = check_radam_rho(lambda b, t: radam_rho(b, t - 1))
+        corrected = check_bias_correction(lambda m, v, t, b1, b2: bias_correction(m, v, t - 1,
+                                                                                 b1, b2))
+    assert rho.mistake == corrected.mistake == "t_off_by_one"
+
+
+@pytest.mark.parametrize(("lr", "weight_decay", "at_most", "at_least"),
+                         [(0.01, 0.01, 2e-6, 0.0), (0.1, 0.5, np.inf, 1e-3)])
+def test_adamw_decay_after_the_step_needs_a_strong_decay_case(lr, weight_decay, at_most,
+                                                              at_least):
+    """With PyTorch's defaults (η = λ = 0.01) decaying after the step moves θ by only ηλΔ ≈ 1e-6,
+    about the tolerance; the checker's strong-decay case (η = 0.1, λ = 0.5) tells it apart."""
+    args = (np.ones(3), np.ones(3), np.zeros(3), np.zeros(3), 1, lr, 0.9, 0.999, 1e-8,
+            weight_decay)
+    difference = relative_error(adamw_decay_after_step(*args)[0], adamw_step(*args)[0])
+    assert at_least < difference < at_most
+    assert check_adamw_step(adamw_decay_after_step).mistake == "decay_after_step"

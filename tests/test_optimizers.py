@@ -523,6 +523,17 @@ def test_radam_rho_and_first_rectified_step():
         assert not np.allclose(path[first], momentum_only[first])
 
 
+def test_sma_length_and_bias_correction_helpers():
+    """The helpers RAdam's step reads like the paper with: spot values from CONVENTIONS.md."""
+    from optlib.optimizers import bias_corrected, max_sma_length, sma_length
+
+    assert max_sma_length(0.999) == pytest.approx(1999)
+    expected = [1, 1.9995, 2.9987, 3.9975, 4.9960, 5.9942]
+    assert sma_length(0.999, np.arange(1, 7)) == pytest.approx(expected, abs=1e-4)
+    assert sma_length(0.5, 1) == pytest.approx(1.0)  # ρ₁ = 1 for any β₂
+    assert bias_corrected(np.array([0.1]), 0.9, 1) == pytest.approx([1.0])
+
+
 def test_radam_rectification_matches_hand_formula():
     beta1, beta2, lr, eps = 0.9, 0.999, 0.1, 1e-8
     grads = np.random.default_rng(7).standard_normal((10, 3))
