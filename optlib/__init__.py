@@ -1,7 +1,17 @@
 """optlib: the optimizers, objectives and helpers that every chapter of *Toward Optimal Optimizer*
 runs on. Plain NumPy; every update rule is the book's equation, line for line."""
 
-from optlib import data, exercises, functions, gradcheck, losses, models, plotting, schedules
+from optlib import (
+    data,
+    derivative_free,
+    exercises,
+    functions,
+    gradcheck,
+    losses,
+    models,
+    plotting,
+    schedules,
+)
 from optlib.optimizers import (
     SGD,
     Adadelta,
@@ -51,6 +61,7 @@ __all__ = [
     "adamax",
     "adamw",
     "data",
+    "derivative_free",
     "exercises",
     "functions",
     "gradcheck",

@@ -24,6 +24,7 @@ MODULES = [
     optlib.widgets,
     optlib.notebook,
     optlib.exercises,
+    optlib.derivative_free,
 ]
 PUBLIC = [
     (module.__name__, name, getattr(module, name))
