@@ -25,6 +25,7 @@ MODULES = [
     optlib.notebook,
     optlib.exercises,
     optlib.derivative_free,
+    optlib.higher_order,
 ]
 PUBLIC = [
     (module.__name__, name, getattr(module, name))
