@@ -487,6 +487,18 @@ def _update_not_parameters(reference: Callable[..., Any]) -> Callable[..., Any]:
     return _on_theta(reference, lambda theta, new_theta: new_theta - theta)
 
 
+def _random_moments(
+    rng: np.random.Generator, scale: float, shape: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """A first moment and a positive second moment of matching scale, for Adam-family cases."""
+    return scale * rng.normal(size=shape), scale**2 * rng.uniform(0.5, 2.0, size=shape)
+
+
+def _carry_adam_state(args: tuple[Any, ...], outputs: Any, grad: np.ndarray) -> tuple[Any, ...]:
+    """Feed an Adam-family step's (θ, m, v) back in with the next gradient and t + 1."""
+    return (outputs[0], grad, outputs[1], outputs[2], args[4] + 1, *args[5:])
+
+
 def _steps_in_a_row(
     reference: Callable[..., Any],
     carry: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]],
@@ -1629,15 +1641,11 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
     rng = np.random.default_rng(7)
     default = (1e-2, 0.9, 0.999, 1e-8)
 
-    def carry(args: tuple[Any, ...], outputs: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        return (outputs[0], grad, outputs[1], outputs[2], args[4] + 1, *args[5:])
-
-    def moments(scale: float, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-        return scale * rng.normal(size=shape), scale**2 * rng.uniform(0.5, 2.0, size=shape)
+    moments = functools.partial(_random_moments, rng)
 
     first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), np.zeros(3), 1, *default)
     cases = [
-        *_steps_in_a_row(_adam_reference, carry, first, rng.normal(size=(4, 3)),
+        *_steps_in_a_row(_adam_reference, _carry_adam_state, first, rng.normal(size=(4, 3)),
                          "5 steps in a row"),
         Case((rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 1000, *default),
              "late in training, t = 1000"),
@@ -1764,8 +1772,7 @@ def check_bias_correction(fn: Callable[..., Any]) -> CheckResult:
     """
     rng = np.random.default_rng(13)
 
-    def moments(scale: float, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-        return scale * rng.normal(size=shape), scale**2 * rng.uniform(0.5, 2.0, size=shape)
+    moments = functools.partial(_random_moments, rng)
 
     g = rng.normal(size=3)
     cases = [
@@ -1864,15 +1871,11 @@ def check_adamw_step(step: Callable[..., Any]) -> CheckResult:
     rng = np.random.default_rng(12)
     default = (1e-2, 0.9, 0.999, 1e-8, 1e-2)
 
-    def carry(args: tuple[Any, ...], outputs: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        return (outputs[0], grad, outputs[1], outputs[2], args[4] + 1, *args[5:])
-
-    def moments(scale: float, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-        return scale * rng.normal(size=shape), scale**2 * rng.uniform(0.5, 2.0, size=shape)
+    moments = functools.partial(_random_moments, rng)
 
     first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), np.zeros(3), 1, *default)
     cases = [
-        *_steps_in_a_row(_adamw_reference, carry, first, rng.normal(size=(4, 3)),
+        *_steps_in_a_row(_adamw_reference, _carry_adam_state, first, rng.normal(size=(4, 3)),
                          "5 steps in a row"),
         Case((rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 1000, *default),
              "late in training, t = 1000"),
