@@ -165,22 +165,30 @@ def test_page_as_a_reader_meets_it(page, server, browser, report):
     explorers = tab.locator(".widget-vbox:has(> .widget-slider):has(.widget-image)")
     for e in range(explorers.count()):
         explorer = explorers.nth(e)
+
+        def picture_once(accept, explorer=explorer):
+            """The visible picture's fingerprint once `accept` holds (pictures load
+            asynchronously: give a busy machine up to 3 s), else the last one seen."""
+            seen = None
+            for _ in range(60):
+                seen = explorer.evaluate(VISIBLE_PICTURE)
+                if seen is not None and accept(seen):
+                    break
+                tab.wait_for_timeout(50)
+            return seen
+
         handles = explorer.locator(":scope > .widget-slider .noUi-handle")
         for h in range(handles.count()):
-            before = explorer.evaluate(VISIBLE_PICTURE)
+            before = picture_once(lambda seen: True)
             handles.nth(h).focus()
             tab.keyboard.press("End")  # the slider's last setting
-            after = before
-            for _ in range(60):  # up to 3 s on a busy machine; usually one wait suffices
-                tab.wait_for_timeout(50)
-                after = explorer.evaluate(VISIBLE_PICTURE)
-                if after != before:
-                    break
+            after = picture_once(lambda seen, before=before: seen != before)
             if before is None or after is None or before == after:
                 problems.append(f"explorer {e}, slider {h}: the figure did not change")
             else:
                 counts["controls_moved"] += 1
-            tab.keyboard.press("Home")
+            tab.keyboard.press("Home")  # back to the first setting before the next slider
+            picture_once(lambda seen, before=before: seen == before)
     context.close()
     report[page] = counts
 
