@@ -155,7 +155,10 @@ def widget_latency() -> list[list[str]]:
     import threading
     from functools import partial
 
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return [["(needs playwright: run in the project's .venv)", "", "", ""]]
     from test_site import CHROMIUM_FLAGS, VISIBLE_PICTURE, QuietHandler
 
     server = http.server.ThreadingHTTPServer(
