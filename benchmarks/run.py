@@ -56,15 +56,25 @@ def repeats_for(size: int) -> int:
     return max(5, min(200, int(3e7 // size)))
 
 
-def optlib_step_time(optimizer, size: int) -> float:
+def optlib_step_time(optimizer, size: int, in_place: bool) -> float:
+    """One step of ``optimizer.step_`` (in place, as torch.optim) or ``optimizer.step`` (pure)."""
     rng = np.random.default_rng(0)
     params, grads = rng.standard_normal(size), rng.standard_normal(size)
     box = {"params": params, "state": optimizer.init(params)}
+    step = optimizer.step_ if in_place else optimizer.step
 
     def one_step():
-        box["params"], box["state"] = optimizer.step(box["params"], grads, box["state"])
+        box["params"], box["state"] = step(box["params"], grads, box["state"])
 
     return median_time(one_step, repeats_for(size))
+
+
+def compute_floor(optimizer, size: int) -> float:
+    """What ``step_`` would cost if memory were free: ``step`` on one block that stays in cache,
+    times the number of blocks. NumPy runs the rule's operations one pass each (no fusion), so
+    this is the least the rule can cost in NumPy, whatever the memory system."""
+    block = min(size, optlib.optimizers.BLOCK)
+    return optlib_step_time(optimizer, block, in_place=False) * size / block
 
 
 def bandwidth_floor(size: int, arrays: int) -> float:
@@ -82,13 +92,38 @@ def torch_step_time(torch, name: str, kwargs: dict, size: int, foreach: bool) ->
         return median_time(optimizer.step, repeats_for(size))
 
 
+STEP_HEADER = [
+    "rule",
+    "params",
+    "step_ ms",
+    "step_ ÷ floor",
+    "step ÷ floor",
+    "compute ÷ floor",
+]
+STEP_LEGEND = """
+step_ is optlib's in-place step (the rule's own `step`, run block by block, as torch.optim
+updates in place); step is the pure form the chapters call. floor: the time to stream the bytes
+the rule must read and write once (NumPy copies of the same size). compute: `step` on one
+cache-resident block times the number of blocks (memory for free; NumPy's unfused passes only).
+torch 1 thread ÷ floor: how close compiled, fused kernels get on this machine."""
+TORCH_HEADER = [
+    "torch 1 thread ÷ floor",
+    "step_ ÷ torch single, 1 thread",
+    "step_ ÷ torch foreach, 1 thread",
+    "step_ ÷ torch single, default threads",
+]
+
+
 def step_throughput(torch) -> list[list[str]]:
     rows = []
     for rule, (optimizer, (torch_name, torch_kwargs), arrays) in RULES.items():
         for size in SIZES:
-            ours = optlib_step_time(optimizer, size)
+            in_place = optlib_step_time(optimizer, size, in_place=True)
+            pure = optlib_step_time(optimizer, size, in_place=False)
             floor = bandwidth_floor(size, arrays)
-            row = [rule, f"{size:.0e}", f"{ours * 1e3:.3f}", f"{ours / floor:.2f}"]
+            compute = compute_floor(optimizer, size)
+            row = [rule, f"{size:.0e}", f"{in_place * 1e3:.3f}"]
+            row += [f"{x / floor:.2f}" for x in (in_place, pure, compute)]
             if torch is not None:
                 threads = torch.get_num_threads()
                 torch.set_num_threads(1)
@@ -96,7 +131,8 @@ def step_throughput(torch) -> list[list[str]]:
                 foreach = torch_step_time(torch, torch_name, torch_kwargs, size, foreach=True)
                 torch.set_num_threads(threads)
                 default = torch_step_time(torch, torch_name, torch_kwargs, size, foreach=False)
-                row += [f"{ours / single:.2f}", f"{ours / foreach:.2f}", f"{ours / default:.2f}"]
+                row.append(f"{single / floor:.2f}")
+                row += [f"{in_place / x:.2f}" for x in (single, foreach, default)]
             rows.append(row)
     return rows
 
@@ -108,11 +144,13 @@ def state_memory() -> list[list[str]]:
     for rule, (optimizer, _, _) in RULES.items():
         state = optimizer.init(params)
         held = sum(x.nbytes for x in state if isinstance(x, np.ndarray)) / (8 * size)
-        tracemalloc.start()
-        optimizer.step(params, grads, state)
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        rows.append([rule, f"{held:.0f}", str(MINIMUM_STATE[rule]), f"{peak / (8 * size):.1f}"])
+        peaks = []
+        for step in (optimizer.step, optimizer.step_):
+            tracemalloc.start()
+            step(params, grads, state)
+            peaks.append(tracemalloc.get_traced_memory()[1] / (8 * size))
+            tracemalloc.stop()
+        rows.append([rule, f"{held:.0f}", str(MINIMUM_STATE[rule])] + [f"{p:.2f}" for p in peaks])
     return rows
 
 
@@ -159,7 +197,7 @@ def widget_latency() -> list[list[str]]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return [["(needs playwright: run in the project's .venv)", "", "", ""]]
-    from test_site import CHROMIUM_FLAGS, VISIBLE_PICTURE, QuietHandler
+    from site_tools import CHROMIUM_FLAGS, VISIBLE_PICTURE, QuietHandler
 
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), partial(QuietHandler, directory=str(html))
@@ -262,19 +300,20 @@ def main() -> None:
     except ImportError:
         torch = None
     print(f"Machine: {machine()}" + (f"; torch {torch.__version__}" if torch else "; no torch"))
-    header = ["rule", "params", "optlib ms/step", "optlib ÷ bandwidth floor"]
-    if torch is not None:
-        header += [
-            "÷ torch single, 1 thread",
-            "÷ torch foreach, 1 thread",
-            "÷ torch single, default threads",
-        ]
-    print("\n## 1. Step throughput (ratios: below 1 means optlib is faster)\n")
+    header = STEP_HEADER + (TORCH_HEADER if torch is not None else [])
+    print("\n## 1. Step throughput (ratios: below 1 means the first is faster)\n")
     print(table(header, step_throughput(torch)))
-    print("\n## 2. State memory, in float64 arrays the size of the parameters\n")
+    print(STEP_LEGEND)
+    print("\n## 2. State memory, in float64 arrays the size of the parameters (10⁶)\n")
     print(
         table(
-            ["rule", "held in state", "minimum the rule needs", "peak allocated in one step"],
+            [
+                "rule",
+                "held in state",
+                "minimum the rule needs",
+                "peak allocated by step",
+                "peak allocated by step_",
+            ],
             state_memory(),
         )
     )

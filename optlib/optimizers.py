@@ -19,8 +19,12 @@ Conventions, shared by every rule (``../shared/CONVENTIONS.md``, matched to ``to
 - Invalid hyperparameters raise :class:`ValueError` with PyTorch's message, before any step.
 
 ``step`` returns the new parameters rather than an "update" to add, which spares the reader a
-sign trap. The optimizers that read the gradient somewhere other than at ``params`` (the lecture's
-Nesterov form) say where through :meth:`Optimizer.lookahead_point`.
+sign trap. The optimizers that read the gradient somewhere other than at ``params`` (the
+lecture's Nesterov form) say where through :meth:`Optimizer.lookahead_point`.
+
+For large models, :meth:`Optimizer.step_` runs the same ``step`` in place, block by block, as
+``torch.optim`` updates its tensors: the same numbers, bit for bit, with no parameter-sized
+allocation.
 """
 
 from __future__ import annotations
@@ -68,6 +72,9 @@ __all__ = [
 Hyper = float | np.ndarray
 #: A learning rate: a :data:`Hyper`, or a schedule ``k -> eta`` of the steps already taken.
 LR = float | np.ndarray | Callable[[int], Any]
+#: Entries per block of :meth:`Optimizer.step_`: 64 K float64 = 512 KiB, so a rule's few
+#: block-sized temporaries stay in the CPU's L2/L3 cache (measured best of 4 K–256 K here).
+BLOCK = 2**16
 
 
 # --- Hyperparameter plumbing -------------------------------------------------------------------
@@ -160,6 +167,51 @@ class Optimizer:
         """
         raise NotImplementedError  # every rule overrides
 
+    def step_(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+        """:meth:`step` in place: overwrite ``params`` and the state's buffers, as ``torch.optim``
+        updates its tensors, and return them (with the new ``t``).
+
+        The rule is not written twice: ``step`` itself runs on blocks of :data:`BLOCK` entries,
+        so its temporaries are block-sized and stay in cache instead of each streaming the whole
+        model through memory. Every rule is elementwise, so the numbers are those of ``step``,
+        bit for bit. With array hyperparameters (a sweep) the arrays are stepped whole, still in
+        place. ``params`` and the state must not be used by anyone expecting their old values.
+        """
+        if not (isinstance(params, np.ndarray) and params.dtype == np.float64):
+            raise ValueError(
+                "step_ updates params in place: it needs a float64 NumPy array, "
+                f"got {type(params).__name__} of dtype {getattr(params, 'dtype', None)}"
+            )
+        grads = np.asarray(grads, dtype=float)
+        if grads.shape != params.shape:
+            raise ValueError(f"grads of shape {grads.shape} do not match params {params.shape}")
+        # The state's parameter-sized arrays are its buffers; t and scalars are recomputed.
+        buffers = [
+            name
+            for name, value in zip(state._fields, state, strict=True)
+            if isinstance(value, np.ndarray) and value.shape == params.shape
+        ]
+        if self._hyperparameters_are_numbers(state.t + 1) and params.flags.c_contiguous:
+            views = [params.reshape(-1), grads.reshape(-1)]
+            views += [getattr(state, name).reshape(-1) for name in buffers]
+            blocks = [slice(start, start + BLOCK) for start in range(0, params.size, BLOCK)]
+        else:
+            views = [params, grads] + [getattr(state, name) for name in buffers]
+            blocks = [slice(None)]
+        for block in blocks or [slice(None)]:
+            params_block, grads_block, *buffer_blocks = (view[block] for view in views)
+            block_state = state._replace(**dict(zip(buffers, buffer_blocks, strict=True)))
+            params_block[...], new = self.step(params_block, grads_block, block_state)
+            for name, target in zip(buffers, buffer_blocks, strict=True):
+                target[...] = getattr(new, name)
+        return params, new._replace(**{name: getattr(state, name) for name in buffers})
+
+    def _hyperparameters_are_numbers(self, t: int) -> bool:
+        """Whether every hyperparameter (a schedule: its value at step ``t``) is one number."""
+        values = [getattr(self, field.name) for field in dataclasses.fields(self)]
+        values = [v for value in values for v in (value if isinstance(value, tuple) else [value])]
+        return all(np.ndim(v(t - 1) if callable(v) else v) == 0 for v in values)
+
 
 def _zeros(params: np.ndarray) -> np.ndarray:
     return np.zeros(np.shape(params), dtype=float)
@@ -216,7 +268,8 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def init(self, params: np.ndarray) -> SGDState:
-        return SGDState(t=0, b=_zeros(params))
+        # Plain SGD (μ = 0) keeps no buffer, as PyTorch.
+        return SGDState(t=0, b=_zeros(params) if np.any(self.momentum) else None)
 
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: SGDState
@@ -224,10 +277,15 @@ class SGD(Optimizer):
         t = state.t + 1
         eta = self.rate(t, params)
         mu, tau = batched(self.momentum, params), batched(self.dampening, params)
-        g = grads + batched(self.weight_decay, params) * params  # L2 penalty
-        b = g if t == 1 else mu * state.b + (1 - tau) * g  # the buffer starts at g, as PyTorch
+        lam = batched(self.weight_decay, params)
+        g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
+        if state.b is None:  # μ = 0: plain SGD
+            return params - eta * g, state._replace(t=t)
+        new = (1 - tau) * g if np.any(tau) else g  # dampening τ = 0: the gradient enters whole
+        b = np.copy(g) if t == 1 else mu * state.b + new  # the buffer starts at g, as PyTorch
         d = g + mu * b if self.nesterov else b
-        d = np.where(mu == 0, g, d)  # μ = 0 keeps no buffer (differs from b only with dampening)
+        if np.ndim(mu):  # a sweep over μ: its runs with μ = 0 are plain SGD (no buffer)
+            d = np.where(mu == 0, g, d)
         return params - eta * d, SGDState(t, b)
 
 
@@ -353,7 +411,8 @@ class Adagrad(Optimizer):
     ) -> tuple[np.ndarray, AdagradState]:
         t = state.t + 1
         eta = self.rate(t, params) / (1 + (t - 1) * batched(self.lr_decay, params))
-        g = grads + batched(self.weight_decay, params) * params
+        lam = batched(self.weight_decay, params)
+        g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
         G = state.G + g**2
         return params - eta * g / (np.sqrt(G) + batched(self.eps, params)), AdagradState(t, G)
 
@@ -361,8 +420,8 @@ class Adagrad(Optimizer):
 class RMSpropState(NamedTuple):
     t: int
     v: np.ndarray  # moving average of g²
-    g_bar: np.ndarray  # moving average of g (centered only)
-    b: np.ndarray  # momentum buffer (momentum > 0 only)
+    g_bar: np.ndarray | None  # moving average of g (centered only)
+    b: np.ndarray | None  # momentum buffer (momentum > 0 only)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -405,7 +464,9 @@ class RMSprop(Optimizer):
         _check("Invalid alpha value", self.alpha, _nonnegative)
 
     def init(self, params: np.ndarray) -> RMSpropState:
-        return RMSpropState(t=0, v=_zeros(params), g_bar=_zeros(params), b=_zeros(params))
+        g_bar = _zeros(params) if self.centered else None  # buffers only for the options used
+        b = _zeros(params) if np.any(self.momentum) else None
+        return RMSpropState(t=0, v=_zeros(params), g_bar=g_bar, b=b)
 
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: RMSpropState
@@ -413,13 +474,16 @@ class RMSprop(Optimizer):
         t = state.t + 1
         eta, alpha = self.rate(t, params), batched(self.alpha, params)
         mu, eps = batched(self.momentum, params), batched(self.eps, params)
-        g = grads + batched(self.weight_decay, params) * params
+        lam = batched(self.weight_decay, params)
+        g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
         v = alpha * state.v + (1 - alpha) * g**2
         g_bar = alpha * state.g_bar + (1 - alpha) * g if self.centered else state.g_bar
         # Round-off can leave the variance estimate v − ḡ² a hair below 0 for a constant
         # gradient; clamp it (PyTorch returns NaN there, and agrees everywhere else).
         a = np.sqrt(np.maximum(v - g_bar**2, 0.0)) + eps if self.centered else np.sqrt(v) + eps
-        b = mu * state.b + g / a  # with μ = 0 this is g / a: PyTorch's momentum-free branch
+        if state.b is None:  # μ = 0
+            return params - eta * (g / a), RMSpropState(t, v, g_bar, None)
+        b = mu * state.b + g / a
         return params - eta * b, RMSpropState(t, v, g_bar, b)
 
 
@@ -470,7 +534,8 @@ class Adadelta(Optimizer):
     ) -> tuple[np.ndarray, AdadeltaState]:
         t = state.t + 1
         rho, eps = batched(self.rho, params), batched(self.eps, params)
-        g = grads + batched(self.weight_decay, params) * params
+        lam = batched(self.weight_decay, params)
+        g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
         v = rho * state.v + (1 - rho) * g**2
         delta = np.sqrt(state.u + eps) / np.sqrt(v + eps) * g
         u = rho * state.u + (1 - rho) * delta**2
@@ -556,7 +621,7 @@ class Adam(Optimizer):
         if self.decoupled:
             params, g = params * (1 - eta * lam), grads  # decay θ, not the gradient
         else:
-            g = grads + lam * params  # L2 penalty
+            g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g**2
         v_max = np.maximum(state.v_max, v) if self.amsgrad else state.v_max
@@ -647,7 +712,7 @@ class NAdam(Optimizer):
         if self.decoupled_weight_decay:
             params, g = params * (1 - eta * lam), grads
         else:
-            g = grads + lam * params
+            g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
         mu_product = state.mu_product * mu
@@ -704,7 +769,8 @@ class Adamax(Optimizer):
     ) -> tuple[np.ndarray, AdamaxState]:
         t = state.t + 1
         beta1, beta2 = batched(self.betas[0], params), batched(self.betas[1], params)
-        g = grads + batched(self.weight_decay, params) * params
+        lam = batched(self.weight_decay, params)
+        g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
         m = beta1 * state.m + (1 - beta1) * g
         u = np.maximum(beta2 * state.u, np.abs(g) + batched(self.eps, params))
         step = self.rate(t, params) / (1 - beta1**t) * m / u
@@ -777,16 +843,20 @@ class RAdam(Optimizer):
         if self.decoupled_weight_decay:
             params, g = params * (1 - eta * lam), grads
         else:
-            g = grads + lam * params
+            g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g**2
         m_hat = bias_corrected(m, beta1, t)
         rho_inf = max_sma_length(beta2)
         rho_t = sma_length(beta2, t)
         rectified = rho_t > self.threshold
+        if np.ndim(rectified) == 0 and not rectified:  # too early: SGD with momentum
+            return params - eta * m_hat, RAdamState(t, m, v)
         r_t = rectification(np.where(rectified, rho_t, 5.0), np.where(rectified, rho_inf, 5.0))
         l_t = np.sqrt(1 - beta2**t) / (np.sqrt(v) + batched(self.eps, params))
-        step = np.where(rectified, eta * m_hat * r_t * l_t, eta * m_hat)
+        step = eta * m_hat * r_t * l_t
+        if np.ndim(rectified):  # a sweep over β₂: each run takes its own branch
+            step = np.where(rectified, step, eta * m_hat)
         return params - step, RAdamState(t, m, v)
 
 

@@ -599,3 +599,111 @@ def test_decoupled_decay_shrinks_params_with_zero_gradient():
     adamw = optlib.adamw(lr=0.1, weight_decay=0.5)
     new, _ = adamw.step(theta, np.zeros(2), adamw.init(theta))
     assert np.array_equal(new, theta * (1 - 0.1 * 0.5))
+
+
+# --- In place, block by block (step_) ----------------------------------------------------------
+
+
+def run_in_place(optimizer, theta0: np.ndarray, grads: np.ndarray) -> np.ndarray:
+    """run_open_loop with step_: one params array, overwritten at every step."""
+    params = np.array(theta0, dtype=float)
+    state, path = optimizer.init(params), [params.copy()]
+    for g in grads:
+        same, state = optimizer.step_(params, g, state)
+        assert same is params
+        path.append(params.copy())
+    return np.array(path)
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of 64 entries, so that small arrays span several (and a ragged last one)."""
+    monkeypatch.setattr(optlib.optimizers, "BLOCK", 64)
+
+
+@pytest.mark.parametrize("shape", [(3 * 64 + 5,), (7, 29), (40,)])
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_in_place_step_is_step_bit_for_bit(name, shape, small_blocks):
+    rng = np.random.default_rng(7)
+    theta0, grads = rng.standard_normal(shape), 3 * rng.standard_normal((12, *shape))
+    optimizer = build(name)
+    assert np.array_equal(
+        run_in_place(optimizer, theta0, grads), run_open_loop(optimizer, theta0, grads)
+    )
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_in_place_batched_sweep_is_step_bit_for_bit(name, small_blocks):
+    """Array hyperparameters: the arrays are stepped whole (no blocks), still in place."""
+    factory, good, sweep = OPTIMIZERS[name]
+    optimizer = factory(**{**good, **{k: as_hyper(v) for k, v in sweep.items()}})
+    rng = np.random.default_rng(8)
+    theta0, grads = rng.standard_normal((3, 100)), rng.standard_normal((12, 3, 100))
+    assert np.array_equal(
+        run_in_place(optimizer, theta0, grads), run_open_loop(optimizer, theta0, grads)
+    )
+
+
+def test_in_place_step_with_a_schedule_and_per_coordinate_rates(small_blocks):
+    rng = np.random.default_rng(9)
+    theta0, grads = rng.standard_normal(200), rng.standard_normal((30, 200))
+    for optimizer in (
+        optlib.adam(lr=schedules.cosine(0.1, T_max=20)),
+        optlib.sgd(lr=np.linspace(0.01, 0.1, 200), momentum=0.9),  # one rate per coordinate
+        optlib.radam(lr=0.1, betas=(0.9, np.linspace(0.6, 0.999, 200))),
+    ):
+        in_place = run_in_place(optimizer, theta0, grads)
+        assert np.array_equal(in_place, run_open_loop(optimizer, theta0, grads)), optimizer
+
+
+def test_in_place_step_overwrites_params_and_buffers_and_nothing_else(small_blocks):
+    rng = np.random.default_rng(10)
+    params, grads = rng.standard_normal(300), rng.standard_normal(300)
+    grads_before = grads.copy()
+    adam = optlib.adam(lr=0.1, amsgrad=True)
+    state = adam.init(params)
+    expected_params, expected_state = adam.step(params, grads, state)
+    new_params, new_state = adam.step_(params, grads, state)
+    assert new_params is params and np.array_equal(params, expected_params)
+    assert new_state.m is state.m and new_state.v is state.v and new_state.v_max is state.v_max
+    for ours, pure in zip(new_state, expected_state, strict=True):
+        assert np.array_equal(ours, pure)
+    assert np.array_equal(grads, grads_before) and new_state.t == 1
+
+
+def test_in_place_step_of_a_strided_view_updates_the_view(small_blocks):
+    base = np.random.default_rng(11).standard_normal((300, 2))
+    column, grads = base[:, 0], np.ones(300)  # not contiguous: stepped whole
+    expected, _ = optlib.sgd(lr=0.1).step(column, grads, optlib.sgd(lr=0.1).init(column))
+    optlib.sgd(lr=0.1).step_(column, grads, optlib.sgd(lr=0.1).init(column))
+    assert np.array_equal(base[:, 0], expected)
+
+
+def test_in_place_step_needs_a_float_array_and_matching_grads():
+    sgd = optlib.sgd(lr=0.1)
+    with pytest.raises(ValueError, match="float64 NumPy array, got ndarray of dtype int64"):
+        sgd.step_(np.arange(3), np.ones(3), sgd.init(np.zeros(3)))
+    with pytest.raises(ValueError, match=r"grads of shape \(2,\) do not match params \(3,\)"):
+        sgd.step_(np.zeros(3), np.ones(2), sgd.init(np.zeros(3)))
+
+
+def test_state_holds_only_the_buffers_the_options_use():
+    def buffers(optimizer) -> int:
+        params = np.zeros(10)
+        return sum(isinstance(x, np.ndarray) for x in optimizer.init(params))
+
+    assert buffers(optlib.sgd()) == 0 and buffers(optlib.sgd(momentum=0.9)) == 1
+    assert buffers(optlib.rmsprop()) == 1
+    assert buffers(optlib.rmsprop(centered=True)) == 2
+    assert buffers(optlib.rmsprop(centered=True, momentum=0.9)) == 3
+    assert buffers(optlib.adam()) == 2 and buffers(optlib.adam(amsgrad=True)) == 3
+    assert buffers(optlib.radam()) == 2 and buffers(optlib.adamw()) == 2
+
+
+def test_sgd_momentum_buffer_does_not_alias_the_callers_gradient():
+    """PyTorch clones the first gradient into the buffer; so does optlib."""
+    sgd = optlib.sgd(lr=0.1, momentum=0.9)
+    grads = np.ones(3)
+    _, state = sgd.step(np.zeros(3), grads, sgd.init(np.zeros(3)))
+    grads[:] = 5.0
+    assert np.array_equal(state.b, np.ones(3))

@@ -21,20 +21,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from site_tools import CHROMIUM_FLAGS, VISIBLE_PICTURE, QuietHandler
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 REPORT = ROOT / "_build" / "site-check.json"
 PAGE_BUDGET = 5 * 1024 * 1024
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAGES = (
     sorted(
         str(p.relative_to(HTML))
@@ -44,25 +36,6 @@ PAGES = (
     if HTML.exists()
     else []
 )
-
-# A fingerprint of the picture an explorer shows now (the visible image's pixels).
-VISIBLE_PICTURE = """(root) => {
-  const img = [...root.querySelectorAll('.widget-image')].find(i => i.offsetParent !== null);
-  if (!img || !img.complete || !img.naturalWidth) return null;
-  const canvas = document.createElement('canvas');
-  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
-  const context = canvas.getContext('2d');
-  context.drawImage(img, 0, 0);
-  const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
-  let hash = 0;
-  for (let i = 0; i < pixels.length; i += 3) hash = (hash * 31 + pixels[i]) >>> 0;
-  return hash;
-}"""
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # one line per request is noise
-        pass
 
 
 @pytest.fixture(scope="session")
