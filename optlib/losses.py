@@ -12,8 +12,8 @@ follows Hadsell, Chopra & LeCun (2006); their docstrings say where our choice di
 common code.
 
 The models in :mod:`optlib.models` evaluate many parameter vectors at once and so need the
-loss *per example*, averaged over the sample axis only; the private ``_*_per_example``
-functions below are that shared core, and each public loss is their mean.
+loss *per example*, averaged over the sample axis only; the ``*_per_example`` functions below
+are that shared core, and each loss is their mean.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 __all__ = [
+    "bce_with_logits_per_example",
+    "bce_with_logits_per_example_grad",
     "binary_cross_entropy",
     "binary_cross_entropy_grad",
     "binary_cross_entropy_with_logits",
@@ -30,6 +32,8 @@ __all__ = [
     "contrastive_grad",
     "cross_entropy",
     "cross_entropy_grad",
+    "cross_entropy_per_example",
+    "cross_entropy_per_example_grad",
     "focal",
     "focal_grad",
     "log_softmax",
@@ -37,6 +41,8 @@ __all__ = [
     "mse_grad",
     "sigmoid",
     "softmax",
+    "squared_error_per_example",
+    "squared_error_per_example_grad",
     "triplet",
     "triplet_grad",
 ]
@@ -148,26 +154,27 @@ def _check_non_negative(name: str, value: float) -> None:
 # ------------------------------------------ per-example losses (shared with optlib.models)
 
 
-def _squared_error_per_example(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
+def squared_error_per_example(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
     r""":math:`(\hat y - y)^2`; its derivative in :math:`\hat y` is :math:`2(\hat y - y)`."""
     return (prediction - target) ** 2
 
 
-def _squared_error_per_example_grad(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
+def squared_error_per_example_grad(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
+    r""":math:`\partial\ell/\partial\hat y = 2(\hat y - y)`, example by example."""
     return 2.0 * (prediction - target)
 
 
-def _bce_with_logits_per_example(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
+def bce_with_logits_per_example(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
     r""":math:`\max(z, 0) - zy + \log(1 + e^{-|z|})`: no exponent is ever positive."""
     return np.maximum(logits, 0.0) - logits * targets + np.log1p(np.exp(-np.abs(logits)))
 
 
-def _bce_with_logits_per_example_grad(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
+def bce_with_logits_per_example_grad(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
     r""":math:`\partial\ell/\partial z = \sigma(z) - y`."""
     return sigmoid(logits) - targets
 
 
-def _cross_entropy_per_example(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
+def cross_entropy_per_example(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
     r""":math:`\log\sum_c e^{z_c} - z_y` along the last axis.
 
     ``logits`` has shape (..., C) and ``classes`` shape (...), so the leading axes may be
@@ -177,7 +184,7 @@ def _cross_entropy_per_example(logits: np.ndarray, classes: np.ndarray) -> np.nd
     return -np.take_along_axis(log_softmax(logits), classes[..., None], axis=-1)[..., 0]
 
 
-def _cross_entropy_per_example_grad(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
+def cross_entropy_per_example_grad(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
     r""":math:`\partial\ell/\partial z = \operatorname{softmax}(z) - e_y` (``e_y`` one-hot)."""
     one_hot = np.arange(logits.shape[-1]) == classes[..., None]
     return softmax(logits) - one_hot
@@ -204,7 +211,7 @@ def mse(prediction: ArrayLike, target: ArrayLike) -> float:
     float
     """
     prediction, target = _same_shape(prediction, target, "prediction and target")
-    return float(np.mean(_squared_error_per_example(prediction, target)))
+    return float(np.mean(squared_error_per_example(prediction, target)))
 
 
 def mse_grad(prediction: ArrayLike, target: ArrayLike) -> np.ndarray:
@@ -213,7 +220,7 @@ def mse_grad(prediction: ArrayLike, target: ArrayLike) -> np.ndarray:
     .. math:: \frac{\partial L}{\partial \hat y_i} = \frac{2}{N}(\hat y_i - y_i)
     """
     prediction, target = _same_shape(prediction, target, "prediction and target")
-    return _squared_error_per_example_grad(prediction, target) / prediction.size
+    return squared_error_per_example_grad(prediction, target) / prediction.size
 
 
 # ----------------------------------------------------------------- binary cross-entropy
@@ -300,7 +307,7 @@ def binary_cross_entropy_with_logits(logits: ArrayLike, targets: ArrayLike) -> f
     float
     """
     z, y = _checked_logits(logits, targets)
-    return float(np.mean(_bce_with_logits_per_example(z, y)))
+    return float(np.mean(bce_with_logits_per_example(z, y)))
 
 
 def binary_cross_entropy_with_logits_grad(logits: ArrayLike, targets: ArrayLike) -> np.ndarray:
@@ -310,7 +317,7 @@ def binary_cross_entropy_with_logits_grad(logits: ArrayLike, targets: ArrayLike)
     :math:`\dfrac{\partial L}{\partial z_i} = \dfrac{1}{N}\bigl(\sigma(z_i) - y_i\bigr)`.
     """
     z, y = _checked_logits(logits, targets)
-    return _bce_with_logits_per_example_grad(z, y) / z.size
+    return bce_with_logits_per_example_grad(z, y) / z.size
 
 
 def _checked_logits(logits: ArrayLike, targets: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -342,7 +349,7 @@ def cross_entropy(logits: ArrayLike, classes: ArrayLike) -> float:
     float
     """
     z, y = _checked_classes(logits, classes)
-    return float(np.mean(_cross_entropy_per_example(z, y)))
+    return float(np.mean(cross_entropy_per_example(z, y)))
 
 
 def cross_entropy_grad(logits: ArrayLike, classes: ArrayLike) -> np.ndarray:
@@ -357,7 +364,7 @@ def cross_entropy_grad(logits: ArrayLike, classes: ArrayLike) -> np.ndarray:
     Each row sums to zero.
     """
     z, y = _checked_classes(logits, classes)
-    return _cross_entropy_per_example_grad(z, y) / z.shape[0]
+    return cross_entropy_per_example_grad(z, y) / z.shape[0]
 
 
 def _checked_classes(logits: ArrayLike, classes: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -413,7 +420,7 @@ def focal(logits: ArrayLike, targets: ArrayLike, alpha: float = 0.25, gamma: flo
     Detection", ICCV 2017.
     """
     z, y = _checked_focal(logits, targets, alpha, gamma)
-    ce = _bce_with_logits_per_example(z, y)
+    ce = bce_with_logits_per_example(z, y)
     one_minus_p_t = -np.expm1(-ce)
     return float(np.mean(_alpha_t(y, alpha) * one_minus_p_t**gamma * ce))
 
@@ -440,7 +447,7 @@ def focal_grad(
     :math:`\alpha_t(\sigma(z) - y)/N`, the weighted BCE gradient.
     """
     z, y = _checked_focal(logits, targets, alpha, gamma)
-    ce = _bce_with_logits_per_example(z, y)
+    ce = bce_with_logits_per_example(z, y)
     p_t, one_minus_p_t = np.exp(-ce), -np.expm1(-ce)
     sign = 2.0 * y - 1.0
     return (

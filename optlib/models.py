@@ -31,16 +31,16 @@ from numpy.typing import ArrayLike
 
 from optlib.losses import (
     _as_integer_labels,
-    _bce_with_logits_per_example,
-    _bce_with_logits_per_example_grad,
     _check_binary,
     _check_class_indices,
-    _cross_entropy_per_example,
-    _cross_entropy_per_example_grad,
-    _squared_error_per_example,
-    _squared_error_per_example_grad,
+    bce_with_logits_per_example,
+    bce_with_logits_per_example_grad,
+    cross_entropy_per_example,
+    cross_entropy_per_example_grad,
     sigmoid,
     softmax,
+    squared_error_per_example,
+    squared_error_per_example_grad,
 )
 
 __all__ = ["MLP", "LinearRegression", "LogisticRegression", "SoftmaxRegression"]
@@ -191,8 +191,8 @@ class LinearRegression(_LinearScoreModel):
         Real targets.
     """
 
-    _per_example_loss = staticmethod(_squared_error_per_example)
-    _per_example_loss_grad = staticmethod(_squared_error_per_example_grad)
+    _per_example_loss = staticmethod(squared_error_per_example)
+    _per_example_loss_grad = staticmethod(squared_error_per_example_grad)
 
     def __init__(self, X: ArrayLike, y: ArrayLike) -> None:
         super().__init__(X, y)
@@ -217,8 +217,8 @@ class LogisticRegression(_LinearScoreModel):
         Labels in :math:`\{0, 1\}`.
     """
 
-    _per_example_loss = staticmethod(_bce_with_logits_per_example)
-    _per_example_loss_grad = staticmethod(_bce_with_logits_per_example_grad)
+    _per_example_loss = staticmethod(bce_with_logits_per_example)
+    _per_example_loss_grad = staticmethod(bce_with_logits_per_example_grad)
 
     def __init__(self, X: ArrayLike, y: ArrayLike) -> None:
         super().__init__(X, y)
@@ -270,14 +270,14 @@ class SoftmaxRegression(_Objective):
         return X @ W + b[..., None, :]  # (..., m, C)
 
     def _loss(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.mean(_cross_entropy_per_example(self._logits(theta, X), y), axis=-1)
+        return np.mean(cross_entropy_per_example(self._logits(theta, X), y), axis=-1)
 
     def _loss_and_grad(
         self, theta: np.ndarray, X: np.ndarray, y: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         logits = self._logits(theta, X)
-        loss = np.mean(_cross_entropy_per_example(logits, y), axis=-1)
-        G = _cross_entropy_per_example_grad(logits, y) / len(y)  # ∂L/∂Z
+        loss = np.mean(cross_entropy_per_example(logits, y), axis=-1)
+        G = cross_entropy_per_example_grad(logits, y) / len(y)  # ∂L/∂Z
         dW, db = X.T @ G, np.sum(G, axis=-2)
         return loss, np.concatenate([_flatten_matrix(dW), db], axis=-1)
 
@@ -413,15 +413,15 @@ class MLP(_Objective):
 
     def _loss(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         logits, _ = self._forward(self.unpack(theta), X)
-        return np.mean(_cross_entropy_per_example(logits, y), axis=-1)
+        return np.mean(cross_entropy_per_example(logits, y), axis=-1)
 
     def _loss_and_grad(
         self, theta: np.ndarray, X: np.ndarray, y: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         layers = self.unpack(theta)
         logits, inputs = self._forward(layers, X)
-        loss = np.mean(_cross_entropy_per_example(logits, y), axis=-1)
-        delta = _cross_entropy_per_example_grad(logits, y) / len(y)  # δ_{K+1} = ∂L/∂z_{K+1}
+        loss = np.mean(cross_entropy_per_example(logits, y), axis=-1)
+        delta = cross_entropy_per_example_grad(logits, y) / len(y)  # δ_{K+1} = ∂L/∂z_{K+1}
         gradients: list[np.ndarray] = []
         for k in reversed(range(len(layers))):  # layers[k] is layer k + 1; inputs[0] is X
             W, a_previous = layers[k][0], inputs[k]

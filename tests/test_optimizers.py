@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -707,3 +710,31 @@ def test_sgd_momentum_buffer_does_not_alias_the_callers_gradient():
     _, state = sgd.step(np.zeros(3), grads, sgd.init(np.zeros(3)))
     grads[:] = 5.0
     assert np.array_equal(state.b, np.ones(3))
+
+
+PAGE_FAULTS_SCRIPT = """
+import resource, numpy as np, optlib
+params, grads = np.random.default_rng(0).standard_normal(10**6), np.ones(10**6)
+optimizer = optlib.{rule}
+state = optimizer.init(params)
+params, state = optimizer.step_(params, grads, state)  # the first step may fault
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(10):
+    params, state = optimizer.step_(params, grads, state)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 10)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts Linux page faults")
+@pytest.mark.parametrize("rule", ["sgd(lr=0.1, momentum=0.9)", "adam()"])
+def test_in_place_step_takes_no_fresh_memory_in_a_fresh_process(rule):
+    """A count, not a time: one array of 10⁶ float64 is 1,953 pages, and step_ should fault
+    (almost) none of them per step. Without optimizers._keep_freed_memory it faulted ~3,400."""
+    result = subprocess.run(
+        [sys.executable, "-c", PAGE_FAULTS_SCRIPT.format(rule=rule)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+    )
+    assert float(result.stdout) < 50, result.stdout
