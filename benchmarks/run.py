@@ -313,7 +313,12 @@ def book_build() -> list[list[str]]:
         )
         total = time.perf_counter() - start
         if build.returncode:  # a timing of a broken build means nothing: say what broke
-            warnings = [line for line in build.stderr.splitlines() if "WARNING" in line]
+            warnings = [
+                line
+                for line in build.stderr.splitlines()
+                if "WARNING" in line
+                and "IPKernelApp" not in line  # a kernel's notice, not Sphinx's
+            ]
             return [["(the build failed)", f"{total:.1f}", "", ""]] + [
                 [line[:200], "", "", ""] for line in warnings[:10]
             ]
