@@ -1,0 +1,95 @@
+r"""Checks of arguments, shared by every layer of optlib: one way to say "this value is invalid".
+
+Every public function of optlib checks its arguments before it does any work and raises
+:class:`ValueError` with a message that names the argument and the offending value. The
+optimizers use PyTorch's messages word for word (``Invalid learning rate: -0.1``); the rest of
+the library says what was expected (``n_samples must be an integer >= 2, got 1``).
+
+A message is a template with ``{value}`` (or ``{value!r}``) where the value goes::
+
+    check("Invalid learning rate: {value}", lr, nonnegative)
+
+For an array, ``value`` is its first offending entry, so a sweep of 1,000 rates names the one
+that is wrong. NaN fails every comparison, so every predicate rejects it.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "at_least_one",
+    "check",
+    "check_whole",
+    "finite",
+    "is_number",
+    "nonnegative",
+    "open_unit_interval",
+    "positive",
+    "unit_interval",
+]
+
+#: A vectorised test of validity: entries -> booleans.
+Predicate = Callable[[np.ndarray], np.ndarray]
+
+
+def check(message: str, value: Any, valid: Predicate) -> None:
+    """Raise ``ValueError(message.format(value=...))`` unless every entry of ``value`` is valid.
+
+    ``value`` may be a number or an array; for an array the message shows its first offending
+    entry. A value that is not numeric at all is invalid.
+    """
+    try:
+        values = np.atleast_1d(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        raise ValueError(message.format(value=value)) from None
+    bad = values[~valid(values)]
+    if bad.size:
+        shown = value if np.ndim(value) == 0 else float(bad[0])
+        raise ValueError(message.format(value=shown))
+
+
+def check_whole(message: str, value: Any, minimum: int) -> None:
+    """Raise ``ValueError(message.format(value=value))`` unless ``value`` is a whole number (an
+    ``int`` or NumPy integer, not a ``bool``) of at least ``minimum``."""
+    whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    if not (whole and value >= minimum):
+        raise ValueError(message.format(value=value))
+
+
+def is_number(value: Any) -> bool:
+    """Whether ``value`` is one real number (a Python or NumPy number, not a ``bool``)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+# --- Predicates: arrays of values -> which are valid ---------------------------------------------
+
+
+def finite(values: np.ndarray) -> np.ndarray:
+    return np.isfinite(values)
+
+
+def nonnegative(values: np.ndarray) -> np.ndarray:
+    return values >= 0.0
+
+
+def positive(values: np.ndarray) -> np.ndarray:
+    return values > 0.0
+
+
+def at_least_one(values: np.ndarray) -> np.ndarray:
+    return values >= 1.0
+
+
+def unit_interval(values: np.ndarray) -> np.ndarray:
+    """:math:`[0, 1]`."""
+    return (values >= 0.0) & (values <= 1.0)
+
+
+def open_unit_interval(values: np.ndarray) -> np.ndarray:
+    """:math:`(0, 1)`."""
+    return (values > 0.0) & (values < 1.0)
