@@ -1,30 +1,42 @@
-r"""Optimizers: one small class per update rule, each body the book's equations line for line.
+r"""Optimizers: one small class per update rule, each ``step`` the book's equations line for line.
 
-Every optimizer is a frozen dataclass of hyperparameters with two pure methods::
+Every rule is a frozen dataclass of hyperparameters with two pure methods::
 
     opt = optlib.adam(lr=1e-3)
     state = opt.init(params)                        # a NamedTuple: t and the rule's buffers
     params, state = opt.step(params, grads, state)  # new arrays; the inputs are not mutated
 
-Conventions, shared by every rule (``../shared/CONVENTIONS.md``, matched to ``torch.optim``):
+Conventions, shared by every rule and matched to ``torch.optim`` (single-tensor path, float64;
+checked step for step against recorded PyTorch 2.13 runs):
 
 - :math:`t = 1, 2, \dots` counts steps and is incremented *before* the update, as in the papers.
 - ``lr`` is a number, an array, or a schedule: a callable of :math:`k = t - 1`, the number of
-  steps already taken (exactly what a PyTorch scheduler stepped after each optimizer step gives).
-- Weight decay :math:`\lambda` is "L2" (:math:`g \leftarrow g + \lambda\theta` before anything
-  else) unless the rule says "decoupled" (:math:`\theta \leftarrow \theta(1 - \eta\lambda)` first).
+  steps already taken (exactly what a PyTorch scheduler stepped after each optimizer step gives);
+  :meth:`Optimizer.eta` gives :math:`\eta_t`.
+- :math:`\epsilon` sits where PyTorch puts it, which each rule's docstring states: outside the
+  square root in AdaGrad, RMSProp and Adam (after bias correction), inside both roots in
+  AdaDelta, inside the max in Adamax, on the *uncorrected* :math:`\sqrt{v_t}` in RAdam.
+- Weight decay is a piece composed with a rule, not part of it: :class:`L2Penalty`
+  (:math:`g \leftarrow g + \lambda\theta` before the rule, PyTorch's ``weight_decay``) or
+  :class:`DecoupledDecay` (:math:`\theta \leftarrow \theta(1 - \eta_t\lambda)` before the rule,
+  AdamW's and PyTorch's ``decoupled_weight_decay``). The lower-case constructors (``adam``,
+  ``adamw``, ``sgd``, …) take PyTorch's names and defaults and compose the pieces.
 - Any hyperparameter may be an array whose axes line up with the *leading* axes of ``params``:
   ``lr=np.geomspace(1e-4, 1, 1000)`` with ``params`` of shape ``(1000, d)`` runs a sweep of
-  1,000 learning rates as one array program. See :func:`batched`.
-- Invalid hyperparameters raise :class:`ValueError` with PyTorch's message, before any step.
+  1,000 learning rates as one array program. The arrays are lined up once per shape of
+  ``params`` (:meth:`Optimizer.lined_up`, :func:`line_up`), before a rule's ``init``, ``step``
+  and ``lookahead_point`` run, so the rules are written as if every hyperparameter were a number.
+- Invalid hyperparameters raise :class:`ValueError` with PyTorch's message
+  (``Invalid learning rate: -0.1``), before any step.
 
 ``step`` returns the new parameters rather than an "update" to add, which spares the reader a
-sign trap. The optimizers that read the gradient somewhere other than at ``params`` (the
-lecture's Nesterov form) say where through :meth:`Optimizer.lookahead_point`.
+sign trap. The rule that reads the gradient somewhere other than at ``params`` (the lecture's
+Nesterov form) says where through :meth:`Optimizer.lookahead_point`.
 
 For large models, :meth:`Optimizer.step_` runs the same ``step`` in place, block by block, as
 ``torch.optim`` updates its tensors: the same numbers, bit for bit, with no parameter-sized
-allocation.
+allocation. It is an engine beside the rules: each state names its buffers (``buffers``), and
+the engine evaluates the schedule once per step.
 """
 
 from __future__ import annotations
@@ -36,28 +48,33 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from optlib.validation import Hyper, check, nonnegative
+
 __all__ = [
     "LR",
     "SGD",
     "Adadelta",
     "Adagrad",
     "Adam",
-    "AdamW",
     "Adamax",
+    "Dampening",
+    "DecoupledDecay",
     "Hyper",
+    "L2Penalty",
     "Momentum",
     "NAdam",
     "NesterovLookahead",
     "Optimizer",
     "RAdam",
     "RMSprop",
+    "SGDMomentum",
     "adadelta",
     "adagrad",
     "adam",
     "adamax",
     "adamw",
-    "batched",
     "bias_corrected",
+    "line_up",
     "max_sma_length",
     "momentum",
     "nadam",
@@ -69,8 +86,6 @@ __all__ = [
     "sma_length",
 ]
 
-#: A hyperparameter: a number, or an array broadcast against the leading axes of ``params``.
-Hyper = float | np.ndarray
 #: A learning rate: a :data:`Hyper`, or a schedule ``k -> eta`` of the steps already taken.
 LR = float | np.ndarray | Callable[[int], Any]
 #: Entries per block of :meth:`Optimizer.step_`: 64 K float64 = 512 KiB, so a rule's few
@@ -78,78 +93,133 @@ LR = float | np.ndarray | Callable[[int], Any]
 BLOCK = 2**16
 
 
-# --- Hyperparameter plumbing -------------------------------------------------------------------
+# --- Lining up array hyperparameters with params -------------------------------------------------
 
 
-def batched(value: Hyper, params: np.ndarray) -> Hyper:
+def line_up(value: Hyper, params: np.ndarray) -> Hyper:
     """Line a hyperparameter up with the leading (batch) axes of ``params``.
 
-    A scalar is returned as it is. An array of shape ``(B,)`` (or ``(B1, B2)``, …) gets trailing
+    A number is returned as it is. An array of shape ``(B,)`` (or ``(B1, B2)``, …) gets trailing
     unit axes so that it broadcasts against ``params`` of shape ``(B, d)`` (``(B1, B2, d)``, …):
-    setting ``i`` applies to ``params[i]``.
+    setting ``i`` applies to ``params[i]``. An array shaped like ``params`` is one value per
+    coordinate.
     """
+    return _line_up_to(value, np.shape(params))
+
+
+def _line_up_to(value: Hyper, shape: tuple[int, ...]) -> Hyper:
     if np.ndim(value) == 0:
         return value
     value = np.asarray(value, dtype=float)
-    leading = np.shape(params)[: value.ndim]
-    if value.ndim > np.ndim(params) or any(
+    leading = shape[: value.ndim]
+    if value.ndim > len(shape) or any(
         a not in (1, b) for a, b in zip(value.shape, leading, strict=True)
     ):
         raise ValueError(
             f"A hyperparameter of shape {value.shape} does not line up with the leading axes of "
-            f"params of shape {np.shape(params)}"
+            f"params of shape {shape}"
         )
-    return value.reshape(value.shape + (1,) * (np.ndim(params) - value.ndim))
+    return value.reshape(value.shape + (1,) * (len(shape) - value.ndim))
 
 
-def _check(message: str, value: Any, valid: Callable[[np.ndarray], np.ndarray]) -> None:
-    """Raise ``ValueError(f"{message}: {value}")`` unless every entry of ``value`` is valid.
+@dataclasses.dataclass(frozen=True)
+class _LinedUpSchedule:
+    """A schedule whose values are lined up with params of ``shape`` (a sweep of schedules)."""
 
-    NaN fails every comparison, so it is rejected too. For an array the message names the
-    first offending entry.
-    """
-    values = np.atleast_1d(np.asarray(value, dtype=float))
-    bad = values[~valid(values)]
-    if bad.size:
-        shown = value if np.ndim(value) == 0 else float(bad[0])
-        raise ValueError(f"{message}: {shown}")
+    schedule: Callable[[int], Any]
+    shape: tuple[int, ...]
+
+    def __call__(self, k: int) -> Hyper:
+        return _line_up_to(self.schedule(k), self.shape)
 
 
-def _nonnegative(values: np.ndarray) -> np.ndarray:
-    return values >= 0.0
+def _line_up_any(value: Any, shape: tuple[int, ...]) -> Any:
+    if isinstance(value, Optimizer):
+        return value._lined_up_to(shape)
+    if isinstance(value, bool):
+        return value
+    if callable(value):
+        return _LinedUpSchedule(value, shape)
+    if isinstance(value, tuple):
+        return tuple(_line_up_any(v, shape) for v in value)
+    return _line_up_to(value, shape)
+
+
+def _is_number(value: Any) -> bool:
+    """Whether a hyperparameter is one plain setting (no array to line up, no schedule)."""
+    if isinstance(value, Optimizer):
+        return value._numbers_only
+    if isinstance(value, tuple):
+        return all(_is_number(v) for v in value)
+    return not callable(value) and np.ndim(value) == 0
+
+
+def _lines_up(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a rule's method on the copy of the optimizer lined up with ``params``."""
+
+    @functools.wraps(method)
+    def on_lined_up(self: Optimizer, params: np.ndarray, *rest: Any) -> Any:
+        return method(self.lined_up(params), params, *rest)
+
+    return on_lined_up
+
+
+# --- Checks of hyperparameters (PyTorch's messages) ----------------------------------------------
 
 
 def _check_lr(lr: LR) -> None:
-    # A schedule is checked on the values it produces, step by step (see Optimizer.rate).
+    # A schedule is checked on the values it produces, step by step (see Optimizer.eta).
     if not callable(lr):
-        _check("Invalid learning rate", lr, _nonnegative)
+        check("Invalid learning rate: {value}", lr, nonnegative)
 
 
 def _check_betas(betas: tuple[Hyper, Hyper]) -> None:
     if len(betas) != 2:
         raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
     for index, beta in enumerate(betas):
-        _check(f"Invalid beta parameter at index {index}", beta, lambda b: (b >= 0.0) & (b < 1.0))
+        message = f"Invalid beta parameter at index {index}: {{value}}"
+        check(message, beta, lambda b: (b >= 0.0) & (b < 1.0))
+
+
+def _check_eps(eps: Hyper) -> None:
+    check("Invalid epsilon value: {value}", eps, nonnegative)
+
+
+def _check_weight_decay(weight_decay: Hyper) -> None:
+    check("Invalid weight_decay value: {value}", weight_decay, nonnegative)
+
+
+# --- What every optimizer shares -----------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Optimizer:
-    """What every rule shares: the learning rate at step t, and where to read the gradient."""
+    """What every rule shares: the learning rate of step t, where to read the gradient, lining up
+    array hyperparameters, and the in-place engine :meth:`step_`.
 
-    lr: LR = 1e-3
+    A rule subclasses it with its hyperparameters as fields (``lr`` first), a state
+    ``NamedTuple`` whose ``buffers`` names its parameter-sized arrays, and ``init`` and ``step``.
+    """
 
-    def rate(self, t: int, params: np.ndarray) -> Hyper:
-        r"""The learning rate :math:`\eta_t` of step ``t``, lined up with ``params``.
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Rules are written for numbers; with array hyperparameters they run on a lined-up copy.
+        for name in ("init", "step", "lookahead_point"):
+            if name in cls.__dict__:
+                setattr(cls, name, _lines_up(cls.__dict__[name]))
+
+    def eta(self, t: int) -> Hyper:
+        r"""The learning rate :math:`\eta_t` of step ``t``.
 
         A schedule is evaluated at :math:`k = t - 1` (steps already taken), as PyTorch's
         schedulers are when stepped after each optimizer step.
         """
-        if callable(self.lr):
-            eta = self.lr(t - 1)
-            _check("Invalid learning rate", eta, _nonnegative)
-        else:
-            eta = self.lr
-        return batched(eta, params)
+        lr = self.lr
+        if not callable(lr):
+            return lr
+        eta = lr(t - 1)
+        check("Invalid learning rate: {value}", eta, nonnegative)
+        return eta
 
     def lookahead_point(self, params: np.ndarray, state: Any) -> np.ndarray:
         """Where the next gradient must be evaluated: at ``params`` itself for every rule but
@@ -168,6 +238,46 @@ class Optimizer:
         """
         raise NotImplementedError  # every rule overrides
 
+    # --- Array hyperparameters, lined up once per shape of params ---
+
+    @functools.cached_property
+    def _numbers_only(self) -> bool:
+        return all(_is_number(getattr(self, f.name)) for f in dataclasses.fields(self))
+
+    @functools.cached_property
+    def _copies(self) -> dict[tuple[int, ...], Optimizer]:
+        return {}  # params shape -> this optimizer lined up with it
+
+    def lined_up(self, params: np.ndarray) -> Optimizer:
+        """This optimizer with every array hyperparameter lined up with the batch axes of
+        ``params`` (:func:`line_up`) and every schedule's values too; itself when every
+        hyperparameter is a number. Made once per shape of ``params`` and kept."""
+        return self if self._numbers_only else self._lined_up_to(np.shape(params))
+
+    def _lined_up_to(self, shape: tuple[int, ...]) -> Optimizer:
+        copy = self._copies.get(shape)
+        if copy is None:
+            fields = dataclasses.fields(self)
+            copy = dataclasses.replace(
+                self, **{f.name: _line_up_any(getattr(self, f.name), shape) for f in fields}
+            )
+            copy._copies[shape] = self._copies[shape] = copy
+        return copy
+
+    def at_step(self, t: int) -> Optimizer:
+        """This optimizer with its learning-rate schedule replaced by its value :math:`\\eta_t`
+        (how :meth:`step_` evaluates a schedule once per step); itself without a schedule."""
+        changes = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, Optimizer):
+                changes[field.name] = value.at_step(t)
+            elif field.name == "lr" and callable(value):
+                changes["lr"] = self.eta(t)
+        return dataclasses.replace(self, **changes) if changes else self
+
+    # --- The in-place engine ---
+
     def step_(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
         """:meth:`step` in place: overwrite ``params`` and the state's buffers, as ``torch.optim``
         updates its tensors, and return them (with the new ``t``).
@@ -175,8 +285,9 @@ class Optimizer:
         The rule is not written twice: ``step`` itself runs on blocks of :data:`BLOCK` entries,
         so its temporaries are block-sized and stay in cache instead of each streaming the whole
         model through memory. Every rule is elementwise, so the numbers are those of ``step``,
-        bit for bit. With array hyperparameters (a sweep) the arrays are stepped whole, still in
-        place. ``params`` and the state must not be used by anyone expecting their old values.
+        bit for bit. The schedule is evaluated once per step. With array hyperparameters (a
+        sweep) or a strided ``params`` the arrays are stepped whole, still in place. ``params``
+        and the state must not be used by anyone expecting their old values.
         """
         _keep_freed_memory()
         if not (isinstance(params, np.ndarray) and params.dtype == np.float64):
@@ -187,32 +298,21 @@ class Optimizer:
         grads = np.asarray(grads, dtype=float)
         if grads.shape != params.shape:
             raise ValueError(f"grads of shape {grads.shape} do not match params {params.shape}")
-        # The state's parameter-sized arrays are its buffers; t and scalars are recomputed.
-        buffers = [
-            name
-            for name, value in zip(state._fields, state, strict=True)
-            if isinstance(value, np.ndarray) and value.shape == params.shape
-        ]
-        if self._hyperparameters_are_numbers(state.t + 1) and params.flags.c_contiguous:
-            views = [params.reshape(-1), grads.reshape(-1)]
-            views += [getattr(state, name).reshape(-1) for name in buffers]
+        rule = self.lined_up(params).at_step(state.t + 1)
+        buffers = [name for name in state.buffers if getattr(state, name) is not None]
+        arrays = [params, grads] + [getattr(state, name) for name in buffers]
+        if rule._numbers_only and params.flags.c_contiguous:
+            arrays = [array.reshape(-1) for array in arrays]
             blocks = [slice(start, start + BLOCK) for start in range(0, params.size, BLOCK)]
         else:
-            views = [params, grads] + [getattr(state, name) for name in buffers]
             blocks = [slice(None)]
         for block in blocks or [slice(None)]:
-            params_block, grads_block, *buffer_blocks = (view[block] for view in views)
+            params_block, grads_block, *buffer_blocks = (array[block] for array in arrays)
             block_state = state._replace(**dict(zip(buffers, buffer_blocks, strict=True)))
-            params_block[...], new = self.step(params_block, grads_block, block_state)
+            params_block[...], new = rule.step(params_block, grads_block, block_state)
             for name, target in zip(buffers, buffer_blocks, strict=True):
                 target[...] = getattr(new, name)
         return params, new._replace(**{name: getattr(state, name) for name in buffers})
-
-    def _hyperparameters_are_numbers(self, t: int) -> bool:
-        """Whether every hyperparameter (a schedule: its value at step ``t``) is one number."""
-        values = [getattr(self, field.name) for field in dataclasses.fields(self)]
-        values = [v for value in values for v in (value if isinstance(value, tuple) else [value])]
-        return all(np.ndim(v(t - 1) if callable(v) else v) == 0 for v in values)
 
 
 @functools.cache
@@ -234,86 +334,186 @@ def _zeros(params: np.ndarray) -> np.ndarray:
     return np.zeros(np.shape(params), dtype=float)
 
 
-# --- SGD and momentum --------------------------------------------------------------------------
+# --- Pieces composed with a rule: weight decay and dampening -------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Piece(Optimizer):
+    """A transformation of what a rule is fed. Its state is the rule's state; reading a
+    hyperparameter it does not have (``lr``, ``betas``, …) reads the rule's."""
+
+    rule: Optimizer
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name == "rule":
+            raise AttributeError(name)
+        return getattr(self.rule, name)
+
+    def init(self, params: np.ndarray) -> Any:
+        return self.rule.init(params)
+
+    def lookahead_point(self, params: np.ndarray, state: Any) -> np.ndarray:
+        return self.rule.lookahead_point(params, state)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class L2Penalty(_Piece):
+    r"""L2 regularisation, as PyTorch's ``weight_decay``: the gradient of
+    :math:`\tfrac{\lambda}{2}\lVert\theta\rVert^2` is added before the rule sees the gradient.
+
+    .. math:: g_t \leftarrow g_t + \lambda\theta_{t-1}, \quad\text{then the rule.}
+
+    In an adaptive rule the penalty's gradient is divided by the rule's preconditioner like
+    any other gradient, which is why AdamW decouples it (:class:`DecoupledDecay`).
+    """
+
+    weight_decay: Hyper = 0.0
+
+    def __post_init__(self) -> None:
+        _check_weight_decay(self.weight_decay)
+
+    def step(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+        return self.rule.step(params, grads + self.weight_decay * params, state)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class DecoupledDecay(_Piece):
+    r"""Decoupled weight decay (Loshchilov & Hutter 2019), as PyTorch's AdamW: shrink
+    :math:`\theta` toward zero, then take the rule's step with the bare gradient.
+
+    .. math:: \theta_{t-1} \leftarrow \theta_{t-1}(1 - \eta_t\lambda), \quad\text{then the rule.}
+
+    The decay always shrinks :math:`\theta`. PyTorch multiplies :math:`\lambda` by the full
+    learning rate :math:`\eta_t`; the paper's Algorithm 2 by the schedule multiplier only, so
+    :math:`\lambda_\text{torch} = \lambda_\text{paper} / \alpha`. With :math:`\lambda = 0` it
+    leaves :math:`\theta` exactly as it is.
+    """
+
+    weight_decay: Hyper = 1e-2
+
+    def __post_init__(self) -> None:
+        _check_weight_decay(self.weight_decay)
+
+    def step(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+        eta = self.rule.eta(state.t + 1)
+        return self.rule.step(params * (1 - eta * self.weight_decay), grads, state)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Dampening(_Piece):
+    r"""PyTorch's momentum dampening :math:`\tau`: every gradient but the first enters the
+    momentum buffer scaled by :math:`1 - \tau`.
+
+    .. math:: b_t = \mu b_{t-1} + (1 - \tau) g_t \quad (t > 1), \qquad b_1 = g_1
+    """
+
+    dampening: Hyper = 0.0
+
+    def step(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+        damped = grads if state.t == 0 else (1 - self.dampening) * grads
+        return self.rule.step(params, damped, state)
+
+
+# --- Gradient descent and momentum ---------------------------------------------------------------
 
 
 class SGDState(NamedTuple):
     t: int
-    b: np.ndarray  # momentum buffer
+    buffers = ()
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class SGD(Optimizer):
-    r"""Stochastic gradient descent with optional momentum, as ``torch.optim.SGD``.
+    r"""(Stochastic) gradient descent, ``torch.optim.SGD`` without momentum (eq. ``gd-update``).
 
-    .. math::
-        g &\leftarrow g + \lambda\theta \\
-        b_t &= \begin{cases} g_t & t = 1 \\ \mu b_{t-1} + (1 - \tau) g_t & t > 1 \end{cases} \\
-        d_t &= \begin{cases} g_t + \mu b_t & \text{nesterov} \\
-               b_t & \text{otherwise} \end{cases} \\
-        \theta_t &= \theta_{t-1} - \eta_t d_t
+    .. math:: \theta_t = \theta_{t-1} - \eta_t g_t
 
-    With :math:`\mu = 0` there is no buffer and :math:`d_t = g_t` (plain SGD, eq. ``gd-update``).
-    For a constant :math:`\eta`, ``momentum=μ`` is the lecture's heavy ball (:class:`Momentum`)
-    with :math:`v = -\eta b`, and ``nesterov=True`` is the lecture's look-ahead form
-    (:class:`NesterovLookahead`) with PyTorch's iterate at the look-ahead point.
+    It keeps no buffer. Full-batch, stochastic and mini-batch gradient descent are the same rule
+    fed different gradients (:func:`optlib.minimize`'s ``batch_size``).
 
     Parameters
     ----------
-    lr : learning rate :math:`\eta` (default 1e-3), or a schedule.
-    momentum : :math:`\mu \ge 0` (default 0).
-    dampening : :math:`\tau` (default 0).
-    weight_decay : L2 coefficient :math:`\lambda \ge 0` (default 0).
-    nesterov : use Nesterov momentum (needs :math:`\mu > 0` and :math:`\tau = 0`).
-
-    References
-    ----------
-    Robbins & Monro (1951); Polyak (1964); Sutskever, Martens, Dahl & Hinton (2013).
+    lr : learning rate :math:`\eta \ge 0` (default 1e-3), or a schedule.
     """
 
     lr: LR = 1e-3
-    momentum: Hyper = 0.0
-    dampening: Hyper = 0.0
-    weight_decay: Hyper = 0.0
-    nesterov: bool = False
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        _check("Invalid momentum value", self.momentum, _nonnegative)
-        _check("Invalid weight_decay value", self.weight_decay, _nonnegative)
-        if self.nesterov and (np.any(np.asarray(self.momentum) <= 0) or np.any(self.dampening)):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def init(self, params: np.ndarray) -> SGDState:
-        # Plain SGD (μ = 0) keeps no buffer, as PyTorch.
-        return SGDState(t=0, b=_zeros(params) if np.any(self.momentum) else None)
+        return SGDState(t=0)
 
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: SGDState
     ) -> tuple[np.ndarray, SGDState]:
         t = state.t + 1
-        eta = self.rate(t, params)
-        mu, tau = batched(self.momentum, params), batched(self.dampening, params)
-        lam = batched(self.weight_decay, params)
-        g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
-        if state.b is None:  # μ = 0: plain SGD
-            return params - eta * g, state._replace(t=t)
-        new = (1 - tau) * g if np.any(tau) else g  # dampening τ = 0: the gradient enters whole
-        b = np.copy(g) if t == 1 else mu * state.b + new  # the buffer starts at g, as PyTorch
+        return params - self.eta(t) * grads, SGDState(t)
+
+
+class SGDMomentumState(NamedTuple):
+    t: int
+    b: np.ndarray  # momentum buffer
+    buffers = ("b",)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class SGDMomentum(Optimizer):
+    r"""SGD with momentum, as ``torch.optim.SGD(momentum=μ)`` (eq. ``mom-torch``).
+
+    .. math::
+        b_t &= \begin{cases} g_t & t = 1 \\ \mu b_{t-1} + g_t & t > 1 \end{cases} \\
+        d_t &= \begin{cases} g_t + \mu b_t & \text{nesterov} \\
+               b_t & \text{otherwise} \end{cases} \\
+        \theta_t &= \theta_{t-1} - \eta_t d_t
+
+    For a constant :math:`\eta`, this is the lecture's heavy ball (:class:`Momentum`) with
+    :math:`v = -\eta b`, and ``nesterov=True`` is the lecture's look-ahead form
+    (:class:`NesterovLookahead`) with PyTorch's iterate at the look-ahead point. PyTorch's
+    dampening is the piece :class:`Dampening`.
+
+    Parameters
+    ----------
+    lr : learning rate :math:`\eta` (default 1e-3), or a schedule.
+    momentum : :math:`\mu \ge 0` (default 0.9).
+    nesterov : use Nesterov momentum (needs :math:`\mu > 0`).
+
+    References
+    ----------
+    Polyak (1964); Sutskever, Martens, Dahl & Hinton (2013).
+    """
+
+    lr: LR = 1e-3
+    momentum: Hyper = 0.9
+    nesterov: bool = False
+
+    def __post_init__(self) -> None:
+        _check_lr(self.lr)
+        check("Invalid momentum value: {value}", self.momentum, nonnegative)
+        if self.nesterov and np.any(np.asarray(self.momentum) <= 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+
+    def init(self, params: np.ndarray) -> SGDMomentumState:
+        return SGDMomentumState(t=0, b=_zeros(params))
+
+    def step(
+        self, params: np.ndarray, grads: np.ndarray, state: SGDMomentumState
+    ) -> tuple[np.ndarray, SGDMomentumState]:
+        t, mu, g = state.t + 1, self.momentum, grads
+        b = np.copy(g) if t == 1 else mu * state.b + g  # the buffer starts as a copy of g
         d = g + mu * b if self.nesterov else b
-        if np.ndim(mu):  # a sweep over μ: its runs with μ = 0 are plain SGD (no buffer)
-            d = np.where(mu == 0, g, d)
-        return params - eta * d, SGDState(t, b)
+        return params - self.eta(t) * d, SGDMomentumState(t, b)
 
 
 class VelocityState(NamedTuple):
     t: int
     v: np.ndarray  # velocity
+    buffers = ("v",)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Momentum(Optimizer):
-    r"""The lecture's heavy-ball momentum (Polyak 1964), in velocity form.
+    r"""The lecture's heavy-ball momentum (Polyak 1964), in velocity form (eq. ``mom-update``).
 
     .. math::
         v_{t} &= \gamma v_{t-1} - \eta_t g_t \\
@@ -334,7 +534,7 @@ class Momentum(Optimizer):
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        _check("Invalid gamma value", self.gamma, _nonnegative)
+        check("Invalid gamma value: {value}", self.gamma, nonnegative)
 
     def init(self, params: np.ndarray) -> VelocityState:
         return VelocityState(t=0, v=_zeros(params))
@@ -343,13 +543,14 @@ class Momentum(Optimizer):
         self, params: np.ndarray, grads: np.ndarray, state: VelocityState
     ) -> tuple[np.ndarray, VelocityState]:
         t = state.t + 1
-        v = batched(self.gamma, params) * state.v - self.rate(t, params) * grads
+        v = self.gamma * state.v - self.eta(t) * grads
         return params + v, VelocityState(t, v)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class NesterovLookahead(Momentum):
-    r"""The lecture's Nesterov accelerated gradient (Sutskever et al. 2013), look-ahead form.
+    r"""The lecture's Nesterov accelerated gradient (Sutskever et al. 2013), look-ahead form
+    (eqs. ``nag-lookahead``, ``nag-update``).
 
     .. math::
         \tilde\theta_{t-1} &= \theta_{t-1} + \gamma v_{t-1} \\
@@ -368,25 +569,26 @@ class NesterovLookahead(Momentum):
     """
 
     def lookahead_point(self, params: np.ndarray, state: VelocityState) -> np.ndarray:
-        return params + batched(self.gamma, params) * state.v
+        return params + self.gamma * state.v
 
     # step is Momentum.step: the same two lines, fed the gradient at the look-ahead point.
 
 
-# --- Adaptive step sizes -----------------------------------------------------------------------
+# --- Adaptive step sizes -------------------------------------------------------------------------
 
 
 class AdagradState(NamedTuple):
     t: int
     G: np.ndarray  # running sum of squared gradients
+    buffers = ("G",)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Adagrad(Optimizer):
-    r"""AdaGrad (Duchi, Hazan & Singer 2011), as ``torch.optim.Adagrad``.
+    r"""AdaGrad (Duchi, Hazan & Singer 2011), as ``torch.optim.Adagrad``
+    (eqs. ``adagrad-accumulator``, ``adagrad-update``).
 
     .. math::
-        g &\leftarrow g + \lambda\theta \\
         \eta_t' &= \eta_t / (1 + (t - 1)\,\delta) \\
         G_t &= G_{t-1} + g_t^2 \\
         \theta_t &= \theta_{t-1} - \eta_t' \, g_t / (\sqrt{G_t} + \epsilon)
@@ -398,40 +600,35 @@ class Adagrad(Optimizer):
     ----------
     lr : :math:`\eta` (default 1e-2), or a schedule.
     lr_decay : :math:`\delta \ge 0` (default 0).
-    weight_decay : L2 coefficient :math:`\lambda` (default 0).
     initial_accumulator_value : :math:`G_0 \ge 0` (default 0).
     eps : :math:`\epsilon \ge 0` (default 1e-10).
     """
 
     lr: LR = 1e-2
     lr_decay: Hyper = 0.0
-    weight_decay: Hyper = 0.0
     initial_accumulator_value: Hyper = 0.0
     eps: Hyper = 1e-10
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        _check("Invalid lr_decay value", self.lr_decay, _nonnegative)
-        _check("Invalid weight_decay value", self.weight_decay, _nonnegative)
-        _check(
-            "Invalid initial_accumulator_value value",
+        check("Invalid lr_decay value: {value}", self.lr_decay, nonnegative)
+        check(
+            "Invalid initial_accumulator_value value: {value}",
             self.initial_accumulator_value,
-            _nonnegative,
+            nonnegative,
         )
-        _check("Invalid epsilon value", self.eps, _nonnegative)
+        _check_eps(self.eps)
 
     def init(self, params: np.ndarray) -> AdagradState:
-        return AdagradState(t=0, G=_zeros(params) + batched(self.initial_accumulator_value, params))
+        return AdagradState(t=0, G=_zeros(params) + self.initial_accumulator_value)
 
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: AdagradState
     ) -> tuple[np.ndarray, AdagradState]:
-        t = state.t + 1
-        eta = self.rate(t, params) / (1 + (t - 1) * batched(self.lr_decay, params))
-        lam = batched(self.weight_decay, params)
-        g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
+        t, g = state.t + 1, grads
+        eta = self.eta(t) / (1 + (t - 1) * self.lr_decay)
         G = state.G + g**2
-        return params - eta * g / (np.sqrt(G) + batched(self.eps, params)), AdagradState(t, G)
+        return params - eta * g / (np.sqrt(G) + self.eps), AdagradState(t, G)
 
 
 class RMSpropState(NamedTuple):
@@ -439,14 +636,15 @@ class RMSpropState(NamedTuple):
     v: np.ndarray  # moving average of g²
     g_bar: np.ndarray | None  # moving average of g (centered only)
     b: np.ndarray | None  # momentum buffer (momentum > 0 only)
+    buffers = ("v", "g_bar", "b")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class RMSprop(Optimizer):
-    r"""RMSProp (Hinton, Srivastava & Swersky 2012, lecture 6e), as ``torch.optim.RMSprop``.
+    r"""RMSProp (Hinton, Srivastava & Swersky 2012, lecture 6e), as ``torch.optim.RMSprop``
+    (eqs. ``rms-average``, ``rms-update``, ``rms-centered``, ``rms-momentum``).
 
     .. math::
-        g &\leftarrow g + \lambda\theta \\
         v_t &= \alpha v_{t-1} + (1 - \alpha) g_t^2 \\
         a_t &= \begin{cases} \sqrt{v_t - \bar g_t^2} + \epsilon,
               \quad \bar g_t = \alpha \bar g_{t-1} + (1 - \alpha) g_t & \text{centered} \\
@@ -454,14 +652,14 @@ class RMSprop(Optimizer):
         \theta_t &= \begin{cases} \theta_{t-1} - \eta_t b_t, \quad b_t = \mu b_{t-1} + g_t / a_t
               & \mu > 0 \\ \theta_{t-1} - \eta_t g_t / a_t & \text{otherwise} \end{cases}
 
-    The book's :math:`\beta` for the moving average is PyTorch's ``alpha``.
+    The book's :math:`\beta` for the moving average is PyTorch's ``alpha``. The state holds
+    :math:`\bar g` only when centered and :math:`b` only when :math:`\mu > 0`, as PyTorch's.
 
     Parameters
     ----------
     lr : :math:`\eta` (default 1e-2), or a schedule.
     alpha : smoothing constant :math:`\alpha \ge 0` (default 0.99).
     eps : :math:`\epsilon \ge 0` (default 1e-8), outside the root.
-    weight_decay : L2 coefficient :math:`\lambda` (default 0).
     momentum : :math:`\mu \ge 0` (default 0).
     centered : divide by the root of the *variance* estimate :math:`v - \bar g^2` instead.
     """
@@ -469,53 +667,49 @@ class RMSprop(Optimizer):
     lr: LR = 1e-2
     alpha: Hyper = 0.99
     eps: Hyper = 1e-8
-    weight_decay: Hyper = 0.0
     momentum: Hyper = 0.0
     centered: bool = False
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        _check("Invalid epsilon value", self.eps, _nonnegative)
-        _check("Invalid momentum value", self.momentum, _nonnegative)
-        _check("Invalid weight_decay value", self.weight_decay, _nonnegative)
-        _check("Invalid alpha value", self.alpha, _nonnegative)
+        _check_eps(self.eps)
+        check("Invalid momentum value: {value}", self.momentum, nonnegative)
+        check("Invalid alpha value: {value}", self.alpha, nonnegative)
 
     def init(self, params: np.ndarray) -> RMSpropState:
-        g_bar = _zeros(params) if self.centered else None  # buffers only for the options used
+        g_bar = _zeros(params) if self.centered else None
         b = _zeros(params) if np.any(self.momentum) else None
         return RMSpropState(t=0, v=_zeros(params), g_bar=g_bar, b=b)
 
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: RMSpropState
     ) -> tuple[np.ndarray, RMSpropState]:
-        t = state.t + 1
-        eta, alpha = self.rate(t, params), batched(self.alpha, params)
-        mu, eps = batched(self.momentum, params), batched(self.eps, params)
-        lam = batched(self.weight_decay, params)
-        g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
+        t, alpha, g = state.t + 1, self.alpha, grads
         v = alpha * state.v + (1 - alpha) * g**2
-        g_bar = alpha * state.g_bar + (1 - alpha) * g if self.centered else state.g_bar
-        # Round-off can leave the variance estimate v − ḡ² a hair below 0 for a constant
-        # gradient; clamp it (PyTorch returns NaN there, and agrees everywhere else).
-        a = np.sqrt(np.maximum(v - g_bar**2, 0.0)) + eps if self.centered else np.sqrt(v) + eps
-        if state.b is None:  # μ = 0
-            return params - eta * (g / a), RMSpropState(t, v, g_bar, None)
-        b = mu * state.b + g / a
-        return params - eta * b, RMSpropState(t, v, g_bar, b)
+        if self.centered:
+            g_bar = alpha * state.g_bar + (1 - alpha) * g
+            # Round-off can leave v − ḡ² a hair below 0 for a constant gradient: clamp it
+            # (PyTorch returns NaN there, and agrees everywhere else).
+            a = np.sqrt(np.maximum(v - g_bar**2, 0.0)) + self.eps
+        else:
+            g_bar, a = None, np.sqrt(v) + self.eps
+        b = None if state.b is None else self.momentum * state.b + g / a
+        return params - self.eta(t) * (g / a if b is None else b), RMSpropState(t, v, g_bar, b)
 
 
 class AdadeltaState(NamedTuple):
     t: int
     v: np.ndarray  # moving average of g²
     u: np.ndarray  # moving average of Δ²
+    buffers = ("v", "u")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Adadelta(Optimizer):
-    r"""AdaDelta (Zeiler 2012, Algorithm 1), as ``torch.optim.Adadelta``.
+    r"""AdaDelta (Zeiler 2012, Algorithm 1), as ``torch.optim.Adadelta``
+    (eqs. ``ad-averages``, ``ad-update``).
 
     .. math::
-        g &\leftarrow g + \lambda\theta \\
         v_t &= \rho v_{t-1} + (1 - \rho) g_t^2 \\
         \Delta_t &= \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\, g_t \\
         u_t &= \rho u_{t-1} + (1 - \rho) \Delta_t^2 \\
@@ -529,19 +723,16 @@ class Adadelta(Optimizer):
     lr : multiplier :math:`\eta` (default 1.0), or a schedule.
     rho : decay :math:`0 \le \rho \le 1` (default 0.9).
     eps : :math:`\epsilon \ge 0` (default 1e-6), *inside* both roots, as in the paper.
-    weight_decay : L2 coefficient :math:`\lambda` (default 0).
     """
 
     lr: LR = 1.0
     rho: Hyper = 0.9
     eps: Hyper = 1e-6
-    weight_decay: Hyper = 0.0
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        _check("Invalid rho value", self.rho, lambda r: (r >= 0.0) & (r <= 1.0))
-        _check("Invalid epsilon value", self.eps, _nonnegative)
-        _check("Invalid weight_decay value", self.weight_decay, _nonnegative)
+        check("Invalid rho value: {value}", self.rho, lambda r: (r >= 0.0) & (r <= 1.0))
+        _check_eps(self.eps)
 
     def init(self, params: np.ndarray) -> AdadeltaState:
         return AdadeltaState(t=0, v=_zeros(params), u=_zeros(params))
@@ -549,21 +740,19 @@ class Adadelta(Optimizer):
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: AdadeltaState
     ) -> tuple[np.ndarray, AdadeltaState]:
-        t = state.t + 1
-        rho, eps = batched(self.rho, params), batched(self.eps, params)
-        lam = batched(self.weight_decay, params)
-        g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
+        t, rho, eps, g = state.t + 1, self.rho, self.eps, grads
         v = rho * state.v + (1 - rho) * g**2
         delta = np.sqrt(state.u + eps) / np.sqrt(v + eps) * g
         u = rho * state.u + (1 - rho) * delta**2
-        return params - self.rate(t, params) * delta, AdadeltaState(t, v, u)
+        return params - self.eta(t) * delta, AdadeltaState(t, v, u)
 
 
-# --- The Adam family ---------------------------------------------------------------------------
+# --- The Adam family -----------------------------------------------------------------------------
 
 
 def bias_corrected(moment: np.ndarray, beta: Hyper, t: int) -> np.ndarray:
-    r"""A moving average started at zero, divided by its bias (Kingma & Ba 2015, §3).
+    r"""A moving average started at zero, divided by its bias (Kingma & Ba 2015, §3;
+    eq. ``adam-hat``).
 
     .. math:: \hat m_t = \frac{m_t}{1 - \beta^t}
 
@@ -580,50 +769,45 @@ class AdamState(NamedTuple):
     m: np.ndarray  # first moment
     v: np.ndarray  # second moment
     v_max: np.ndarray | None  # running max of the raw v (amsgrad only)
+    buffers = ("m", "v", "v_max")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Adam(Optimizer):
-    r"""Adam (Kingma & Ba 2015), as ``torch.optim.Adam``; AMSGrad (Reddi et al. 2018) optional.
+    r"""Adam (Kingma & Ba 2015), as ``torch.optim.Adam``; AMSGrad (Reddi et al. 2018) optional
+    (eqs. ``adam-m``, ``adam-v``, ``adam-hat``, ``adam-update``, ``adam-amsgrad``).
 
     .. math::
-        g &\leftarrow g + \lambda\theta \\
         m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
         v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
-        \theta_t &= \theta_{t-1} - \frac{\eta_t}{1 - \beta_1^t}\,
-                    \frac{m_t}{\sqrt{v_t}/\sqrt{1 - \beta_2^t} + \epsilon}
+        \hat m_t &= m_t / (1 - \beta_1^t), \qquad \hat v_t = v_t / (1 - \beta_2^t) \\
+        \theta_t &= \theta_{t-1} - \eta_t\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
 
-    that is :math:`\theta_t = \theta_{t-1} - \eta_t \hat m_t / (\sqrt{\hat v_t} + \epsilon)` with
-    :math:`\hat m_t = m_t / (1 - \beta_1^t)`, :math:`\hat v_t = v_t / (1 - \beta_2^t)`:
-    :math:`\epsilon` outside the root, after bias correction, as the paper and PyTorch.
-    With ``amsgrad``, :math:`v_t` in the update is replaced by
+    :math:`\epsilon` outside the root, after bias correction, as the paper and PyTorch. With
+    ``amsgrad``, :math:`v_t` in :math:`\hat v_t` is replaced by
     :math:`v^{\max}_t = \max(v^{\max}_{t-1}, v_t)`, the max of the *raw* :math:`v`.
 
     The first step is :math:`-\eta\, g / (|g| + \epsilon) \approx -\eta\,\mathrm{sign}(g)`.
+    Weight decay is a piece: ``adam(weight_decay=λ)`` composes :class:`L2Penalty`,
+    ``adamw(weight_decay=λ)`` composes :class:`DecoupledDecay`.
 
     Parameters
     ----------
     lr : :math:`\eta` (default 1e-3), or a schedule.
     betas : :math:`(\beta_1, \beta_2)`, each in :math:`[0, 1)` (default (0.9, 0.999)).
     eps : :math:`\epsilon \ge 0` (default 1e-8).
-    weight_decay : L2 coefficient :math:`\lambda` (default 0); see :class:`AdamW` for decoupled.
     amsgrad : use AMSGrad's running maximum.
     """
 
     lr: LR = 1e-3
     betas: tuple[Hyper, Hyper] = (0.9, 0.999)
     eps: Hyper = 1e-8
-    weight_decay: Hyper = 0.0
     amsgrad: bool = False
-
-    #: Decoupled weight decay (AdamW) instead of L2.
-    decoupled = False
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        _check("Invalid epsilon value", self.eps, _nonnegative)
+        _check_eps(self.eps)
         _check_betas(self.betas)
-        _check("Invalid weight_decay value", self.weight_decay, _nonnegative)
 
     def init(self, params: np.ndarray) -> AdamState:
         v_max = _zeros(params) if self.amsgrad else None
@@ -632,42 +816,15 @@ class Adam(Optimizer):
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: AdamState
     ) -> tuple[np.ndarray, AdamState]:
-        t = state.t + 1
-        eta, lam = self.rate(t, params), batched(self.weight_decay, params)
-        beta1, beta2 = batched(self.betas[0], params), batched(self.betas[1], params)
-        if self.decoupled:
-            params, g = params * (1 - eta * lam), grads  # decay θ, not the gradient
-        else:
-            g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
+        t, (beta1, beta2), g = state.t + 1, self.betas, grads
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g**2
-        v_max = np.maximum(state.v_max, v) if self.amsgrad else state.v_max
-        denominator = np.sqrt(v_max if self.amsgrad else v) / np.sqrt(1 - beta2**t)
-        step = eta / (1 - beta1**t) * m / (denominator + batched(self.eps, params))
+        v_max = np.maximum(state.v_max, v) if self.amsgrad else None
+        m_hat = bias_corrected(m, beta1, t)
+        v_hat = bias_corrected(v_max if self.amsgrad else v, beta2, t)
+        # PyTorch orders this as η/(1−β₁ᵗ)·m / (√v/√(1−β₂ᵗ) + ε): the same up to rounding.
+        step = self.eta(t) * m_hat / (np.sqrt(v_hat) + self.eps)
         return params - step, AdamState(t, m, v, v_max)
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class AdamW(Adam):
-    r"""AdamW (Loshchilov & Hutter 2019), as ``torch.optim.AdamW``: Adam with decoupled decay.
-
-    .. math::
-        \theta_{t-1} &\leftarrow \theta_{t-1}(1 - \eta_t\lambda) \\
-        \theta_t &= \theta_{t-1} - \eta_t \hat m_t / (\sqrt{\hat v_t} + \epsilon)
-        \quad\text{(Adam without L2)}
-
-    The decay always shrinks :math:`\theta`. PyTorch multiplies :math:`\lambda` by the full
-    learning rate; the paper's Algorithm 2 by the schedule multiplier only, so
-    :math:`\lambda_\text{torch} = \lambda_\text{paper} / \alpha`. With :math:`\lambda = 0` AdamW
-    is :class:`Adam`.
-
-    Parameters
-    ----------
-    As :class:`Adam`, but ``weight_decay`` defaults to 1e-2 and is decoupled.
-    """
-
-    weight_decay: Hyper = 1e-2
-    decoupled = True
 
 
 class NAdamState(NamedTuple):
@@ -675,11 +832,13 @@ class NAdamState(NamedTuple):
     m: np.ndarray  # first moment
     v: np.ndarray  # second moment
     mu_product: Hyper  # Π of the momentum schedule μ_1 … μ_t
+    buffers = ("m", "v")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class NAdam(Optimizer):
-    r"""NAdam (Dozat 2016), Adam with Nesterov momentum, as ``torch.optim.NAdam``.
+    r"""NAdam (Dozat 2016), Adam with Nesterov momentum, as ``torch.optim.NAdam``
+    (eq. ``adam-nadam``).
 
     .. math::
         \mu_t &= \beta_1\big(1 - \tfrac12\, 0.96^{t\psi}\big), \qquad
@@ -697,24 +856,19 @@ class NAdam(Optimizer):
     lr : :math:`\eta` (default 2e-3), or a schedule.
     betas : :math:`(\beta_1, \beta_2)` (default (0.9, 0.999)).
     eps : :math:`\epsilon` (default 1e-8).
-    weight_decay : :math:`\lambda` (default 0), L2 unless ``decoupled_weight_decay``.
     momentum_decay : :math:`\psi \ge 0` (default 4e-3).
-    decoupled_weight_decay : decay :math:`\theta` directly, as AdamW.
     """
 
     lr: LR = 2e-3
     betas: tuple[Hyper, Hyper] = (0.9, 0.999)
     eps: Hyper = 1e-8
-    weight_decay: Hyper = 0.0
     momentum_decay: Hyper = 4e-3
-    decoupled_weight_decay: bool = False
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        _check("Invalid epsilon value", self.eps, _nonnegative)
+        _check_eps(self.eps)
         _check_betas(self.betas)
-        _check("Invalid weight_decay value", self.weight_decay, _nonnegative)
-        _check("Invalid momentum_decay value", self.momentum_decay, _nonnegative)
+        check("Invalid momentum_decay value: {value}", self.momentum_decay, nonnegative)
 
     def init(self, params: np.ndarray) -> NAdamState:
         return NAdamState(t=0, m=_zeros(params), v=_zeros(params), mu_product=1.0)
@@ -722,20 +876,13 @@ class NAdam(Optimizer):
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: NAdamState
     ) -> tuple[np.ndarray, NAdamState]:
-        t = state.t + 1
-        eta, lam = self.rate(t, params), batched(self.weight_decay, params)
-        beta1, beta2 = batched(self.betas[0], params), batched(self.betas[1], params)
-        psi = batched(self.momentum_decay, params)
-        if self.decoupled_weight_decay:
-            params, g = params * (1 - eta * lam), grads
-        else:
-            g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
+        t, (beta1, beta2), psi, g = state.t + 1, self.betas, self.momentum_decay, grads
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
         mu_product = state.mu_product * mu
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g**2
-        a = np.sqrt(v / (1 - beta2**t)) + batched(self.eps, params)
+        a, eta = np.sqrt(v / (1 - beta2**t)) + self.eps, self.eta(t)
         step = eta * (1 - mu) / (1 - mu_product) * g / a
         step = step + eta * mu_next / (1 - mu_product * mu_next) * m / a
         return params - step, NAdamState(t, m, v, mu_product)
@@ -745,11 +892,13 @@ class AdamaxState(NamedTuple):
     t: int
     m: np.ndarray  # first moment
     u: np.ndarray  # exponentially weighted infinity norm
+    buffers = ("m", "u")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Adamax(Optimizer):
-    r"""Adamax (Kingma & Ba 2015, §7.1), Adam with the infinity norm, as ``torch.optim.Adamax``.
+    r"""Adamax (Kingma & Ba 2015, §7.1), Adam with the infinity norm, as ``torch.optim.Adamax``
+    (eq. ``adam-adamax``).
 
     .. math::
         m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
@@ -764,19 +913,16 @@ class Adamax(Optimizer):
     lr : :math:`\eta` (default 2e-3), or a schedule.
     betas : :math:`(\beta_1, \beta_2)` (default (0.9, 0.999)).
     eps : :math:`\epsilon` (default 1e-8).
-    weight_decay : L2 coefficient :math:`\lambda` (default 0).
     """
 
     lr: LR = 2e-3
     betas: tuple[Hyper, Hyper] = (0.9, 0.999)
     eps: Hyper = 1e-8
-    weight_decay: Hyper = 0.0
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        _check("Invalid epsilon value", self.eps, _nonnegative)
+        _check_eps(self.eps)
         _check_betas(self.betas)
-        _check("Invalid weight_decay value", self.weight_decay, _nonnegative)
 
     def init(self, params: np.ndarray) -> AdamaxState:
         return AdamaxState(t=0, m=_zeros(params), u=_zeros(params))
@@ -784,25 +930,23 @@ class Adamax(Optimizer):
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: AdamaxState
     ) -> tuple[np.ndarray, AdamaxState]:
-        t = state.t + 1
-        beta1, beta2 = batched(self.betas[0], params), batched(self.betas[1], params)
-        lam = batched(self.weight_decay, params)
-        g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
+        t, (beta1, beta2), g = state.t + 1, self.betas, grads
         m = beta1 * state.m + (1 - beta1) * g
-        u = np.maximum(beta2 * state.u, np.abs(g) + batched(self.eps, params))
-        step = self.rate(t, params) / (1 - beta1**t) * m / u
-        return params - step, AdamaxState(t, m, u)
+        u = np.maximum(beta2 * state.u, np.abs(g) + self.eps)
+        return params - self.eta(t) / (1 - beta1**t) * m / u, AdamaxState(t, m, u)
 
 
 class RAdamState(NamedTuple):
     t: int
     m: np.ndarray  # first moment
     v: np.ndarray  # second moment
+    buffers = ("m", "v")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class RAdam(Optimizer):
-    r"""Rectified Adam (Liu et al. 2020), as ``torch.optim.RAdam``.
+    r"""Rectified Adam (Liu et al. 2020), as ``torch.optim.RAdam``
+    (eqs. ``radam-rho``, ``radam-r``, ``radam-update``).
 
     .. math::
         m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad
@@ -821,32 +965,28 @@ class RAdam(Optimizer):
     with bias-corrected momentum; :math:`v` is updated all along. PyTorch's threshold is 5 (the
     paper's Algorithm 2 says 4: pass ``threshold=4.0``); with :math:`\beta_2 = 0.999` the first
     rectified step is :math:`t = 6` (:math:`t = 5` with 4). :math:`\epsilon` is added to the
-    *uncorrected* :math:`\sqrt{v_t}`, as PyTorch; the paper's :math:`l_t` has none.
+    *uncorrected* :math:`\sqrt{v_t}`, as PyTorch; the paper's :math:`l_t` has none. The branch
+    is taken per setting (``np.where``), so a sweep over :math:`\beta_2` runs each setting's own.
 
     Parameters
     ----------
     lr : :math:`\eta` (default 1e-3), or a schedule.
     betas : :math:`(\beta_1, \beta_2)` (default (0.9, 0.999)).
     eps : :math:`\epsilon` (default 1e-8).
-    weight_decay : :math:`\lambda` (default 0), L2 unless ``decoupled_weight_decay``.
-    decoupled_weight_decay : decay :math:`\theta` directly, as AdamW.
     threshold : rectify when :math:`\rho_t` exceeds it (default 5.0, PyTorch; the paper uses 4).
     """
 
     lr: LR = 1e-3
     betas: tuple[Hyper, Hyper] = (0.9, 0.999)
     eps: Hyper = 1e-8
-    weight_decay: Hyper = 0.0
-    decoupled_weight_decay: bool = False
-    threshold: float = 5.0
+    threshold: Hyper = 5.0
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        _check("Invalid epsilon value", self.eps, _nonnegative)
+        _check_eps(self.eps)
         _check_betas(self.betas)
-        _check("Invalid weight_decay value", self.weight_decay, _nonnegative)
         # Below 4 the rectification term r_t is the root of a negative number.
-        _check("Invalid threshold value", self.threshold, lambda x: x >= 4.0)
+        check("Invalid threshold value: {value}", self.threshold, lambda x: x >= 4.0)
 
     def init(self, params: np.ndarray) -> RAdamState:
         return RAdamState(t=0, m=_zeros(params), v=_zeros(params))
@@ -854,27 +994,15 @@ class RAdam(Optimizer):
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: RAdamState
     ) -> tuple[np.ndarray, RAdamState]:
-        t = state.t + 1
-        eta, lam = self.rate(t, params), batched(self.weight_decay, params)
-        beta1, beta2 = batched(self.betas[0], params), batched(self.betas[1], params)
-        if self.decoupled_weight_decay:
-            params, g = params * (1 - eta * lam), grads
-        else:
-            g = grads + lam * params if np.any(lam) else grads  # L2 penalty (λ = 0: skipped)
+        t, (beta1, beta2), g = state.t + 1, self.betas, grads
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g**2
         m_hat = bias_corrected(m, beta1, t)
-        rho_inf = max_sma_length(beta2)
         rho_t = sma_length(beta2, t)
-        rectified = rho_t > self.threshold
-        if np.ndim(rectified) == 0 and not rectified:  # too early: SGD with momentum
-            return params - eta * m_hat, RAdamState(t, m, v)
-        r_t = rectification(np.where(rectified, rho_t, 5.0), np.where(rectified, rho_inf, 5.0))
-        l_t = np.sqrt(1 - beta2**t) / (np.sqrt(v) + batched(self.eps, params))
-        step = eta * m_hat * r_t * l_t
-        if np.ndim(rectified):  # a sweep over β₂: each run takes its own branch
-            step = np.where(rectified, step, eta * m_hat)
-        return params - step, RAdamState(t, m, v)
+        r_t = rectification(rho_t, max_sma_length(beta2))  # NaN where ρ_t ≤ 4: not used there
+        l_t = np.sqrt(1 - beta2**t) / (np.sqrt(v) + self.eps)
+        step = np.where(rho_t > self.threshold, m_hat * r_t * l_t, m_hat)  # rectified or not
+        return params - self.eta(t) * step, RAdamState(t, m, v)
 
 
 def max_sma_length(beta2: Hyper) -> Hyper:
@@ -912,21 +1040,205 @@ def rectification(rho_t: Hyper, rho_inf: Hyper) -> Hyper:
         r_t = \sqrt{\frac{(\rho_t - 4)(\rho_t - 2)\rho_\infty}
                          {(\rho_\infty - 4)(\rho_\infty - 2)\rho_t}},
 
-    defined for :math:`\rho_t \ge 4` (:class:`RAdam` substitutes a harmless 5 elsewhere and does
-    not use the result there)."""
-    return np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+    defined for :math:`\rho_t \ge 4` and :math:`\rho_\infty > 4`; NaN elsewhere (without a
+    warning), where :class:`RAdam` does not use it."""
+    defined = (rho_t >= 4) & (rho_inf > 4)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r_t = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+    return np.where(defined, r_t, np.nan)
 
 
-# --- Lower-case names, as the book and PyTorch users write them --------------------------------
+# --- Constructors with PyTorch's names and defaults ----------------------------------------------
 
-sgd = SGD
+
+def _with_l2(rule: Optimizer, weight_decay: Hyper) -> Optimizer:
+    """``rule`` fed the L2 penalty's gradient, or ``rule`` itself when λ = 0 (PyTorch skips it)."""
+    _check_weight_decay(weight_decay)
+    return L2Penalty(rule, weight_decay) if np.any(weight_decay) else rule
+
+
+def sgd(
+    lr: LR = 1e-3,
+    momentum: Hyper = 0.0,
+    dampening: Hyper = 0.0,
+    weight_decay: Hyper = 0.0,
+    nesterov: bool = False,
+) -> Optimizer:
+    r"""``torch.optim.SGD``: :class:`SGD`, or :class:`SGDMomentum` when :math:`\mu \ne 0`,
+    with :class:`Dampening` when :math:`\tau \ne 0` and :class:`L2Penalty` when
+    :math:`\lambda \ne 0`.
+
+    .. math::
+        g_t \leftarrow g_t + \lambda\theta_{t-1}, \qquad
+        b_t = \mu b_{t-1} + (1 - \tau) g_t, \qquad
+        \theta_t = \theta_{t-1} - \eta_t\, b_t \quad (\theta_{t-1} - \eta_t g_t
+        \text{ when } \mu = 0)
+
+    Parameters
+    ----------
+    lr : learning rate :math:`\eta` (default 1e-3), or a schedule.
+    momentum : :math:`\mu \ge 0` (default 0).
+    dampening : :math:`\tau` (default 0); without momentum it has no effect, as in PyTorch.
+    weight_decay : L2 coefficient :math:`\lambda \ge 0` (default 0).
+    nesterov : use Nesterov momentum (needs :math:`\mu > 0` and :math:`\tau = 0`).
+    """
+    _check_lr(lr)
+    check("Invalid momentum value: {value}", momentum, nonnegative)
+    _check_weight_decay(weight_decay)
+    if nesterov and (np.any(np.asarray(momentum) <= 0) or np.any(dampening)):
+        raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+    if not np.any(momentum):
+        return _with_l2(SGD(lr), weight_decay)
+    rule = SGDMomentum(lr, momentum, nesterov)
+    if np.any(dampening):
+        # Where a sweep has μ = 0 there is no buffer in PyTorch, so no dampening either.
+        rule = Dampening(rule, np.where(np.asarray(momentum) == 0, 0.0, dampening))
+    return _with_l2(rule, weight_decay)
+
+
 momentum = Momentum
 nag = NesterovLookahead
-adagrad = Adagrad
-rmsprop = RMSprop
-adadelta = Adadelta
-adam = Adam
-adamw = AdamW
-nadam = NAdam
-adamax = Adamax
-radam = RAdam
+
+
+def adagrad(
+    lr: LR = 1e-2,
+    lr_decay: Hyper = 0.0,
+    weight_decay: Hyper = 0.0,
+    initial_accumulator_value: Hyper = 0.0,
+    eps: Hyper = 1e-10,
+) -> Optimizer:
+    r"""``torch.optim.Adagrad``: :class:`Adagrad`, with :class:`L2Penalty` when λ ≠ 0.
+
+    .. math::
+        g_t \leftarrow g_t + \lambda\theta_{t-1}, \qquad G_t = G_{t-1} + g_t^2, \qquad
+        \theta_t = \theta_{t-1} - \frac{\eta_t}{1 + (t - 1)\delta}\,
+        \frac{g_t}{\sqrt{G_t} + \epsilon}
+    """
+    return _with_l2(Adagrad(lr, lr_decay, initial_accumulator_value, eps), weight_decay)
+
+
+def rmsprop(
+    lr: LR = 1e-2,
+    alpha: Hyper = 0.99,
+    eps: Hyper = 1e-8,
+    weight_decay: Hyper = 0.0,
+    momentum: Hyper = 0.0,
+    centered: bool = False,
+) -> Optimizer:
+    r"""``torch.optim.RMSprop``: :class:`RMSprop`, with :class:`L2Penalty` when λ ≠ 0.
+
+    .. math::
+        g_t \leftarrow g_t + \lambda\theta_{t-1}, \qquad
+        v_t = \alpha v_{t-1} + (1 - \alpha) g_t^2, \qquad
+        \theta_t = \theta_{t-1} - \eta_t\, g_t / (\sqrt{v_t} + \epsilon)
+
+    (centered and momentum variants: see :class:`RMSprop`).
+    """
+    return _with_l2(RMSprop(lr, alpha, eps, momentum, centered), weight_decay)
+
+
+def adadelta(
+    lr: LR = 1.0, rho: Hyper = 0.9, eps: Hyper = 1e-6, weight_decay: Hyper = 0.0
+) -> Optimizer:
+    r"""``torch.optim.Adadelta``: :class:`Adadelta`, with :class:`L2Penalty` when λ ≠ 0.
+
+    .. math::
+        v_t = \rho v_{t-1} + (1 - \rho) g_t^2, \qquad
+        \Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\, g_t, \qquad
+        u_t = \rho u_{t-1} + (1 - \rho)\Delta_t^2, \qquad
+        \theta_t = \theta_{t-1} - \eta_t \Delta_t
+    """
+    return _with_l2(Adadelta(lr, rho, eps), weight_decay)
+
+
+def adam(
+    lr: LR = 1e-3,
+    betas: tuple[Hyper, Hyper] = (0.9, 0.999),
+    eps: Hyper = 1e-8,
+    weight_decay: Hyper = 0.0,
+    amsgrad: bool = False,
+) -> Optimizer:
+    r"""``torch.optim.Adam``: :class:`Adam`, with :class:`L2Penalty` when λ ≠ 0.
+
+    .. math::
+        g_t \leftarrow g_t + \lambda\theta_{t-1}, \qquad
+        \theta_t = \theta_{t-1} - \eta_t\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+    """
+    return _with_l2(Adam(lr, betas, eps, amsgrad), weight_decay)
+
+
+def adamw(
+    lr: LR = 1e-3,
+    betas: tuple[Hyper, Hyper] = (0.9, 0.999),
+    eps: Hyper = 1e-8,
+    weight_decay: Hyper = 1e-2,
+    amsgrad: bool = False,
+) -> Optimizer:
+    r"""``torch.optim.AdamW``: :class:`DecoupledDecay` composed with :class:`Adam` (eq.
+    ``adamw-update``). With λ = 0 it is Adam, to the bit.
+
+    .. math::
+        \theta_t = \theta_{t-1}(1 - \eta_t\lambda)
+                   - \eta_t\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+    """
+    return DecoupledDecay(Adam(lr, betas, eps, amsgrad), weight_decay)
+
+
+def _with_weight_decay(rule: Optimizer, weight_decay: Hyper, decoupled: bool) -> Optimizer:
+    if decoupled:
+        return DecoupledDecay(rule, weight_decay)
+    return _with_l2(rule, weight_decay)
+
+
+def nadam(
+    lr: LR = 2e-3,
+    betas: tuple[Hyper, Hyper] = (0.9, 0.999),
+    eps: Hyper = 1e-8,
+    weight_decay: Hyper = 0.0,
+    momentum_decay: Hyper = 4e-3,
+    decoupled_weight_decay: bool = False,
+) -> Optimizer:
+    r"""``torch.optim.NAdam``: :class:`NAdam`, with :class:`L2Penalty` when λ ≠ 0, or
+    :class:`DecoupledDecay` with ``decoupled_weight_decay``.
+
+    .. math::
+        \theta_t = \theta_{t-1} - \eta_t\frac{1 - \mu_t}{1 - \Pi_t}\frac{g_t}{a_t}
+                    - \eta_t\frac{\mu_{t+1}}{1 - \Pi_t\mu_{t+1}}\frac{m_t}{a_t}
+    """
+    rule = NAdam(lr, betas, eps, momentum_decay)
+    return _with_weight_decay(rule, weight_decay, decoupled_weight_decay)
+
+
+def adamax(
+    lr: LR = 2e-3,
+    betas: tuple[Hyper, Hyper] = (0.9, 0.999),
+    eps: Hyper = 1e-8,
+    weight_decay: Hyper = 0.0,
+) -> Optimizer:
+    r"""``torch.optim.Adamax``: :class:`Adamax`, with :class:`L2Penalty` when λ ≠ 0.
+
+    .. math::
+        u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon), \qquad
+        \theta_t = \theta_{t-1} - \frac{\eta_t}{1 - \beta_1^t}\,\frac{m_t}{u_t}
+    """
+    return _with_l2(Adamax(lr, betas, eps), weight_decay)
+
+
+def radam(
+    lr: LR = 1e-3,
+    betas: tuple[Hyper, Hyper] = (0.9, 0.999),
+    eps: Hyper = 1e-8,
+    weight_decay: Hyper = 0.0,
+    decoupled_weight_decay: bool = False,
+    threshold: Hyper = 5.0,
+) -> Optimizer:
+    r"""``torch.optim.RAdam``: :class:`RAdam`, with :class:`L2Penalty` when λ ≠ 0, or
+    :class:`DecoupledDecay` with ``decoupled_weight_decay``. ``threshold`` is optlib's: 5 as
+    PyTorch, 4 as the paper's Algorithm 2.
+
+    .. math::
+        \theta_t = \theta_{t-1} - \eta_t\, \hat m_t\, r_t\, l_t \quad (\rho_t > 5), \qquad
+        \theta_t = \theta_{t-1} - \eta_t\, \hat m_t \quad \text{otherwise}
+    """
+    rule = RAdam(lr, betas, eps, threshold)
+    return _with_weight_decay(rule, weight_decay, decoupled_weight_decay)

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from optlib.optimizers import Hyper, _check, _nonnegative
+from optlib.validation import Hyper, check, check_whole, nonnegative
 
 __all__ = [
     "constant",
@@ -29,9 +29,8 @@ __all__ = [
 ]
 
 
-def _check_positive_int(name: str, value: int) -> None:
-    if not (isinstance(value, (int, np.integer)) and value > 0):
-        raise ValueError(f"Invalid {name} value: {value} (a positive whole number of steps)")
+def _check_steps(name: str, value: int) -> None:
+    check_whole(f"Invalid {name} value: {{value}} (a positive whole number of steps)", value, 1)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -41,7 +40,7 @@ class constant:  # noqa: N801 - schedules are named like the functions they are
     lr: Hyper
 
     def __post_init__(self) -> None:
-        _check("Invalid learning rate", self.lr, _nonnegative)
+        check("Invalid learning rate: {value}", self.lr, nonnegative)
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
         return self.lr * np.ones_like(k, dtype=float) if np.ndim(k) else self.lr
@@ -58,9 +57,9 @@ class step:  # noqa: N801
     gamma: float = 0.1
 
     def __post_init__(self) -> None:
-        _check("Invalid learning rate", self.lr, _nonnegative)
-        _check_positive_int("step_size", self.step_size)
-        _check("Invalid gamma value", self.gamma, _nonnegative)
+        check("Invalid learning rate: {value}", self.lr, nonnegative)
+        _check_steps("step_size", self.step_size)
+        check("Invalid gamma value: {value}", self.gamma, nonnegative)
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
         return self.lr * self.gamma ** (np.asarray(k) // self.step_size)
@@ -74,8 +73,8 @@ class exponential:  # noqa: N801
     gamma: float
 
     def __post_init__(self) -> None:
-        _check("Invalid learning rate", self.lr, _nonnegative)
-        _check("Invalid gamma value", self.gamma, _nonnegative)
+        check("Invalid learning rate: {value}", self.lr, nonnegative)
+        check("Invalid gamma value: {value}", self.gamma, nonnegative)
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
         return self.lr * self.gamma ** np.asarray(k, dtype=float)
@@ -91,8 +90,8 @@ class inverse_time:  # noqa: N801
     decay: float
 
     def __post_init__(self) -> None:
-        _check("Invalid learning rate", self.lr, _nonnegative)
-        _check("Invalid decay value", self.decay, _nonnegative)
+        check("Invalid learning rate: {value}", self.lr, nonnegative)
+        check("Invalid decay value: {value}", self.decay, nonnegative)
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
         return self.lr / (1 + self.decay * np.asarray(k, dtype=float))
@@ -115,9 +114,9 @@ class cosine:  # noqa: N801
     eta_min: float = 0.0
 
     def __post_init__(self) -> None:
-        _check("Invalid learning rate", self.lr, _nonnegative)
-        _check_positive_int("T_max", self.T_max)
-        _check("Invalid eta_min value", self.eta_min, _nonnegative)
+        check("Invalid learning rate: {value}", self.lr, nonnegative)
+        _check_steps("T_max", self.T_max)
+        check("Invalid eta_min value: {value}", self.eta_min, nonnegative)
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
         progress = np.minimum(np.asarray(k, dtype=float), self.T_max) / self.T_max
@@ -139,10 +138,10 @@ class linear_warmup:  # noqa: N801
     end_factor: float = 1.0
 
     def __post_init__(self) -> None:
-        _check("Invalid learning rate", self.lr, _nonnegative)
-        _check_positive_int("total_iters", self.total_iters)
-        _check("Invalid start_factor value", self.start_factor, _nonnegative)
-        _check("Invalid end_factor value", self.end_factor, _nonnegative)
+        check("Invalid learning rate: {value}", self.lr, nonnegative)
+        _check_steps("total_iters", self.total_iters)
+        check("Invalid start_factor value: {value}", self.start_factor, nonnegative)
+        check("Invalid end_factor value: {value}", self.end_factor, nonnegative)
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
         progress = np.minimum(np.asarray(k, dtype=float), self.total_iters) / self.total_iters
@@ -170,16 +169,16 @@ class warmup_cosine:  # noqa: N801
     end_lr: float = 0.0
 
     def __post_init__(self) -> None:
-        _check("Invalid learning rate", self.lr, _nonnegative)
-        _check_positive_int("warmup_steps", self.warmup_steps)
-        _check_positive_int("total_steps", self.total_steps)
+        check("Invalid learning rate: {value}", self.lr, nonnegative)
+        _check_steps("warmup_steps", self.warmup_steps)
+        _check_steps("total_steps", self.total_steps)
         if self.total_steps <= self.warmup_steps:
             raise ValueError(
                 f"Invalid total_steps value: {self.total_steps} "
                 f"(must exceed warmup_steps = {self.warmup_steps})"
             )
-        _check("Invalid init_lr value", self.init_lr, _nonnegative)
-        _check("Invalid end_lr value", self.end_lr, _nonnegative)
+        check("Invalid init_lr value: {value}", self.init_lr, nonnegative)
+        check("Invalid end_lr value: {value}", self.end_lr, nonnegative)
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
         k = np.asarray(k, dtype=float)
@@ -204,8 +203,9 @@ class untuned_warmup:  # noqa: N801
     beta2: float = 0.999
 
     def __post_init__(self) -> None:
-        _check("Invalid learning rate", self.lr, _nonnegative)
-        _check("Invalid beta parameter at index 1", self.beta2, lambda b: (b >= 0.0) & (b < 1.0))
+        check("Invalid learning rate: {value}", self.lr, nonnegative)
+        message = "Invalid beta parameter at index 1: {value}"
+        check(message, self.beta2, lambda b: (b >= 0.0) & (b < 1.0))
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
         t = np.asarray(k, dtype=float) + 1

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "Hyper",
     "at_least_one",
     "check",
     "check_whole",
@@ -33,6 +34,8 @@ __all__ = [
     "unit_interval",
 ]
 
+#: A hyperparameter: a number, or an array whose axes name settings of a sweep.
+Hyper = float | np.ndarray
 #: A vectorised test of validity: entries -> booleans.
 Predicate = Callable[[np.ndarray], np.ndarray]
 
