@@ -13,11 +13,12 @@ Every method takes ``f``, either an optlib objective (its ``value(x)`` is called
 :mod:`optlib.functions`) or a plain callable ``x -> float``, and a start ``x0`` of shape
 ``(d,)``. Every method returns a :class:`optlib.run.Trajectory` whose row :math:`k` is the
 best point after :math:`k` iterations (``x0`` first) and its value; ``value_evals`` counts the
-calls of ``f`` so far — the cost axis on which these methods compare — and ``grad_evals`` is
-all zeros. ``max_evals`` is a hard budget: ``f`` is never called more often. A method that runs
-out mid-iteration stops there, as SciPy's do, and its last row then holds the best point it has
-kept so far with the total count of calls. Coordinate search and Nelder–Mead may stop earlier,
-once converged; the two randomised methods always spend the whole budget.
+calls of ``f`` so far (:class:`optlib.run.Counted`, with ``max_evals`` as its budget) — the
+cost axis on which these methods compare — and ``grad_evals`` is all zeros. ``max_evals`` is a
+hard budget: ``f`` is never called more often. A method that runs out mid-iteration stops
+there, as SciPy's do, and its last row then holds the best point it has kept so far with the
+total count of calls. Coordinate search and Nelder–Mead may stop earlier, once converged; the
+two randomised methods always spend the whole budget.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from optlib.run import Trajectory
+from optlib.run import BudgetSpentError, Counted, Recorder, Trajectory
+from optlib.validation import check, check_whole, finite, nonnegative, open_unit_interval, positive
 
 __all__ = ["coordinate_search", "nelder_mead", "one_plus_one_es", "random_search"]
 
@@ -43,62 +45,7 @@ class HasValue(Protocol):
 Function = HasValue | Callable[[np.ndarray], Any]
 
 
-# --- Shared plumbing: a counted budget of evaluations, the recorded path, validation -----------
-
-
-class _BudgetSpentError(Exception):
-    """Raised instead of calling ``f`` once more than ``max_evals`` allows."""
-
-
-class _CountedValue:
-    """``f(x)`` as a float, counted, and refused once the budget of evaluations is spent."""
-
-    def __init__(self, f: Function, max_evals: int):
-        value = getattr(f, "value", None)
-        if callable(value):
-            self._function = value
-        elif callable(f):
-            self._function = f
-        else:
-            raise TypeError(f"f must have a value(x) method or be callable, got {type(f).__name__}")
-        self.max_evals = max_evals
-        self.count = 0
-
-    def __call__(self, x: np.ndarray) -> float:
-        if self.count >= self.max_evals:
-            raise _BudgetSpentError
-        self.count += 1
-        fx = np.asarray(self._function(x), dtype=float)
-        if fx.shape != ():
-            raise ValueError(f"f must return a scalar, got an array of shape {fx.shape}")
-        return float(fx)
-
-
-class _Path:
-    """The rows of a Trajectory: the best point after each iteration, its value, the calls."""
-
-    def __init__(self) -> None:
-        self.points: list[np.ndarray] = []
-        self.values: list[float] = []
-        self.evals: list[int] = []
-
-    def record(self, x: np.ndarray, fx: float, evals: int) -> None:
-        self.points.append(np.array(x, dtype=float))
-        self.values.append(fx)
-        self.evals.append(evals)
-
-    def close(self, x: np.ndarray, fx: float, evals: int) -> Trajectory:
-        """The Trajectory, with one more row if calls were made after the last one recorded
-        (a budget spent mid-iteration, or the setup of a run that converged at once)."""
-        if evals > self.evals[-1]:
-            self.record(x, fx, evals)
-        return Trajectory(
-            params=np.array(self.points),
-            losses=np.array(self.values),
-            grad_evals=np.zeros(len(self.points), dtype=np.int64),
-            diverged_at=None,
-            value_evals=np.array(self.evals, dtype=np.int64),
-        )
+# --- Shared plumbing: the start, the first value, the last row ---------------------------------
 
 
 def _start(x0: np.ndarray) -> np.ndarray:
@@ -110,26 +57,28 @@ def _start(x0: np.ndarray) -> np.ndarray:
     return x
 
 
-def _first_value(value_of: _CountedValue, x0: np.ndarray) -> float:
-    f0 = value_of(x0)
+def _first_value(counted: Counted, x0: np.ndarray) -> float:
+    f0 = counted.value(x0)
     if not math.isfinite(f0):
         raise ValueError(f"f(x0) must be finite, got {f0}")
     return f0
 
 
-def _check_max_evals(max_evals: int) -> None:
-    if not (isinstance(max_evals, (int, np.integer)) and max_evals >= 1):
-        raise ValueError(f"Invalid max_evals value: {max_evals!r} (must be an integer >= 1)")
+def _finish(path: Recorder, x: np.ndarray, fx: float) -> Trajectory:
+    """The Trajectory, with one more row if calls were made after the last one recorded
+    (a budget spent mid-iteration, or the setup of a run that converged at once)."""
+    if path.has_unrecorded_evals:
+        path.record(x, fx)
+    return path.trajectory()
 
 
-def _check_positive(name: str, value: float) -> None:
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"Invalid {name} value: {value} (must be positive and finite)")
+def _positive_and_finite(values: np.ndarray) -> np.ndarray:
+    r""":math:`(0, \infty)`."""
+    return positive(values) & finite(values)
 
 
-def _check_fraction(name: str, value: float) -> None:
-    if not 0 < value < 1:
-        raise ValueError(f"Invalid {name} value: {value} (must lie in (0, 1))")
+#: The budget's message, shared by the four methods.
+_MAX_EVALS = "Invalid max_evals value: {value!r} (must be an integer >= 1)"
 
 
 # --- Random search -----------------------------------------------------------------------------
@@ -180,29 +129,31 @@ def random_search(
     M. E. Muller (1959). A note on a method for generating points uniformly on n-dimensional
     spheres. *Communications of the ACM* 2(4), 19-20 (the uniform draw in the ball).
     """
-    _check_positive("radius", radius)
+    check(
+        "Invalid radius value: {value} (must be positive and finite)", radius, _positive_and_finite
+    )
     if distribution not in ("uniform", "gaussian"):
         raise ValueError(
             f"Invalid distribution value: {distribution!r} (use 'uniform' or 'gaussian')"
         )
-    _check_max_evals(max_evals)
+    check_whole(_MAX_EVALS, max_evals, 1)
     x = _start(x0)
-    value_of = _CountedValue(f, max_evals)
+    counted = Counted(f, max_evals)
     rng = np.random.default_rng(seed)
-    fx = _first_value(value_of, x)
-    path = _Path()
-    path.record(x, fx, value_of.count)
-    while value_of.count < max_evals:
+    fx = _first_value(counted, x)
+    path = Recorder(counted, finite_only=False)
+    path.record(x, fx)
+    while counted.values < max_evals:
         if distribution == "uniform":
             u = _uniform_in_ball(rng, x.size)
         else:
             u = rng.standard_normal(x.size)
         y = x + radius * u
-        fy = value_of(y)
+        fy = counted.value(y)
         if fy < fx:
             x, fx = y, fy
-        path.record(x, fx, value_of.count)
-    return path.close(x, fx, value_of.count)
+        path.record(x, fx)
+    return _finish(path, x, fx)
 
 
 def _uniform_in_ball(rng: np.random.Generator, d: int) -> np.ndarray:
@@ -268,31 +219,32 @@ def coordinate_search(
     perspectives on some classical and modern methods. *SIAM Review* 45(3), 385-482, §1.1
     (compass search, which goes back to Fermi and Metropolis, 1952).
     """
-    _check_positive("step", step)
-    _check_fraction("shrink", shrink)
-    _check_positive("min_step", min_step)
-    _check_max_evals(max_evals)
+    check("Invalid step value: {value} (must be positive and finite)", step, _positive_and_finite)
+    check("Invalid shrink value: {value} (must lie in (0, 1))", shrink, open_unit_interval)
+    message = "Invalid min_step value: {value} (must be positive and finite)"
+    check(message, min_step, _positive_and_finite)
+    check_whole(_MAX_EVALS, max_evals, 1)
     x = _start(x0)
-    value_of = _CountedValue(f, max_evals)
-    fx = _first_value(value_of, x)
+    counted = Counted(f, max_evals)
+    fx = _first_value(counted, x)
     compass = [sign * axis for axis in np.eye(x.size) for sign in (1.0, -1.0)]
-    path = _Path()
-    path.record(x, fx, value_of.count)
+    path = Recorder(counted, finite_only=False)
+    path.record(x, fx)
     delta = step
     try:
         while delta >= min_step:
             for direction in compass:
                 y = x + delta * direction
-                fy = value_of(y)
+                fy = counted.value(y)
                 if fy < fx:
                     x, fx = y, fy
                     break
             else:  # no poll point was better
                 delta = shrink * delta
-            path.record(x, fx, value_of.count)
-    except _BudgetSpentError:
+            path.record(x, fx)
+    except BudgetSpentError:
         pass
-    return path.close(x, fx, value_of.count)
+    return _finish(path, x, fx)
 
 
 # --- Nelder–Mead -------------------------------------------------------------------------------
@@ -375,40 +327,44 @@ def nelder_mead(
     K. I. M. McKinnon (1998). Convergence of the Nelder–Mead simplex method to a nonstationary
     point. *SIAM J. Optimization* 9(1), 148-158.
     """
-    _check_nelder_mead_coefficients(rho, chi, gamma, sigma)
-    for name, tolerance in (("xatol", xatol), ("fatol", fatol)):
-        if not tolerance >= 0:
-            raise ValueError(f"Invalid {name} value: {tolerance} (must be >= 0)")
-    _check_max_evals(max_evals)
+    # The conditions of Lagarias et al. (1998), §2.
+    check("Invalid rho value: {value} (reflection needs rho > 0)", rho, _positive_and_finite)
+    message = f"Invalid chi value: {{value}} (expansion needs chi > 1 and chi > rho = {rho})"
+    check(message, chi, lambda values: finite(values) & (values > 1) & (values > rho))
+    check("Invalid gamma value: {value} (must lie in (0, 1))", gamma, open_unit_interval)
+    check("Invalid sigma value: {value} (must lie in (0, 1))", sigma, open_unit_interval)
+    check("Invalid xatol value: {value} (must be >= 0)", xatol, nonnegative)
+    check("Invalid fatol value: {value} (must be >= 0)", fatol, nonnegative)
+    check_whole(_MAX_EVALS, max_evals, 1)
     x = _start(x0)
     simplex = _initial_simplex(x) if initial_simplex is None else _given_simplex(initial_simplex, x)
-    value_of = _CountedValue(f, max_evals)
+    counted = Counted(f, max_evals)
     values = np.full(x.size + 1, np.inf)
-    values[0] = _first_value(value_of, x)
-    path = _Path()
-    path.record(x, values[0], value_of.count)
+    values[0] = _first_value(counted, x)
+    path = Recorder(counted, finite_only=False)
+    path.record(x, values[0])
     # A run on a function unbounded below may overflow; its non-finite points are then simply
     # not better (comparisons with NaN are false), so the warnings are noise.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             for i in range(1, x.size + 1):
-                values[i] = value_of(simplex[i])
+                values[i] = counted.value(simplex[i])
             simplex, values = _best_first(simplex, values)
             while not _simplex_converged(simplex, values, xatol, fatol):
                 simplex, values = _nelder_mead_iteration(
-                    value_of, simplex, values, rho, chi, gamma, sigma
+                    counted, simplex, values, rho, chi, gamma, sigma
                 )
-                path.record(simplex[0], values[0], value_of.count)
-        except _BudgetSpentError:
+                path.record(simplex[0], values[0])
+        except BudgetSpentError:
             pass
     # Sorting again covers a budget spent while the initial simplex was evaluated (its unseen
     # vertices are still +inf); NaN sorts last, where np.argmin would pick it.
     simplex, values = _best_first(simplex, values)
-    return path.close(simplex[0], float(values[0]), value_of.count)
+    return _finish(path, simplex[0], float(values[0]))
 
 
 def _nelder_mead_iteration(
-    value_of: _CountedValue,
+    counted: Counted,
     simplex: np.ndarray,
     values: np.ndarray,
     rho: float,
@@ -424,31 +380,31 @@ def _nelder_mead_iteration(
     centroid = simplex[:-1].mean(axis=0)
     # Step 2: reflect the worst vertex through the centroid of the others
     x_r = centroid + rho * (centroid - simplex[-1])
-    f_r = value_of(x_r)
+    f_r = counted.value(x_r)
     if best <= f_r < second_worst:
         return _best_first(*_replace_worst(simplex, values, x_r, f_r))
     # Step 3: expand, if the reflected point beats the best vertex
     if f_r < best:
         x_e = centroid + chi * (x_r - centroid)
-        f_e = value_of(x_e)
+        f_e = counted.value(x_e)
         if f_e < f_r:
             return _best_first(*_replace_worst(simplex, values, x_e, f_e))
         return _best_first(*_replace_worst(simplex, values, x_r, f_r))
     # Step 4: contract — outside if x_r beats the worst vertex, inside if it does not
     if f_r < worst:
         x_c = centroid + gamma * (x_r - centroid)
-        f_c = value_of(x_c)
+        f_c = counted.value(x_c)
         if f_c <= f_r:
             return _best_first(*_replace_worst(simplex, values, x_c, f_c))
     else:
         x_cc = centroid - gamma * (centroid - simplex[-1])
-        f_cc = value_of(x_cc)
+        f_cc = counted.value(x_cc)
         if f_cc < worst:
             return _best_first(*_replace_worst(simplex, values, x_cc, f_cc))
     # Step 5: shrink every vertex towards the best one
     for i in range(1, len(simplex)):
         simplex[i] = simplex[0] + sigma * (simplex[i] - simplex[0])
-        values[i] = value_of(simplex[i])
+        values[i] = counted.value(simplex[i])
     return _best_first(simplex, values)
 
 
@@ -473,18 +429,6 @@ def _simplex_converged(simplex: np.ndarray, values: np.ndarray, xatol: float, fa
         np.max(np.abs(simplex[1:] - simplex[0])) <= xatol
         and np.max(np.abs(values[1:] - values[0])) <= fatol
     )
-
-
-def _check_nelder_mead_coefficients(rho: float, chi: float, gamma: float, sigma: float) -> None:
-    # The conditions of Lagarias et al. (1998), §2.
-    if not (math.isfinite(rho) and rho > 0):
-        raise ValueError(f"Invalid rho value: {rho} (reflection needs rho > 0)")
-    if not (math.isfinite(chi) and chi > 1 and chi > rho):
-        raise ValueError(
-            f"Invalid chi value: {chi} (expansion needs chi > 1 and chi > rho = {rho})"
-        )
-    _check_fraction("gamma", gamma)
-    _check_fraction("sigma", sigma)
 
 
 def _initial_simplex(x0: np.ndarray) -> np.ndarray:
@@ -575,24 +519,24 @@ def one_plus_one_es(
     review. *Natural Computing* 3(1), 77-112.
     A. Auger and N. Hansen. Tutorial: evolution strategies and CMA-ES (GECCO tutorials).
     """
-    _check_positive("sigma", sigma)
-    _check_max_evals(max_evals)
+    check("Invalid sigma value: {value} (must be positive and finite)", sigma, _positive_and_finite)
+    check_whole(_MAX_EVALS, max_evals, 1)
     x = _start(x0)
-    value_of = _CountedValue(f, max_evals)
+    counted = Counted(f, max_evals)
     rng = np.random.default_rng(seed)
-    fx = _first_value(value_of, x)
-    path = _Path()
-    path.record(x, fx, value_of.count)
+    fx = _first_value(counted, x)
+    path = Recorder(counted, finite_only=False)
+    path.record(x, fx)
     # A run on a function unbounded below may overflow σ or x; its non-finite proposals are
     # then simply not better (comparisons with NaN are false), so the warnings are noise.
     with np.errstate(over="ignore", invalid="ignore"):
-        while value_of.count < max_evals:
+        while counted.values < max_evals:
             y = x + sigma * rng.standard_normal(x.size)
-            fy = value_of(y)
+            fy = counted.value(y)
             if fy <= fx:
                 x, fx = y, fy
                 sigma *= _SUCCESS_FACTOR
             else:
                 sigma *= _FAILURE_FACTOR
-            path.record(x, fx, value_of.count)
-    return path.close(x, fx, value_of.count)
+            path.record(x, fx)
+    return _finish(path, x, fx)

@@ -17,7 +17,9 @@ Cauchy point, the dogleg, the BFGS update, the two-loop recursion — and one lo
 ============================== ==========================================================
 
 Every method takes an objective with ``value(x)`` and ``grad(x)`` (and ``hess(x)`` for
-Newton), a start ``x0`` of shape ``(d,)``, and returns an :class:`optlib.run.Trajectory`:
+Newton), a start ``x0`` of shape ``(d,)``, and returns an :class:`optlib.run.Trajectory`, its
+evaluations counted by :class:`optlib.run.Counted` and its rows kept by
+:class:`optlib.run.Recorder`:
 
 - ``params[t]`` is the iterate :math:`x_t` (``params[0]`` is ``x0``), ``losses[t]`` is
   :math:`f(x_t)`.
@@ -47,15 +49,14 @@ References
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from optlib.run import Trajectory
+from optlib.run import Counted, Recorder, Trajectory
+from optlib.validation import check, check_whole, nonnegative, open_unit_interval, positive
 
 __all__ = [
-    "BFGSTrajectory",
     "LineSearchResult",
     "backtracking",
     "bfgs",
@@ -152,14 +153,11 @@ def backtracking(
     small enough :math:`\alpha`, so the loop ends; with :math:`c_1 < 1/2` Newton's full step
     :math:`\alpha = 1` is accepted near a minimum, which keeps its quadratic convergence.
     """
-    slope = _check_line_search(objective, x, direction, grad)
-    if not step > 0:
-        raise ValueError(f"Invalid step value: {step}")
-    if not 0 < c1 < 1:
-        raise ValueError(f"Invalid c1 value: {c1} (need 0 < c1 < 1)")
-    if not 0 < shrink < 1:
-        raise ValueError(f"Invalid shrink value: {shrink} (need 0 < shrink < 1)")
-    counted = _Counted(objective)
+    slope = _descent_slope(objective, x, direction, grad)
+    check("Invalid step value: {value}", step, positive)
+    check("Invalid c1 value: {value} (need 0 < c1 < 1)", c1, open_unit_interval)
+    check("Invalid shrink value: {value} (need 0 < shrink < 1)", shrink, open_unit_interval)
+    counted = Counted(objective)
     alpha = step
     while not np.array_equal(x + alpha * direction, x):
         new_value = counted.value(x + alpha * direction)
@@ -225,13 +223,11 @@ def wolfe(
     that interval by safeguarded quadratic interpolation. The evaluation budget stands in for
     the book's :math:`\alpha_{\max}`.
     """
-    slope = _check_line_search(objective, x, direction, grad)
-    if not step > 0:
-        raise ValueError(f"Invalid step value: {step}")
+    slope = _descent_slope(objective, x, direction, grad)
+    check("Invalid step value: {value}", step, positive)
     if not 0 < c1 < c2 < 1:
         raise ValueError(f"Invalid c1, c2 values: {c1}, {c2} (need 0 < c1 < c2 < 1)")
-    if not (isinstance(max_evals, (int, np.integer)) and max_evals >= 1):
-        raise ValueError(f"Invalid max_evals value: {max_evals}")
+    check_whole("Invalid max_evals value: {value}", max_evals, 1)
     phi = _LineFunction(objective, x, direction, value, slope, c1, c2)
 
     previous = _Trial(0.0, value, slope, grad)  # α_0 = 0
@@ -320,7 +316,7 @@ class _LineFunction:
         c1: float,
         c2: float,
     ) -> None:
-        self.counted = _Counted(objective)
+        self.counted = Counted(objective)
         self.x, self.direction = x, direction
         self.value, self.slope, self.c1, self.c2 = value, slope, c1, c2
 
@@ -449,8 +445,7 @@ def cholesky_with_added_identity(A: np.ndarray, beta: float = 1e-3) -> tuple[np.
     A = np.asarray(A, dtype=float)
     if A.ndim != 2 or A.shape[0] != A.shape[1] or not np.all(np.isfinite(A)):
         raise ValueError(f"A must be a finite square matrix, got shape {A.shape}")
-    if not beta > 0:
-        raise ValueError(f"Invalid beta value: {beta}")
+    check("Invalid beta value: {value}", beta, positive)
     smallest_diagonal = float(np.min(np.diag(A)))
     tau = 0.0 if smallest_diagonal > 0 else -smallest_diagonal + beta
     identity = np.eye(len(A))
@@ -616,10 +611,8 @@ def newton(
         raise ValueError(
             f"Invalid damping value: {damping!r} (use 'line_search', 'trust_region' or None)"
         )
-    if not 0 < c1 < 1:
-        raise ValueError(f"Invalid c1 value: {c1} (need 0 < c1 < 1)")
-    if not beta > 0:
-        raise ValueError(f"Invalid beta value: {beta}")
+    check("Invalid c1 value: {value} (need 0 < c1 < 1)", c1, open_unit_interval)
+    check("Invalid beta value: {value}", beta, positive)
     if not 0 < radius <= max_radius < np.inf:
         raise ValueError(
             f"Invalid radius, max_radius values: {radius}, {max_radius} "
@@ -628,7 +621,7 @@ def newton(
     if not 0 <= eta < 0.25:
         raise ValueError(f"Invalid eta value: {eta} (need 0 <= eta < 0.25)")
     counted, x, value, grad, tol = _start(objective, x0, max_steps, tol, hessian=True)
-    path = _Path(counted, hessians=True)
+    path = Recorder(counted, hessians=True)
     path.record(x, value)
     if damping is None:
         return _pure_newton(counted, path, x, grad, max_steps, tol)
@@ -640,7 +633,7 @@ def newton(
 
 
 def _pure_newton(
-    counted: _Counted, path: _Path, x: np.ndarray, grad: np.ndarray, max_steps: int, tol: float
+    counted: Counted, path: Recorder, x: np.ndarray, grad: np.ndarray, max_steps: int, tol: float
 ) -> Trajectory:
     """Newton's method with the full step, :math:`x_{k+1} = x_k + p^N_k` (2.15)."""
     # Far from a minimum pure Newton may overflow: that is reported as divergence.
@@ -649,18 +642,18 @@ def _pure_newton(
             try:
                 x = x + newton_direction(counted.hess(x), grad)
             except np.linalg.LinAlgError:  # singular Hessian: no Newton step
-                path.diverged_at = path.steps + 1
+                path.mark_diverged()
                 break
             value, grad = counted.value(x), counted.grad(x)
             if not (np.all(np.isfinite(grad)) and path.record(x, value)):
-                path.diverged_at = path.steps + 1
+                path.mark_diverged()
                 break
     return path.trajectory()
 
 
 def _line_search_newton(
-    counted: _Counted,
-    path: _Path,
+    counted: Counted,
+    path: Recorder,
     x: np.ndarray,
     value: float,
     grad: np.ndarray,
@@ -688,8 +681,8 @@ def _line_search_newton(
 
 
 def _trust_region_newton(
-    counted: _Counted,
-    path: _Path,
+    counted: Counted,
+    path: Recorder,
     x: np.ndarray,
     value: float,
     grad: np.ndarray,
@@ -746,19 +739,6 @@ def _is_positive_definite(A: np.ndarray) -> bool:
 # --- BFGS (Nocedal & Wright, Chapter 6) -----------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class BFGSTrajectory(Trajectory):
-    r"""A :class:`~optlib.run.Trajectory` that also keeps BFGS's inverse Hessian approximations.
-
-    Attributes
-    ----------
-    inverse_hessians : ``(T + 1, d, d)`` — :math:`H_0, \dots, H_T`; :math:`H_t` is the matrix
-        that gives the direction :math:`p_t = -H_t \nabla f(x_t)` from :math:`x_t`.
-    """
-
-    inverse_hessians: np.ndarray | None = None
-
-
 def bfgs_update(H: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
     r"""The BFGS update of the inverse Hessian approximation:
 
@@ -813,7 +793,7 @@ def bfgs(
     tol: float | None = None,
     c1: float = 1e-4,
     c2: float = 0.9,
-) -> BFGSTrajectory:
+) -> Trajectory:
     r"""BFGS: a quasi-Newton method that learns the inverse Hessian from gradient changes.
 
     .. math::
@@ -841,9 +821,10 @@ def bfgs(
 
     Returns
     -------
-    BFGSTrajectory
-        A Trajectory with ``inverse_hessians``, :math:`H_0, \dots, H_T`;
-        ``hessian_evals`` is ``None``.
+    Trajectory
+        With ``inverse_hessians``, :math:`H_0, \dots, H_T`, where :math:`H_t` gives the
+        direction :math:`p_t = -H_t \nabla f(x_t)` from :math:`x_t`; ``hessian_evals`` is
+        ``None``.
 
     Notes
     -----
@@ -871,12 +852,12 @@ def bfgs(
     derivations of the same update, in *IMA J. Appl. Math.* 6, *Computer J.* 13 and
     *Math. Comp.* 24.
     """
-    exact = _check_quasi_newton(objective, line_search, c1, c2)
+    exact = _is_exact_line_search(objective, line_search, c1, c2)
     counted, x, value, grad, tol = _start(objective, x0, max_steps, tol)
     d = len(x)
-    H = np.eye(d) if H0 is None else _check_initial_inverse_hessian(H0, d)
+    H = np.eye(d) if H0 is None else _initial_inverse_hessian(H0, d)
     inverse_hessians = [H]
-    path = _Path(counted)
+    path = Recorder(counted)
     path.record(x, value)
     while path.steps < max_steps and np.linalg.norm(grad) > tol:
         direction = -H @ grad
@@ -895,8 +876,8 @@ def bfgs(
     return path.trajectory(inverse_hessians=np.array(inverse_hessians))
 
 
-def _check_quasi_newton(objective: Any, line_search: str, c1: float, c2: float) -> bool:
-    """Validate the line-search arguments; return whether the search is exact."""
+def _is_exact_line_search(objective: Any, line_search: str, c1: float, c2: float) -> bool:
+    """Whether the quasi-Newton line search is exact, once its arguments are found valid."""
     if line_search not in ("wolfe", "exact"):
         raise ValueError(f"Invalid line_search value: {line_search!r} (use 'wolfe' or 'exact')")
     if not 0 < c1 < c2 < 1:
@@ -909,7 +890,8 @@ def _check_quasi_newton(objective: Any, line_search: str, c1: float, c2: float) 
     return line_search == "exact"
 
 
-def _check_initial_inverse_hessian(H0: np.ndarray, d: int) -> np.ndarray:
+def _initial_inverse_hessian(H0: np.ndarray, d: int) -> np.ndarray:
+    """``H0`` as a float array, once found a symmetric positive definite ``(d, d)`` matrix."""
     H = np.array(H0, dtype=float)
     if H.shape != (d, d):
         raise ValueError(f"H0 must have shape ({d}, {d}), got shape {H.shape}")
@@ -922,7 +904,7 @@ def _check_initial_inverse_hessian(H0: np.ndarray, d: int) -> np.ndarray:
 
 
 def _line_search(
-    counted: _Counted,
+    counted: Counted,
     x: np.ndarray,
     direction: np.ndarray,
     value: float,
@@ -1055,14 +1037,13 @@ def lbfgs(
     Computation* 35(151), 773-782. D. C. Liu and J. Nocedal (1989). On the limited memory
     BFGS method for large scale optimization. *Mathematical Programming* 45, 503-528.
     """
-    if isinstance(memory, bool) or not (isinstance(memory, (int, np.integer)) and memory >= 1):
-        raise ValueError(f"Invalid memory value: {memory}")
-    exact = _check_quasi_newton(objective, line_search, c1, c2)
+    check_whole("Invalid memory value: {value}", memory, 1)
+    exact = _is_exact_line_search(objective, line_search, c1, c2)
     counted, x, value, grad, tol = _start(objective, x0, max_steps, tol)
     s_history: deque[np.ndarray] = deque(maxlen=memory)  # the oldest pair drops out
     y_history: deque[np.ndarray] = deque(maxlen=memory)
     gamma = 1.0
-    path = _Path(counted)
+    path = Recorder(counted)
     path.record(x, value)
     while path.steps < max_steps and np.linalg.norm(grad) > tol:
         direction = -two_loop_recursion(grad, list(s_history), list(y_history), gamma)
@@ -1082,98 +1063,33 @@ def lbfgs(
     return path.trajectory()
 
 
-# --- Plumbing: checking the arguments, counting evaluations, recording the path -------------------
+# --- Plumbing: checking the arguments ------------------------------------------------------------
 
 
-class _Counted:
-    """The objective, counting its evaluations; overflow at a far trial point gives ``inf``
-    (which the methods treat as a failed trial), not a warning."""
-
-    def __init__(self, objective: Any) -> None:
-        self.objective = objective
-        self.values = self.grads = self.hessians = 0
-
-    def value(self, x: np.ndarray) -> float:
-        self.values += 1
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return float(self.objective.value(x))
-
-    def grad(self, x: np.ndarray) -> np.ndarray:
-        self.grads += 1
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return np.asarray(self.objective.grad(x), dtype=float)
-
-    def hess(self, x: np.ndarray) -> np.ndarray:
-        self.hessians += 1
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return np.asarray(self.objective.hess(x), dtype=float)
-
-
-class _Path:
-    """The rows of a Trajectory, one accepted iterate at a time, with the evaluations so far."""
-
-    def __init__(self, counted: _Counted, *, hessians: bool = False) -> None:
-        self.counted = counted
-        self.hessians = hessians
-        self.rows: list[tuple[np.ndarray, float, int, int, int]] = []
-        self.diverged_at: int | None = None
-
-    def record(self, x: np.ndarray, value: float) -> bool:
-        """Append the iterate; if it or its value is not finite, mark the run diverged at this
-        step instead and return ``False``."""
-        if not (np.isfinite(value) and np.all(np.isfinite(x))):
-            self.diverged_at = self.steps + 1
-            return False
-        counted = self.counted
-        self.rows.append((x.copy(), value, counted.values, counted.grads, counted.hessians))
-        return True
-
-    @property
-    def steps(self) -> int:
-        return len(self.rows) - 1
-
-    def trajectory(self, **extra: Any) -> Any:
-        # The last row's counts are the run's totals, so they include a final attempt that
-        # made no new iterate (a failed line search, rejected trial steps, a diverged step).
-        counted = self.counted
-        x, value = self.rows[-1][:2]
-        self.rows[-1] = (x, value, counted.values, counted.grads, counted.hessians)
-        params, losses, values, grads, hessians = zip(*self.rows, strict=True)
-        arrays = {
-            "params": np.array(params),
-            "losses": np.array(losses),
-            "grad_evals": np.array(grads, dtype=np.int64),
-            "diverged_at": self.diverged_at,
-            "value_evals": np.array(values, dtype=np.int64),
-            "hessian_evals": np.array(hessians, dtype=np.int64) if self.hessians else None,
-        }
-        if extra:
-            return BFGSTrajectory(**arrays, **extra)
-        return Trajectory(**arrays)
-
-
-def _start(
-    objective: Any, x0: np.ndarray, max_steps: int, tol: float | None, *, hessian: bool = False
-) -> tuple[_Counted, np.ndarray, float, np.ndarray, float]:
-    r"""Check the common arguments; return the counted objective, ``x0``, :math:`f(x_0)`,
-    :math:`\nabla f(x_0)` and the gradient tolerance."""
-    for method in ("value", "grad", "hess") if hessian else ("value", "grad"):
+def _require_methods(objective: Any, methods: tuple[str, ...]) -> None:
+    """Raise a ValueError naming the first of ``methods`` that ``objective`` lacks."""
+    for method in methods:
         if not callable(getattr(objective, method, None)):
             raise ValueError(
                 f"objective must have a {method}(x) method, got {type(objective).__name__}"
             )
+
+
+def _start(
+    objective: Any, x0: np.ndarray, max_steps: int, tol: float | None, *, hessian: bool = False
+) -> tuple[Counted, np.ndarray, float, np.ndarray, float]:
+    r"""Check the common arguments; return the counted objective, ``x0``, :math:`f(x_0)`,
+    :math:`\nabla f(x_0)` and the gradient tolerance."""
+    _require_methods(objective, ("value", "grad", "hess") if hessian else ("value", "grad"))
     x = np.array(x0, dtype=float)
     if x.ndim != 1 or x.size == 0:
         raise ValueError(f"x0 must have shape (d,), got shape {x.shape}")
     if not np.all(np.isfinite(x)):
         raise ValueError(f"x0 must be finite, got {x}")
-    if isinstance(max_steps, bool) or not (
-        isinstance(max_steps, (int, np.integer)) and max_steps >= 0
-    ):
-        raise ValueError(f"Invalid max_steps value: {max_steps}")
-    if tol is not None and not tol >= 0:
-        raise ValueError(f"Invalid tol value: {tol}")
-    counted = _Counted(objective)
+    check_whole("Invalid max_steps value: {value}", max_steps, 0)
+    if tol is not None:
+        check("Invalid tol value: {value}", tol, nonnegative)
+    counted = Counted(objective)
     value, grad = counted.value(x), counted.grad(x)
     if grad.shape != x.shape:
         raise ValueError(f"objective.grad(x0) must have shape {x.shape}, got shape {grad.shape}")
@@ -1184,15 +1100,9 @@ def _start(
     return counted, x, value, grad, tol
 
 
-def _check_line_search(
-    objective: Any, x: np.ndarray, direction: np.ndarray, grad: np.ndarray
-) -> float:
+def _descent_slope(objective: Any, x: np.ndarray, direction: np.ndarray, grad: np.ndarray) -> float:
     r"""Check a line search's inputs; return the slope :math:`\phi'(0) = \nabla f^\top p`."""
-    for method in ("value", "grad"):
-        if not callable(getattr(objective, method, None)):
-            raise ValueError(
-                f"objective must have a {method}(x) method, got {type(objective).__name__}"
-            )
+    _require_methods(objective, ("value", "grad"))
     if np.shape(direction) != np.shape(x) or np.shape(grad) != np.shape(x):
         raise ValueError(
             f"x, direction and grad must have the same shape, got {np.shape(x)}, "

@@ -12,20 +12,36 @@ An objective is anything with ``value(x)`` and ``grad(x)`` that broadcast over t
 axes of ``x`` (the test functions of :mod:`optlib.functions`). A finite sum — a model on a
 data set (:mod:`optlib.models`) — also has ``n_samples`` and accepts ``idx``, the rows of a
 mini-batch. ``x0`` of shape ``(B, d)`` runs ``B`` settings at once (with hyperparameter
-arrays of shape ``(B,)``, see :func:`optlib.optimizers.batched`), all fed the same mini-batches.
+arrays of shape ``(B,)``, which the optimizer lines up with the batch axes itself, see
+:func:`optlib.optimizers.line_up`), all fed the same mini-batches.
+
+Every method of the book records its path the same way, as a :class:`Trajectory`:
+:func:`minimize` for the optimizers, :mod:`optlib.higher_order` (Newton, BFGS, L-BFGS) and
+:mod:`optlib.derivative_free`, whose loops count their evaluations with :class:`Counted` and
+keep their iterates with a :class:`Recorder`. :func:`follow` runs an optimizer *open loop*, on
+gradients given in advance.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from optlib.optimizers import Optimizer
+from optlib.validation import check, check_whole, nonnegative, positive
 
-__all__ = ["Trajectory", "minibatches", "minimize"]
+__all__ = [
+    "BudgetSpentError",
+    "Counted",
+    "Recorder",
+    "Trajectory",
+    "follow",
+    "minibatches",
+    "minimize",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +64,9 @@ class Trajectory:
         (line searches, derivative-free methods); ``None`` for :func:`minimize`, whose cost is
         one value per recorded iterate.
     hessian_evals : ``(T + 1,)`` — Hessians evaluated so far (Newton's method), else ``None``.
+    inverse_hessians : ``(T + 1, d, d)`` — for :func:`optlib.higher_order.bfgs`, its inverse
+        Hessian approximations :math:`H_0, \dots, H_T`, where :math:`H_t` gives the direction
+        :math:`p_t = -H_t \nabla f(x_t)` from :math:`x_t`; else ``None``.
 
     A single run stops at divergence (its arrays end at the last finite iterate); a batch stops
     once every run in it has diverged.
@@ -59,6 +78,7 @@ class Trajectory:
     diverged_at: Any
     value_evals: np.ndarray | None = None
     hessian_evals: np.ndarray | None = None
+    inverse_hessians: np.ndarray | None = None
 
     @property
     def diverged(self) -> bool | np.ndarray:
@@ -66,6 +86,153 @@ class Trajectory:
         if self.diverged_at is None or isinstance(self.diverged_at, (int, np.integer)):
             return self.diverged_at is not None
         return np.asarray(self.diverged_at) >= 0
+
+
+# --- Counting evaluations and recording a path, for methods that take one point at a time ------
+
+
+class BudgetSpentError(Exception):
+    """Raised by :class:`Counted` instead of evaluating :math:`f` once more than its budget
+    allows; a method that meets it stops where it is."""
+
+
+class Counted:
+    r"""An objective that counts its evaluations — the cost axis on which methods compare.
+
+    Parameters
+    ----------
+    objective : has ``value(x)`` (and ``grad(x)``, ``hess(x)`` if those are called), or is a
+        plain callable ``x -> float``, which then serves as ``value``.
+    max_evals : a budget of values of :math:`f`: once ``values == max_evals``, :meth:`value`
+        raises :class:`BudgetSpentError` instead of calling ``objective``. ``None``: no budget.
+
+    Attributes
+    ----------
+    objective : what is counted.
+    values, grads, hessians : int
+        The evaluations of :math:`f`, :math:`\nabla f` and :math:`\nabla^2 f` made so far.
+
+    Notes
+    -----
+    Overflow at a far trial point gives ``inf`` or ``nan``, not a warning: every method treats
+    a non-finite value as a failed trial (comparisons with NaN are false), or as divergence.
+    """
+
+    def __init__(self, objective: Any, max_evals: int | None = None) -> None:
+        value = getattr(objective, "value", None)
+        if callable(value):
+            self._value = value
+        elif callable(objective):
+            self._value = objective
+        else:
+            raise TypeError(
+                f"f must have a value(x) method or be callable, got {type(objective).__name__}"
+            )
+        if max_evals is not None:
+            message = "Invalid max_evals value: {value!r} (must be an integer >= 0)"
+            check_whole(message, max_evals, 0)
+        self.objective = objective
+        self.max_evals = max_evals
+        self.values = self.grads = self.hessians = 0
+
+    def value(self, x: np.ndarray) -> float:
+        """:math:`f(x)`, a float; counted, and refused once the budget is spent."""
+        if self.max_evals is not None and self.values >= self.max_evals:
+            raise BudgetSpentError(f"the budget of {self.max_evals} evaluations of f is spent")
+        self.values += 1
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            fx = np.asarray(self._value(x), dtype=float)
+        if fx.shape != ():
+            raise ValueError(f"f must return a scalar, got an array of shape {fx.shape}")
+        return float(fx)
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        r""":math:`\nabla f(x)`, counted."""
+        self.grads += 1
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return np.asarray(self.objective.grad(x), dtype=float)
+
+    def hess(self, x: np.ndarray) -> np.ndarray:
+        r""":math:`\nabla^2 f(x)`, counted."""
+        self.hessians += 1
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return np.asarray(self.objective.hess(x), dtype=float)
+
+
+class Recorder:
+    r"""The rows of a :class:`Trajectory`, one kept iterate at a time, each with the evaluations
+    its :class:`Counted` objective has made so far.
+
+    Parameters
+    ----------
+    counted : the run's counted objective.
+    hessians : whether the trajectory reports ``hessian_evals`` (Newton's method).
+    finite_only : if ``True``, an iterate or value that is not finite is not recorded: it marks
+        the run diverged at that step (:meth:`record` returns ``False``). Derivative-free
+        methods, which only ever keep a better point, record what they keep.
+
+    Attributes
+    ----------
+    params, losses : lists, the iterates and their values so far, ``x0`` first.
+    counts : list of ``(values, grads, hessians)``, the evaluations made by each row.
+    diverged_at : int or None, the step at which the run diverged.
+    """
+
+    def __init__(self, counted: Counted, *, hessians: bool = False, finite_only: bool = True):
+        self.counted = counted
+        self.hessians = hessians
+        self.finite_only = finite_only
+        self.params: list[np.ndarray] = []
+        self.losses: list[float] = []
+        self.counts: list[tuple[int, int, int]] = []
+        self.diverged_at: int | None = None
+
+    @property
+    def steps(self) -> int:
+        """The steps recorded, rows after ``x0``'s."""
+        return len(self.params) - 1
+
+    @property
+    def has_unrecorded_evals(self) -> bool:
+        """Whether evaluations were made since the last row was recorded."""
+        return self.counts[-1] != self._counts_now()
+
+    def record(self, x: np.ndarray, value: float) -> bool:
+        """Append the iterate :math:`x_t` and :math:`f(x_t)`; return whether it was recorded
+        (with ``finite_only``, a non-finite one marks the run diverged instead)."""
+        if self.finite_only and not (np.isfinite(value) and np.all(np.isfinite(x))):
+            self.mark_diverged()
+            return False
+        self.params.append(np.array(x, dtype=float))
+        self.losses.append(float(value))
+        self.counts.append(self._counts_now())
+        return True
+
+    def mark_diverged(self) -> None:
+        """The run broke down on its way to the next step (it is not recorded)."""
+        self.diverged_at = self.steps + 1
+
+    def trajectory(self, *, inverse_hessians: np.ndarray | None = None) -> Trajectory:
+        """The path as a :class:`Trajectory`. The last row counts every evaluation of the run,
+        so a final attempt that made no new iterate (a failed line search, rejected trial steps,
+        a diverged step) is in the totals."""
+        counts = [*self.counts[:-1], self._counts_now()]
+        values, grads, hessians = (
+            np.array(column, dtype=np.int64) for column in zip(*counts, strict=True)
+        )
+        return Trajectory(
+            params=np.array(self.params),
+            losses=np.array(self.losses),
+            grad_evals=grads,
+            diverged_at=self.diverged_at,
+            value_evals=values,
+            hessian_evals=hessians if self.hessians else None,
+            inverse_hessians=inverse_hessians,
+        )
+
+    def _counts_now(self) -> tuple[int, int, int]:
+        counted = self.counted
+        return counted.values, counted.grads, counted.hessians
 
 
 def minibatches(
@@ -122,7 +289,22 @@ def minimize(
     -------
     Trajectory
     """
-    _check_run(objective, steps, batch_size, sampling, grad_noise, max_loss)
+    check_whole("Invalid steps value: {value}", steps, 0)
+    if sampling not in ("shuffle", "replacement"):
+        raise ValueError(f"Invalid sampling value: {sampling!r} (use 'shuffle' or 'replacement')")
+    check("Invalid grad_noise value: {value}", grad_noise, nonnegative)
+    check("Invalid max_loss value: {value}", max_loss, positive)
+    if batch_size is not None:
+        n_samples = getattr(objective, "n_samples", None)
+        if n_samples is None:
+            raise ValueError(
+                "batch_size needs a finite-sum objective (one with n_samples), "
+                f"not {type(objective).__name__}"
+            )
+        message = f"Invalid batch_size value: {{value}} (1 to {n_samples})"
+        check_whole(message, batch_size, 1)
+        if batch_size > n_samples:
+            raise ValueError(message.format(value=batch_size))
     x = np.array(x0, dtype=float)
     batch_shape = x.shape[:-1]
     rng = np.random.default_rng(seed)
@@ -169,29 +351,36 @@ def minimize(
     return Trajectory(params[: last + 1], losses[: last + 1], grad_evals[: last + 1], diverged)
 
 
-def _check_run(
-    objective: Any,
-    steps: int,
-    batch_size: int | None,
-    sampling: str,
-    grad_noise: float,
-    max_loss: float,
-) -> None:
-    if not (isinstance(steps, (int, np.integer)) and steps >= 0):
-        raise ValueError(f"Invalid steps value: {steps}")
-    if sampling not in ("shuffle", "replacement"):
-        raise ValueError(f"Invalid sampling value: {sampling!r} (use 'shuffle' or 'replacement')")
-    if not grad_noise >= 0:
-        raise ValueError(f"Invalid grad_noise value: {grad_noise}")
-    if not max_loss > 0:
-        raise ValueError(f"Invalid max_loss value: {max_loss}")
-    if batch_size is None:
-        return
-    n_samples = getattr(objective, "n_samples", None)
-    if n_samples is None:
-        raise ValueError(
-            "batch_size needs a finite-sum objective (one with n_samples), "
-            f"not {type(objective).__name__}"
-        )
-    if not (isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= n_samples):
-        raise ValueError(f"Invalid batch_size value: {batch_size} (1 to {n_samples})")
+def follow(optimizer: Optimizer, x0: np.ndarray, grads: Iterable[np.ndarray]) -> np.ndarray:
+    r"""Run ``optimizer`` open loop: feed it a fixed sequence of gradients, return the iterates.
+
+    .. math::
+        \theta_t = \text{step}(\theta_{t-1}, g_t), \qquad t = 1, \dots, T,
+
+    with the :math:`g_t` taken as given — not computed at :math:`\theta_{t-1}` (nor at the
+    ``lookahead_point`` of the lecture's Nesterov form). This isolates the update rule from the
+    objective: the same gradients fed to two rules, or to a rule and a hand derivation, must
+    give the same path. For a closed loop, where each gradient is read at the current point,
+    use :func:`minimize`.
+
+    Parameters
+    ----------
+    optimizer : any :class:`optlib.optimizers.Optimizer`.
+    x0 : :math:`\theta_0`, shape ``(d,)`` or ``(*batch, d)``.
+    grads : :math:`g_1, \dots, g_T`, each shaped like ``x0`` — e.g. an array of shape
+        ``(T, *x0.shape)``, or any iterable of arrays.
+
+    Returns
+    -------
+    ndarray, shape ``(T + 1, *x0.shape)``
+        :math:`\theta_0, \dots, \theta_T`, ``x0`` first.
+    """
+    x = np.array(x0, dtype=float)
+    state = optimizer.init(x)
+    path = [x]
+    for t, g in enumerate(grads, start=1):
+        if np.shape(g) != x.shape:
+            raise ValueError(f"grads must be shaped like x0, {x.shape}; g_{t} has {np.shape(g)}")
+        x, state = optimizer.step(x, g, state)
+        path.append(x)
+    return np.array(path)
