@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from optlib.validation import check_number, check_whole, finite_nonnegative, finite_positive
+
 __all__ = [
     "Dataset",
     "blobs",
@@ -55,18 +57,15 @@ class Dataset(NamedTuple):
 
 
 def _check_count(name: str, value: int, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    check_whole(f"{name} must be an integer >= {minimum}, got {{value!r}}", value, minimum)
 
 
 def _check_nonnegative(name: str, value: float) -> None:
-    if not (isinstance(value, (int, float, np.number)) and math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    check_number(f"{name} must be a finite number >= 0, got {{value!r}}", value, finite_nonnegative)
 
 
 def _check_positive(name: str, value: float) -> None:
-    if not (isinstance(value, (int, float, np.number)) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    check_number(f"{name} must be a finite number > 0, got {{value!r}}", value, finite_positive)
 
 
 def _class_sizes(n_samples: int) -> tuple[int, int]:

@@ -21,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from optlib.validation import binary, check, nonnegative, unit_interval
+
 __all__ = [
     "bce_with_logits_per_example",
     "bce_with_logits_per_example_grad",
@@ -28,6 +30,9 @@ __all__ = [
     "binary_cross_entropy_grad",
     "binary_cross_entropy_with_logits",
     "binary_cross_entropy_with_logits_grad",
+    "check_binary",
+    "class_indices",
+    "class_labels",
     "contrastive",
     "contrastive_grad",
     "cross_entropy",
@@ -45,6 +50,7 @@ __all__ = [
     "squared_error_per_example_grad",
     "triplet",
     "triplet_grad",
+    "triplet_pieces",
 ]
 
 LOG_CLAMP = -100.0  # PyTorch's BCE clamps each log here, so BCE(0, 1) = 100, not inf
@@ -113,18 +119,15 @@ def _same_shape(first: ArrayLike, second: ArrayLike, names: str) -> tuple[np.nda
 
 
 def _check_unit_interval(name: str, values: np.ndarray) -> None:
-    outside = values[~((values >= 0) & (values <= 1))]  # also catches NaN
-    if outside.size:
-        raise ValueError(f"{name} must lie in [0, 1]; got {outside.flat[0]}")
+    check(f"{name} must lie in [0, 1]; got {{value}}", values, unit_interval)
 
 
-def _check_binary(name: str, values: np.ndarray) -> None:
-    other = values[(values != 0) & (values != 1)]
-    if other.size:
-        raise ValueError(f"{name} must be 0 or 1; got {other.flat[0]}")
+def check_binary(name: str, values: ArrayLike) -> None:
+    """Raise ``ValueError`` unless every entry of ``values`` (binary labels) is 0 or 1."""
+    check(f"{name} must be 0 or 1; got {{value}}", values, binary)
 
 
-def _as_integer_labels(classes: ArrayLike) -> np.ndarray:
+def class_labels(classes: ArrayLike) -> np.ndarray:
     """Class labels as int64; floats are accepted when they are whole numbers."""
     classes = np.asarray(classes)
     if not np.issubdtype(classes.dtype, np.integer):
@@ -135,9 +138,9 @@ def _as_integer_labels(classes: ArrayLike) -> np.ndarray:
     return classes.astype(np.int64)
 
 
-def _check_class_indices(classes: ArrayLike, n_classes: int) -> np.ndarray:
-    """Integer class labels in ``[0, n_classes)``, as an int64 array."""
-    classes = _as_integer_labels(classes)
+def class_indices(classes: ArrayLike, n_classes: int) -> np.ndarray:
+    """Integer class labels in ``[0, n_classes)``, as an int64 array (``ValueError`` otherwise)."""
+    classes = class_labels(classes)
     out_of_range = classes[(classes < 0) | (classes >= n_classes)]
     if out_of_range.size:
         raise ValueError(
@@ -147,8 +150,7 @@ def _check_class_indices(classes: ArrayLike, n_classes: int) -> np.ndarray:
 
 
 def _check_non_negative(name: str, value: float) -> None:
-    if not value >= 0:
-        raise ValueError(f"{name} must be non-negative; got {value}")
+    check(f"{name} must be non-negative; got {{value}}", value, nonnegative)
 
 
 # ------------------------------------------ per-example losses (shared with optlib.models)
@@ -373,7 +375,7 @@ def _checked_classes(logits: ArrayLike, classes: ArrayLike) -> tuple[np.ndarray,
         raise ValueError(
             f"logits must have shape (n, C) and classes shape (n,); got {z.shape} and {y.shape}"
         )
-    return z, _check_class_indices(y, z.shape[1])
+    return z, class_indices(y, z.shape[1])
 
 
 # ----------------------------------------------------------------------------------- focal
@@ -464,7 +466,7 @@ def _checked_focal(
     logits: ArrayLike, targets: ArrayLike, alpha: float, gamma: float
 ) -> tuple[np.ndarray, np.ndarray]:
     z, y = _same_shape(logits, targets, "logits and targets")
-    _check_binary("targets", y)
+    check_binary("targets", y)
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must lie in [0, 1]; got {alpha}")
     _check_non_negative("gamma", gamma)
@@ -549,7 +551,7 @@ def _checked_pairs(
         raise ValueError(
             f"x1, x2 must have shape (n, k) and y shape (n,); got {x1.shape} and {y.shape}"
         )
-    _check_binary("y", y)
+    check_binary("y", y)
     _check_non_negative("margin", margin)
     return x1 - x2, y
 
@@ -584,7 +586,7 @@ def triplet(
     F. Schroff, D. Kalenichenko, J. Philbin, "FaceNet", CVPR 2015;
     PyTorch ``torch.nn.TripletMarginLoss``.
     """
-    return float(np.mean(_triplet_pieces(anchor, positive, negative, margin)[0]))
+    return float(np.mean(triplet_pieces(anchor, positive, negative, margin)[0]))
 
 
 def triplet_grad(
@@ -605,17 +607,20 @@ def triplet_grad(
     The :math:`10^{-6}` makes :math:`\lVert u\rVert = 0` need :math:`a - p = -10^{-6}` exactly;
     should it happen, :math:`u/\lVert u\rVert` is taken as 0, as torch's norm backward.
     """
-    _, to_positive, to_negative, active = _triplet_pieces(anchor, positive, negative, margin)
+    _, to_positive, to_negative, active = triplet_pieces(anchor, positive, negative, margin)
     weight = active[:, None] / len(active)
     d_positive = -weight * to_positive
     d_negative = weight * to_negative
     return -(d_positive + d_negative), d_positive, d_negative
 
 
-def _triplet_pieces(
+def triplet_pieces(
     anchor: ArrayLike, positive: ArrayLike, negative: ArrayLike, margin: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per-triplet hinge, the unit vectors u/‖u‖ and v/‖v‖, and the hinge's 0/1 derivative."""
+    """What :func:`triplet` and :func:`triplet_grad` share: the per-triplet hinge
+    :math:`\\max(d(a, p) - d(a, n) + m, 0)`, the unit vectors :math:`u/\\lVert u\rVert` and
+    :math:`v/\\lVert v\rVert` (:math:`u = a - p + 10^{-6}`, :math:`v = a - n + 10^{-6}`), and the
+    hinge's 0/1 derivative."""
     anchor, positive = _same_shape(anchor, positive, "anchor and positive")
     anchor, negative = _same_shape(anchor, negative, "anchor and negative")
     if anchor.ndim != 2:

@@ -30,11 +30,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from optlib.losses import (
-    _as_integer_labels,
-    _check_binary,
-    _check_class_indices,
     bce_with_logits_per_example,
     bce_with_logits_per_example_grad,
+    check_binary,
+    class_indices,
+    class_labels,
     cross_entropy_per_example,
     cross_entropy_per_example_grad,
     sigmoid,
@@ -125,12 +125,12 @@ def _float_if_scalar(value: np.ndarray) -> float | np.ndarray:
 
 def _checked_classes(y: np.ndarray, n_classes: int | None) -> tuple[np.ndarray, int]:
     """Integer labels and the number of classes (``max(y) + 1`` unless given), at least 2."""
-    labels = _as_integer_labels(y)
+    labels = class_labels(y)
     if n_classes is None:
         n_classes = int(np.max(labels)) + 1
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2; got {n_classes}")
-    return _check_class_indices(labels, n_classes), n_classes
+    return class_indices(labels, n_classes), n_classes
 
 
 def _accuracy(probabilities: np.ndarray, classes: np.ndarray) -> float | np.ndarray:
@@ -223,7 +223,7 @@ class LogisticRegression(_LinearScoreModel):
     def __init__(self, X: ArrayLike, y: ArrayLike) -> None:
         super().__init__(X, y)
         self.y = self.y.astype(float)
-        _check_binary("labels y", self.y)
+        check_binary("labels y", self.y)
 
     def predict(self, theta: ArrayLike, X: ArrayLike) -> np.ndarray:
         r""":math:`P(y = 1 \mid x) = \sigma(x^\top w + b)`, shape ``theta.shape[:-1] + (m,)``."""

@@ -24,9 +24,13 @@ import numpy as np
 __all__ = [
     "Hyper",
     "at_least_one",
+    "binary",
     "check",
+    "check_number",
     "check_whole",
     "finite",
+    "finite_nonnegative",
+    "finite_positive",
     "is_number",
     "nonnegative",
     "open_unit_interval",
@@ -47,9 +51,12 @@ def check(message: str, value: Any, valid: Predicate) -> None:
     entry. A value that is not numeric at all is invalid.
     """
     try:
-        values = np.atleast_1d(np.asarray(value, dtype=float))
-    except (TypeError, ValueError):
+        array = np.asarray(value)
+    except (TypeError, ValueError):  # ragged nested sequences
         raise ValueError(message.format(value=value)) from None
+    if array.dtype.kind not in "iuf":  # strings, booleans, Decimals, None: not numbers
+        raise ValueError(message.format(value=value))
+    values = np.atleast_1d(array.astype(float))
     bad = values[~valid(values)]
     if bad.size:
         shown = value if np.ndim(value) == 0 else float(bad[0])
@@ -62,6 +69,13 @@ def check_whole(message: str, value: Any, minimum: int) -> None:
     whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
     if not (whole and value >= minimum):
         raise ValueError(message.format(value=value))
+
+
+def check_number(message: str, value: Any, valid: Predicate) -> None:
+    """As :func:`check`, for an argument that must be one number (not an array)."""
+    if not is_number(value):
+        raise ValueError(message.format(value=value))
+    check(message, value, valid)
 
 
 def is_number(value: Any) -> bool:
@@ -82,6 +96,19 @@ def nonnegative(values: np.ndarray) -> np.ndarray:
 
 def positive(values: np.ndarray) -> np.ndarray:
     return values > 0.0
+
+
+def finite_nonnegative(values: np.ndarray) -> np.ndarray:
+    return np.isfinite(values) & (values >= 0.0)
+
+
+def finite_positive(values: np.ndarray) -> np.ndarray:
+    return np.isfinite(values) & (values > 0.0)
+
+
+def binary(values: np.ndarray) -> np.ndarray:
+    """0 or 1 (labels)."""
+    return (values == 0.0) | (values == 1.0)
 
 
 def at_least_one(values: np.ndarray) -> np.ndarray:
