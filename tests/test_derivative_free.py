@@ -359,6 +359,7 @@ def test_trajectory_counts_every_call_of_f(name):
     assert trajectory.value_evals[-1] == f.calls <= 300
     assert np.array_equal(trajectory.grad_evals, np.zeros(T))
     assert trajectory.hessian_evals is None and trajectory.diverged_at is None
+    assert type(trajectory) is optlib.Trajectory and trajectory.inverse_hessians is None
 
 
 @pytest.mark.parametrize("name", list(METHODS))

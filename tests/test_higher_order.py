@@ -18,6 +18,7 @@ from scipy.special import expit
 
 from optlib import functions, gradcheck
 from optlib import higher_order as ho
+from optlib.run import Trajectory
 
 # --- Problems ------------------------------------------------------------------------------------
 
@@ -696,6 +697,16 @@ def test_counts_are_cumulative_and_match_the_calls_made(method):
     assert np.linalg.norm(functions.rosenbrock.grad(path.params[-1])) <= 1e-10 * np.linalg.norm(
         functions.rosenbrock.grad(path.params[0])
     )
+
+
+@pytest.mark.parametrize("method", RUNS)
+def test_every_method_returns_the_runners_one_trajectory_type(method):
+    path = RUNS[method](functions.rosenbrock)
+    assert type(path) is Trajectory
+    if method == "bfgs":
+        assert path.inverse_hessians.shape == (len(path.params), 2, 2)
+    else:
+        assert path.inverse_hessians is None
 
 
 @pytest.mark.parametrize("method", [ho.bfgs, ho.lbfgs])

@@ -1,4 +1,5 @@
-"""The runner: full-batch, stochastic and mini-batch runs, divergence, batching, seeding."""
+"""The runner: full-batch, stochastic and mini-batch runs, divergence, batching, seeding; the
+open-loop driver; the evaluation counter and the recorder that the other methods share."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 import optlib
 from optlib import functions, models
 from optlib.gradcheck import relative_error
+from optlib.run import BudgetSpentError, Counted, Recorder, follow
 
 
 class LeastSquares:
@@ -196,3 +198,177 @@ def test_invalid_run_settings(kwargs, message):
 def test_invalid_batch_size(batch_size):
     with pytest.raises(ValueError, match=f"Invalid batch_size value: {batch_size}"):
         optlib.minimize(LeastSquares(n=10), np.zeros(3), optlib.sgd(), 5, batch_size=batch_size)
+
+
+# --- follow: an optimizer open loop, on gradients given in advance --------------------------------
+
+
+def test_follow_with_sgd_is_the_running_sum_of_the_gradients():
+    """θ_t = θ_0 − η Σ_{s ≤ t} g_s."""
+    grads = np.random.default_rng(0).standard_normal((40, 3))
+    theta0 = np.array([1.0, -2.0, 0.5])
+    path = follow(optlib.sgd(lr=0.1), theta0, grads)
+    expected = np.vstack([theta0, theta0 - 0.1 * np.cumsum(grads, axis=0)])
+    assert path.shape == (41, 3)
+    assert relative_error(path, expected) < 1e-14
+
+
+def test_follow_with_heavy_ball_and_adam_matches_hand_loops():
+    """The update rules written out here from the papers, fed the same gradients."""
+    grads = np.random.default_rng(1).standard_normal((60, 4))
+    theta0 = np.array([0.3, -1.0, 2.0, 0.0])
+
+    theta, v = theta0.copy(), np.zeros(4)  # Polyak (1964): v ← γv − ηg, θ ← θ + v
+    heavy_ball = [theta]
+    for g in grads:
+        v = 0.9 * v - 0.05 * g
+        theta = theta + v
+        heavy_ball.append(theta)
+    path = follow(optlib.momentum(lr=0.05, gamma=0.9), theta0, grads)
+    assert relative_error(path, np.array(heavy_ball)) < 1e-14
+
+    lr, (beta1, beta2), eps = 0.01, (0.9, 0.999), 1e-8  # Kingma & Ba (2015), Algorithm 1
+    theta, m, s = theta0.copy(), np.zeros(4), np.zeros(4)
+    adam = [theta]
+    for t, g in enumerate(grads, start=1):
+        m = beta1 * m + (1 - beta1) * g
+        s = beta2 * s + (1 - beta2) * g**2
+        m_hat, s_hat = m / (1 - beta1**t), s / (1 - beta2**t)
+        theta = theta - lr * m_hat / (np.sqrt(s_hat) + eps)
+        adam.append(theta)
+    path = follow(optlib.adam(lr=lr, betas=(beta1, beta2), eps=eps), theta0, grads)
+    assert relative_error(path, np.array(adam)) < 1e-12
+
+
+def test_follow_replays_a_closed_loop_run_bit_for_bit():
+    """Fed the gradients that minimize read, follow retraces minimize's path exactly."""
+    f = functions.rosenbrock
+    run = optlib.minimize(f, np.array([-1.2, 1.0]), optlib.adam(lr=0.05), 200)
+    grads = f.grad(run.params[:-1])
+    assert np.array_equal(follow(optlib.adam(lr=0.05), run.params[0], grads), run.params)
+
+
+def test_follow_runs_a_batch_of_settings_and_accepts_any_iterable():
+    lrs = np.array([0.01, 0.1, 0.5])
+    theta0 = np.array([[1.0, 2.0], [1.0, 2.0], [-1.0, 0.0]])
+    grads = np.random.default_rng(2).standard_normal((25, 3, 2))
+    batch = follow(optlib.sgd(lr=lrs), theta0, grads)
+    assert batch.shape == (26, 3, 2)
+    for i, lr in enumerate(lrs):
+        single = follow(optlib.sgd(lr=lr), theta0[i], (g[i] for g in grads))
+        assert np.array_equal(batch[:, i], single)
+
+
+def test_follow_without_gradients_keeps_the_start_and_never_touches_it():
+    theta0 = np.array([1.0, 2.0])
+    assert np.array_equal(follow(optlib.adam(), theta0, np.empty((0, 2))), [[1.0, 2.0]])
+    follow(optlib.sgd(lr=1.0), theta0, np.ones((3, 2)))
+    assert np.array_equal(theta0, [1.0, 2.0])
+
+
+def test_follow_refuses_a_gradient_of_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"grads must be shaped like x0, \(2,\); g_2 has \(3,\)"):
+        follow(optlib.sgd(lr=0.1), np.zeros(2), [np.ones(2), np.ones(3)])
+
+
+# --- Counted and Recorder: the plumbing of higher_order and derivative_free -----------------------
+
+
+class Calls:
+    """An objective that logs its calls, independent of Counted."""
+
+    def __init__(self):
+        self.log = []
+
+    def value(self, x):
+        self.log.append("value")
+        return float(x @ x)
+
+    def grad(self, x):
+        self.log.append("grad")
+        return 2 * x
+
+    def hess(self, x):
+        self.log.append("hess")
+        return 2 * np.eye(len(x))
+
+
+def test_counted_counts_each_kind_of_evaluation():
+    objective = Calls()
+    counted = Counted(objective)
+    x = np.array([1.0, 2.0])
+    assert counted.value(x) == 5.0 and isinstance(counted.value(x), float)
+    assert np.array_equal(counted.grad(x), [2.0, 4.0])
+    assert np.array_equal(counted.hess(x), 2 * np.eye(2))
+    assert (counted.values, counted.grads, counted.hessians) == (2, 1, 1)
+    assert objective.log == ["value", "value", "grad", "hess"]
+    assert counted.objective is objective
+
+
+def test_counted_refuses_to_evaluate_beyond_its_budget():
+    objective = Calls()
+    counted = Counted(objective, max_evals=2)
+    counted.value(np.ones(2))
+    counted.value(np.ones(2))
+    with pytest.raises(BudgetSpentError):
+        counted.value(np.ones(2))
+    assert counted.values == 2 and objective.log == ["value", "value"]
+    counted.grad(np.ones(2))  # the budget is one of values only
+    with pytest.raises(BudgetSpentError):
+        Counted(objective, max_evals=0).value(np.ones(2))
+
+
+def test_counted_takes_a_plain_callable_and_checks_what_it_returns():
+    counted = Counted(lambda x: x[0] ** 2)
+    assert counted.value(np.array([3.0])) == 9.0 and counted.values == 1
+    # Overflow gives inf, not a warning (pytest turns warnings into errors here).
+    assert Counted(lambda x: np.exp(x[0])).value(np.array([1e3])) == np.inf
+    with pytest.raises(ValueError, match=r"f must return a scalar, got an array of shape \(2,\)"):
+        Counted(lambda x: x).value(np.ones(2))
+    with pytest.raises(TypeError, match=r"f must have a value\(x\) method or be callable, got int"):
+        Counted(42)
+    for max_evals in (-1, 2.5, True):
+        with pytest.raises(ValueError, match=f"Invalid max_evals value: {max_evals!r}"):
+            Counted(Calls(), max_evals=max_evals)
+
+
+def test_recorder_keeps_each_row_with_its_counts_and_the_totals_last():
+    counted = Counted(Calls())
+    path = Recorder(counted, hessians=True)
+    x = np.array([1.0, 1.0])
+    assert path.record(x, counted.value(x)) and path.steps == 0
+    counted.grad(x)
+    counted.hess(x)
+    x = x - 0.5 * counted.grad(x)  # the caller's array is copied, not kept
+    assert path.record(x, counted.value(x)) and path.steps == 1
+    assert not path.has_unrecorded_evals
+    counted.value(x + 1.0)  # a trial that made no new iterate
+    assert path.has_unrecorded_evals
+    trajectory = path.trajectory()
+    assert isinstance(trajectory, optlib.Trajectory)
+    assert np.array_equal(trajectory.params, [[1.0, 1.0], [0.0, 0.0]])
+    assert np.array_equal(trajectory.losses, [2.0, 0.0])
+    assert np.array_equal(trajectory.value_evals, [1, 3])  # the last row: the run's totals
+    assert np.array_equal(trajectory.grad_evals, [0, 2])
+    assert np.array_equal(trajectory.hessian_evals, [0, 1])
+    assert trajectory.diverged_at is None and trajectory.inverse_hessians is None
+    assert trajectory.value_evals.dtype == np.int64
+
+
+def test_recorder_stops_at_a_non_finite_row_unless_told_to_keep_it():
+    counted = Counted(Calls())
+    path = Recorder(counted)
+    path.record(np.zeros(2), 0.0)
+    path.record(np.ones(2), 2.0)
+    assert not path.record(np.array([np.inf, 0.0]), np.inf)
+    trajectory = path.trajectory(inverse_hessians=np.zeros((2, 2, 2)))
+    assert trajectory.diverged_at == 2 and trajectory.diverged is True
+    assert len(trajectory.params) == 2 and trajectory.hessian_evals is None
+    assert trajectory.inverse_hessians.shape == (2, 2, 2)
+    path.mark_diverged()  # e.g. a singular Hessian: no next step at all
+    assert path.diverged_at == 2
+
+    keeping = Recorder(counted, finite_only=False)
+    keeping.record(np.zeros(2), 0.0)
+    assert keeping.record(np.zeros(2), -np.inf)
+    assert keeping.trajectory().losses[-1] == -np.inf and keeping.diverged_at is None
