@@ -241,7 +241,7 @@ def widget_latency() -> list[list[str]]:
     chromium = shutil.which("chromium")
     if not html.exists() or chromium is None:
         return [["(build the book and install chromium to measure)", "", ""]]
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "_ext"))  # the site helpers shared with tests/test_site.py
     import http.server
     import threading
     from functools import partial

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -15,7 +16,10 @@ settings.register_profile("deterministic", derandomize=True, database=None)
 settings.register_profile("thorough", max_examples=300, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
-REPORT = Path(__file__).resolve().parent.parent / "_build" / "site-check.json"
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "_build" / "site-check.json"
+# The site check's helpers are shared with benchmarks/run.py from the build's plumbing.
+sys.path.insert(0, str(ROOT / "_ext"))
 
 
 STARTED = time.time()

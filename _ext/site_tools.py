@@ -1,6 +1,7 @@
-"""What the site check (test_site.py) and the widget-latency benchmark share: how Chromium is
-started, how a picture is fingerprinted, and a quiet local server. No pytest here, so that
-`benchmarks/run.py` can import it in any environment that has Playwright."""
+"""What the site check (tests/test_site.py) and the widget-latency benchmark
+(benchmarks/run.py) share: how Chromium is started, how a picture is fingerprinted, and a quiet
+local server. It lives with the build's plumbing, not in tests/, and imports no pytest, so that
+both can import it (each puts _ext/ on its path)."""
 
 from __future__ import annotations
 
