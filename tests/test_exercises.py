@@ -9,7 +9,9 @@ right answer passing is also an independent check of the checker's reference.
 from __future__ import annotations
 
 import doctest
+import importlib
 import inspect
+import pkgutil
 import warnings
 
 import numpy as np
@@ -1045,7 +1047,12 @@ def test_checkers_document_their_rule_and_run_their_examples():
     for checker in CHECKERS:
         doc = checker.__doc__
         assert ".. math::" in doc and "Expected signature" in doc and ">>> check_" in doc
-    assert doctest.testmod(exercises).failed == 0
+    # The checkers live in the package's modules, one per chapter: run every module's examples.
+    modules = [importlib.import_module(f"optlib.exercises.{info.name}")
+               for info in pkgutil.iter_modules(exercises.__path__)]
+    assert {checker.__module__ for checker in CHECKERS} <= {module.__name__ for module in modules}
+    for module in [exercises, *modules]:
+        assert doctest.testmod(module).failed == 0, module.__name__
 
 
 # --- The Adam family: the right answers, confirmed independently ---------------------------------

@@ -1,0 +1,92 @@
+r"""Auto-checkers for the book's exercises: write your own step, get a verdict in plain words.
+
+A chapter asks you to write, say, your own RMSProp step and then run
+``check_rmsprop_step(my_rmsprop_step)``. The checker calls your function on a handful of seeded
+cases (a first step, several steps in a row, each given the state a training loop would hand
+it, zero gradients, tiny second moments where :math:`\epsilon` matters, large values,
+batches of parameters) and compares every answer with optlib's own code
+(:mod:`optlib.optimizers`, :mod:`optlib.losses`: the code matched to PyTorch). It returns a
+:class:`CheckResult`: ``passed``, a ``message``, and the name of the ``mistake`` when it
+recognises one.
+
+How a wrong answer is diagnosed
+-------------------------------
+1. If your function raises, changes its inputs in place, returns None, the wrong number of
+   values, the wrong shape or something that is not numbers, the message says so.
+2. Every checker lists **known mistakes**: plausible wrong versions of the rule (the sign
+   flipped, :math:`\eta` missing or squared, :math:`\epsilon` inside the square root, a missing
+   :math:`1 - \beta`, no bias correction, a sum where the mean belongs, ...). If your answers equal
+   one of them on every case, the message names that mistake and says how to fix it. A formula
+   that is right for moderate inputs but overflows for large ones is recognised the same way.
+3. Otherwise the message shows the first case you get wrong: its inputs, your answer, the right
+   answer, and the entry with the largest difference.
+
+Two checkers look further. :func:`check_nesterov_step` records where your step calls
+``grad_fn``: a right answer that calls it more than once per step is named too. And
+:func:`check_heavy_ball_tuning` also tells you how fast the heavy ball converges with your
+settings, against the best possible rate.
+
+Where things are
+----------------
+:mod:`~optlib.exercises.engine` compares and explains (:func:`check_against`, :class:`Case`,
+:class:`Mistake`, :class:`CheckResult`); :mod:`~optlib.exercises.variants` builds references
+and known mistakes from optlib's rules; one module per chapter holds that chapter's checkers:
+:mod:`~optlib.exercises.gradient_descent`, :mod:`~optlib.exercises.losses`,
+:mod:`~optlib.exercises.sgd`, :mod:`~optlib.exercises.momentum`,
+:mod:`~optlib.exercises.nesterov`, :mod:`~optlib.exercises.adagrad`,
+:mod:`~optlib.exercises.rmsprop`, :mod:`~optlib.exercises.adadelta`,
+:mod:`~optlib.exercises.adam`, :mod:`~optlib.exercises.adamw`, :mod:`~optlib.exercises.radam`.
+Every checker is also here, as ``optlib.exercises.check_...``.
+
+Tolerance
+---------
+An answer is right when every entry is within a relative :math:`10^{-6}` of optlib's:
+:math:`|\text{yours} - \text{ours}| \le 10^{-6}\,|\text{ours}| + 10^{-12}\max|\text{ours}|`, the
+second term (scaled by the largest entry of the same output) accepting round-off in entries that
+should be zero. So any order of operations that is mathematically the same passes, and a wrong
+factor, a misplaced :math:`\epsilon` or an error of :math:`10^{-3}` does not.
+
+No warning escapes a check: when your code overflows or divides by zero, NumPy's warning is
+caught and quoted in the message.
+"""
+
+from optlib.exercises.adadelta import check_adadelta_step
+from optlib.exercises.adagrad import check_adagrad_step
+from optlib.exercises.adam import check_adam_step, check_bias_correction
+from optlib.exercises.adamw import check_adamw_step
+from optlib.exercises.engine import RTOL, Case, CheckResult, Mistake, check_against
+from optlib.exercises.gradient_descent import check_gd_step, check_max_stable_lr
+from optlib.exercises.losses import (
+    check_bce_with_logits,
+    check_cross_entropy_grad,
+    check_mse_grad,
+)
+from optlib.exercises.momentum import check_heavy_ball_tuning, check_momentum_step
+from optlib.exercises.nesterov import check_nesterov_step
+from optlib.exercises.radam import check_radam_rho
+from optlib.exercises.rmsprop import check_rmsprop_step
+from optlib.exercises.sgd import check_minibatch_gradient
+
+__all__ = [
+    "RTOL",
+    "Case",
+    "CheckResult",
+    "Mistake",
+    "check_adadelta_step",
+    "check_adagrad_step",
+    "check_adam_step",
+    "check_adamw_step",
+    "check_against",
+    "check_bce_with_logits",
+    "check_bias_correction",
+    "check_cross_entropy_grad",
+    "check_gd_step",
+    "check_heavy_ball_tuning",
+    "check_max_stable_lr",
+    "check_minibatch_gradient",
+    "check_momentum_step",
+    "check_mse_grad",
+    "check_nesterov_step",
+    "check_radam_rho",
+    "check_rmsprop_step",
+]

@@ -1,0 +1,430 @@
+r"""The engine behind every checker: call the learner's function on cases, compare each answer
+with a reference, and turn the first difference into a verdict in plain words.
+
+A checker (one per exercise, in the chapter modules of :mod:`optlib.exercises`) is a list of
+:class:`Case` s, a reference function built from optlib, and a list of known :class:`Mistake` s;
+:func:`check_against` does the rest and returns a :class:`CheckResult`. The tolerance is that of
+:mod:`optlib.exercises`: every entry within :data:`RTOL` of the reference, relatively, plus a
+round-off allowance of :data:`ATOL_SCALE` times the output's largest entry.
+
+The few helpers the chapter modules also use are public: :func:`show` (a value, compactly, for
+messages), :func:`quiet` (run code that may overflow, silently), :func:`as_outputs` and
+:func:`close` (compare answers outside :func:`check_against`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "ATOL_SCALE",
+    "RTOL",
+    "Case",
+    "CheckResult",
+    "Mistake",
+    "as_outputs",
+    "check_against",
+    "close",
+    "quiet",
+    "show",
+]
+
+#: Relative tolerance of every check (see :mod:`optlib.exercises`).
+RTOL = 1e-6
+#: Round-off allowance for entries that should be (near) zero, times the output's largest entry.
+ATOL_SCALE = 1e-12
+
+
+# --- The verdict -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class CheckResult:
+    """The verdict on a learner's function; ``bool(result)`` is ``result.passed``.
+
+    Attributes
+    ----------
+    passed : bool
+        Whether the function agrees with optlib on every case.
+    message : str
+        The verdict in plain words.
+    mistake : str or None
+        What went wrong: the name of one of the checker's known mistakes (``"uphill"``,
+        ``"eps_inside_root"``, ``"unstable"``, ...), or a generic problem (``"raises"``,
+        ``"mutates_input"``, ``"wrong_output"``, ``"not_finite"``, ``"not_a_function"``), or
+        None when the function passes, or is wrong in a way the checker does not recognise.
+    """
+
+    passed: bool
+    message: str
+    mistake: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        return f"{'✓' if self.passed else '✗'} {self.message}"
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        colour = "#009E73" if self.passed else "#D55E00"  # Okabe–Ito green / vermillion
+        return (
+            f'<div style="border-left: 4px solid {colour}; padding: 0.4em 0.8em">'
+            f"{html.escape(str(self))}</div>"
+        )
+
+
+class Case(NamedTuple):
+    """One call of the learner's function.
+
+    ``args`` are its positional arguments; ``description`` says what the case is about (shown
+    when it fails, e.g. ``"step 3 of 4 in a row"``); ``kind`` groups cases (shown when all pass,
+    and matched by :attr:`Mistake.fails_only_on`; the description when empty).
+    """
+
+    args: tuple[Any, ...]
+    description: str
+    kind: str = ""
+
+
+class Mistake(NamedTuple):
+    """A plausible wrong version of the rule, and what to tell the learner who wrote it.
+
+    Give either ``variant``, the wrong function (same signature as the learner's): the learner
+    made this mistake if their answers equal the variant's on every case; or ``fails_only_on``,
+    a :attr:`Case.kind`: the learner made the mistake if they are right on every other case and
+    wrong on some case of that kind (how an overflowing formula shows itself).
+    """
+
+    name: str
+    message: str
+    variant: Callable[..., Any] | None = None
+    fails_only_on: str | None = None
+
+
+# --- The engine --------------------------------------------------------------------------------
+
+
+def check_against(
+    candidate: Callable[..., Any],
+    reference: Callable[..., Any],
+    cases: Sequence[Case],
+    mistakes: Sequence[Mistake] = (),
+    *,
+    arg_names: Sequence[str],
+    output_names: Sequence[str],
+    reference_name: str = "optlib",
+) -> CheckResult:
+    """Compare ``candidate`` with ``reference`` on ``cases`` and explain any difference.
+
+    Parameters
+    ----------
+    candidate : the learner's function.
+    reference : the right function (built from optlib), same signature.
+    cases : the calls to make, in order; show the simplest first.
+    mistakes : the known wrong versions, tried in order when the candidate is wrong.
+    arg_names : names of the positional arguments, for the messages.
+    output_names : names of the outputs; more than one means the function returns a tuple.
+    reference_name : what the candidate is compared with, for the message on success.
+
+    Returns
+    -------
+    CheckResult
+        Passed when every output of every case is within the tolerance (:data:`RTOL`, see
+        :mod:`optlib.exercises`). Otherwise the first problem found, in this order: the
+        function raises, mutates an input, returns something of the wrong form (checked case
+        by case); then a known mistake; then a NaN or infinite answer; then the first wrong
+        case.
+    """
+    if not callable(candidate):
+        return CheckResult(
+            False,
+            f"Expected a function, got {type(candidate).__name__}. Pass the function itself: "
+            "check(my_function), not check(my_function(...)).",
+            "not_a_function",
+        )
+    function_name = getattr(candidate, "__name__", "")
+    call = f"{function_name if function_name.isidentifier() else 'f'}({', '.join(arg_names)})"
+    records: list[_Record] = []
+    for number, case in enumerate(cases, 1):
+        where = f"case {number} of {len(cases)} ({case.description})"
+        inputs = _show_named(arg_names, case.args)
+        expected = as_outputs(reference(*_copies(case.args)), len(output_names))
+        given = _copies(case.args)
+        # NumPy's own defaults (underflow is silent), recorded so the message can quote them.
+        errors = {"over": "warn", "divide": "warn", "invalid": "warn", "under": "ignore"}
+        with warnings.catch_warnings(record=True) as caught, np.errstate(**errors):
+            warnings.simplefilter("always")
+            try:
+                value = candidate(*given)
+            except Exception as error:
+                return CheckResult(
+                    False,
+                    f"Your function raised {type(error).__name__}: {error} — on {where}, "
+                    f"called as {call} with {inputs}.",
+                    "raises",
+                )
+        numpy_warnings = (w for w in caught if issubclass(w.category, RuntimeWarning))
+        warned = tuple(dict.fromkeys(str(warning.message) for warning in numpy_warnings))
+        changed = [
+            name
+            for name, before, after in zip(arg_names, case.args, given, strict=True)
+            if isinstance(before, np.ndarray) and not _same_array(before, after)
+        ]
+        if changed:
+            plural = "s" if len(changed) > 1 else ""
+            return CheckResult(
+                False,
+                f"Your function changed its input{plural} {', '.join(changed)} in place, on "
+                f"{where}. The book's functions are pure: build new arrays "
+                f"({changed[0]} = {changed[0]} - ...) instead of writing into the ones you are "
+                f"given ({changed[0]} -= ..., {changed[0]}[...] = ...).",
+                "mutates_input",
+            )
+        got, problem = _read_outputs(value, expected, output_names)
+        if problem:
+            return CheckResult(False, f"On {where}, {problem}", "wrong_output")
+        records.append(_Record(number, case, expected, got, warned))
+
+    wrong = [record for record in records if not close(record.got, record.expected)]
+    if not wrong:
+        kinds = "; ".join(dict.fromkeys(case.kind or case.description for case in cases))
+        return CheckResult(
+            True,
+            f"Correct! Your function matches {reference_name} on all {len(cases)} cases "
+            f"({kinds}), to a relative tolerance of {RTOL:.0e}.".replace("e-0", "e-"),
+        )
+
+    def details(record: _Record) -> tuple[str, str, str, str, str]:
+        where = f"case {record.number} of {len(cases)} ({record.case.description})"
+        inputs = _show_named(arg_names, record.case.args)
+        warned = f" (NumPy warned: {'; '.join(record.warned)})" if record.warned else ""
+        yours = _show_named(output_names, record.got)
+        return where, inputs, yours, _show_named(output_names, record.expected), warned
+
+    for mistake in mistakes:
+        if _made(mistake, records, wrong, len(output_names)):
+            if mistake.variant is not None:
+                return CheckResult(False, mistake.message, mistake.name)
+            # A mistake seen only on some kind of case: show the most striking one.
+            worst = next((record for record in wrong if not _finite(record.got)), wrong[0])
+            where, _, yours, answer, warned = details(worst)
+            return CheckResult(
+                False,
+                f"{mistake.message} On {where} your function returned {yours}{warned}; the "
+                f"answer is {answer}.",
+                mistake.name,
+            )
+    first = wrong[0]
+    where, inputs, yours, answer, warned = details(first)
+    if not _finite(first.got):
+        return CheckResult(
+            False,
+            f"On {where}, with {inputs}, your function returned {yours}, which is not finite"
+            f"{warned}; the answer is {answer}.",
+            "not_finite",
+        )
+    return CheckResult(
+        False,
+        f"Not right yet: on {where}, with {inputs}, your function returned {yours} but the answer "
+        f"is {answer}. {_largest_difference(first.got, first.expected, output_names)} "
+        f"({len(wrong)} of {len(cases)} cases are wrong.)",
+    )
+
+
+class _Record(NamedTuple):
+    number: int
+    case: Case
+    expected: tuple[np.ndarray, ...]
+    got: tuple[np.ndarray, ...]
+    warned: tuple[str, ...]
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Run code that may overflow (a known mistake, a comparison with inf) without warnings.
+
+    Yields
+    ------
+    None
+        Inside the ``with`` block NumPy's floating-point warnings are off and no warning
+        escapes.
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _copies(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    # Every call gets fresh copies, so no function can spoil a case for the next one.
+    return tuple(arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args)
+
+
+def _same_array(before: np.ndarray, after: Any) -> bool:
+    """Whether an input is unchanged after the call (NaN counts as equal to NaN)."""
+    if not isinstance(after, np.ndarray) or after.shape != before.shape:
+        return False
+    return bool(np.array_equal(before, after, equal_nan=before.dtype.kind == "f"))
+
+
+def as_outputs(value: Any, count: int) -> tuple[np.ndarray, ...]:
+    """A reference's (or a variant's) return value as a tuple of float arrays.
+
+    Parameters
+    ----------
+    value : what the function returned: one output, or a tuple of ``count`` outputs.
+    count : how many outputs the function has.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        One float array per output.
+    """
+    return tuple(np.asarray(part, dtype=float) for part in (value if count > 1 else (value,)))
+
+
+def _read_outputs(
+    value: Any, expected: tuple[np.ndarray, ...], names: Sequence[str]
+) -> tuple[tuple[np.ndarray, ...], str | None]:
+    """The candidate's return value as float arrays shaped like the answer, or what is wrong."""
+    listed = ", ".join(names)
+    if value is None:
+        return (), "your function returned None: did you forget the return statement?"
+    if len(names) > 1:
+        if not isinstance(value, (tuple, list)):
+            return (), (
+                f"your function returned a single {type(value).__name__}; it should return "
+                f"{len(names)} values: ({listed})."
+            )
+        if len(value) != len(names):
+            count = "1 value" if len(value) == 1 else f"{len(value)} values"
+            return (), f"your function returned {count}; it should return {len(names)}: ({listed})."
+        parts = tuple(value)
+    elif isinstance(value, tuple):
+        return (), f"your function returned a tuple of {len(value)} values; return {listed} only."
+    else:
+        parts = (value,)
+    arrays = []
+    for name, part, answer in zip(names, parts, expected, strict=True):
+        if part is None:
+            return (), f"your {name} is None."
+        try:
+            with quiet():
+                array = np.asarray(part)
+        except (ValueError, TypeError):  # e.g. a ragged list
+            array = np.asarray(None)
+        if array.dtype.kind == "c" and not np.any(array.imag):
+            array = array.real  # e.g. from np.linalg.eigvals
+        if array.dtype.kind not in "biuf":
+            return (), f"your {name} is a {type(part).__name__}, not a number or array of numbers."
+        if array.shape != answer.shape:
+            should = "a single number" if answer.ndim == 0 else f"of shape {answer.shape}"
+            has = "a single number" if array.ndim == 0 else f"an array of shape {array.shape}"
+            return (), f"your {name} is {has}, but it should be {should}."
+        arrays.append(array.astype(float))
+    return tuple(arrays), None
+
+
+def _finite(outputs: tuple[np.ndarray, ...]) -> bool:
+    return all(bool(np.all(np.isfinite(output))) for output in outputs)
+
+
+def _tolerance(expected: np.ndarray) -> np.ndarray:
+    finite = np.abs(expected[np.isfinite(expected)])
+    return RTOL * np.abs(expected) + max(ATOL_SCALE * np.max(finite, initial=0.0), 1e-300)
+
+
+def close(got: tuple[np.ndarray, ...], expected: tuple[np.ndarray, ...]) -> bool:
+    """Whether two answers agree: every entry of every output within the tolerance.
+
+    NaN matches NaN and inf matches inf, so a mistake that overflows can still be recognised.
+
+    Parameters
+    ----------
+    got, expected : the two answers, as :func:`as_outputs` returns them; ``expected`` sets
+        the scale of the tolerance.
+
+    Returns
+    -------
+    bool
+    """
+    if len(got) != len(expected):
+        return False
+    with quiet():
+        for a, b in zip(got, expected, strict=True):
+            same = (np.abs(a - b) <= _tolerance(b)) | (a == b) | (np.isnan(a) & np.isnan(b))
+            if a.shape != b.shape or not np.all(same):
+                return False
+    return True
+
+
+def _made(
+    mistake: Mistake, records: list[_Record], wrong: list[_Record], count: int
+) -> bool:
+    if mistake.variant is None:
+        return all((record.case.kind or record.case.description) == mistake.fails_only_on
+                   for record in wrong)
+    for record in records:
+        try:
+            with quiet():
+                variant = as_outputs(mistake.variant(*_copies(record.case.args)), count)
+        except Exception:  # a variant that cannot run on this case is not what the learner did
+            return False
+        if not close(record.got, variant):
+            return False
+    return True
+
+
+def show(value: Any, most: int = 8) -> str:
+    """A number or array, compactly, for a message.
+
+    Parameters
+    ----------
+    value : a number or an array (or anything NumPy turns into one).
+    most : the longest axis shown whole; longer ones show their first and last 3 entries.
+
+    Returns
+    -------
+    str
+        6 significant digits per entry, e.g. ``[0.1, -2.5, ..., 3]``.
+    """
+    if isinstance(value, (bool, int, np.integer)):
+        return str(value)
+    array = np.asarray(value)
+    if array.ndim == 0:
+        return f"{array.item():.6g}" if array.dtype.kind in "fc" else str(array.item())
+    rows = [show(row, most) for row in array]
+    if len(rows) > most:
+        rows = [*rows[:3], "...", *rows[-3:]]
+    return f"[{', '.join(rows)}]"
+
+
+def _show_named(names: Sequence[str], values: Sequence[Any]) -> str:
+    return ", ".join(f"{name} = {show(value)}" for name, value in zip(names, values, strict=True))
+
+
+def _largest_difference(
+    got: tuple[np.ndarray, ...], expected: tuple[np.ndarray, ...], names: Sequence[str]
+) -> str:
+    """'The largest difference is in v[2]: ... instead of ...' (the entry most out of tolerance)."""
+    worst = (-1.0, "", 0.0, 0.0)
+    with quiet():
+        for name, a, b in zip(names, got, expected, strict=True):
+            excess = np.abs(a - b) / _tolerance(b)
+            index = np.unravel_index(np.argmax(excess), excess.shape)
+            if excess[index] > worst[0]:
+                label = f"{name}[{', '.join(map(str, index))}]" if index else name
+                worst = (float(excess[index]), label, float(a[index]), float(b[index]))
+    _, label, yours, answer = worst
+    relative = f" (relative error {abs(yours - answer) / abs(answer):.2g})" if answer else ""
+    return f"The largest difference is in {label}: {yours:.10g} instead of {answer:.10g}{relative}."
+
