@@ -182,7 +182,7 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
                 "once.", with_arg(reference, 5, lambda lr: lr**2)),
         Mistake("no_bias_correction", "Your step has no bias correction: divide m by 1 − β₁ᵗ and "
                 "v by 1 − β₂ᵗ before the update (it matters most in the first steps).",
-                with_arg(reference, 4, lambda t: LATE_STEP)),
+                with_arg(reference, 4, lambda t: LATE_STEP)),  # where 1 − βᵗ is 1
         Mistake("only_m_corrected", "You bias-correct m but not v: use v̂ = v/(1 − β₂ᵗ) too.",
                 with_theta(lambda m, v, t, lr, b1, b2, eps:
                            lr * bias_corrected(m, b1, t) / (np.sqrt(v) + eps))),
