@@ -60,7 +60,7 @@ from optlib.optimizers import (
     rmsprop,
     sgd,
 )
-from optlib.run import Trajectory, minimize
+from optlib.run import Trajectory, follow, minimize
 
 __version__ = "0.1.0"
 
@@ -99,6 +99,7 @@ __all__ = [
     "data",
     "derivative_free",
     "exercises",
+    "follow",
     "functions",
     "gradcheck",
     "higher_order",
