@@ -201,6 +201,10 @@ class Optimizer:
     ``NamedTuple`` whose ``buffers`` names its parameter-sized arrays, and ``init`` and ``step``.
     """
 
+    #: :math:`\lambda` of the weight decay composed with the rule (:class:`L2Penalty`,
+    #: :class:`DecoupledDecay` have their own); a bare rule has none.
+    weight_decay = 0.0  # a class attribute, not a field: the pieces declare their own
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # Rules are written for numbers; with array hyperparameters they run on a lined-up copy.
