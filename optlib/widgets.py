@@ -6,39 +6,96 @@ hyperparameters up front and lets the browser switch between the pictures: the s
 linked to a stack of images on the JavaScript side (``ipywidgets.jslink``), so moving one
 changes the figure with or without a kernel, instantly in both.
 
->>> def draw(lr):                                     # doctest: +SKIP
-...     fig, ax = plt.subplots()
-...     ...                                           # a figure for this learning rate
-...     return fig
->>> explorer(draw, lr=[0.01, 0.1, 0.5])               # doctest: +SKIP
+Three levels, each built on the one before:
 
-With two grids the second slider switches within the row chosen by the first (nested stacks).
-Keep grids small: every combination is one PNG in the page (about 20–40 kB each at the default
-size), and a page should stay under 5 MB.
+- :func:`explorer` ``(draw, **grids)`` — any picture: ``draw(**setting)`` returns a figure.
+- :func:`sweep` ``(objective, x0, optimizer, steps, **grids)`` — the runs of a hyperparameter
+  grid, all as ONE batched :func:`optlib.minimize` (the grid's values become hyperparameter
+  arrays of shape ``(B,)``, ``x0`` is tiled to ``(B, d)``), handed back per setting:
+  ``runs[lr, gamma]`` is the :class:`~optlib.run.Trajectory` that ``minimize`` gives for that
+  setting alone (diverged runs included, with ``diverged_at``).
+- :func:`sweep_explorer` — the two composed with :func:`optlib.plotting.path_panel`: the
+  usual chapter explorer (path on the contours, loss curve beside it) in one call::
+
+      widgets.sweep_explorer(
+          functions.rosenbrock, None,
+          lambda lr, gamma: optlib.sgd(lr=lr, momentum=gamma),
+          steps=500, lr=[1e-4, 1e-3, 3e-3], gamma=[0.0, 0.5, 0.9],
+          labels={"lr": "learning rate η", "gamma": "momentum γ"},
+      )
+
+For a picture of your own over the runs of a sweep (two problems side by side, a reference
+line, a chapter-specific panel), compose them yourself::
+
+    runs = widgets.sweep(bowl, bowl.x0, lambda lr: optlib.sgd(lr=lr), 100, lr=rates)
+
+    def draw(lr):
+        fig = plotting.path_panel(bowl, {"GD": runs[lr]}, title=f"η = {lr:g}")
+        fig.axes[-1].axhline(1e-8, color="0.5")  # fig.axes[-1] is the loss plot
+        return fig
+
+    widgets.explorer(draw, lr=rates)
+
+Keep grids small: every combination is one PNG in the page (about 20–40 kB each), and a page
+should stay under 5 MB (:data:`MAX_FRAMES`). matplotlib's pyplot is imported only when a
+figure is drawn.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import io
 import itertools
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
+import numpy as np
 
-__all__ = ["explorer", "figure_png", "grid_sizes"]
+from optlib import plotting
+from optlib.optimizers import Optimizer
+from optlib.run import Trajectory, minimize
+from optlib.validation import is_number
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "MAX_FRAMES",
+    "RUN_OPTIONS",
+    "explorer",
+    "figure_png",
+    "grid_sizes",
+    "run_at",
+    "sweep",
+    "sweep_explorer",
+]
 
 MAX_FRAMES = 120  # about 3 MB of PNGs: the 5 MB page budget with room for the rest
 
+#: Keywords of :func:`sweep` that go to :func:`optlib.minimize` rather than to the optimizer.
+RUN_OPTIONS = ("batch_size", "sampling", "grad_noise", "seed", "max_loss")
+
 
 def figure_png(fig: Figure, dpi: int = 80) -> bytes:
-    """Render ``fig`` to PNG bytes and close it (so the notebook does not show it twice)."""
+    """Render ``fig`` to PNG bytes and close it (so the notebook does not show it twice).
+
+    The picture is stored with a palette of 256 colours: a line drawing looks the same and
+    takes a third of the bytes of full colour, which is what lets a page hold its frames.
+    """
+    import matplotlib.pyplot as plt
+    from PIL import Image  # matplotlib's own dependency
+
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    return buffer.getvalue()
+    buffer.seek(0)
+    with Image.open(buffer) as picture:
+        palette = picture.convert("RGB").quantize(256, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="png", optimize=True)
+    return out.getvalue()
 
 
 def grid_sizes(grids: dict[str, Sequence[Any]]) -> tuple[int, ...]:
@@ -89,7 +146,7 @@ def explorer(
             description=labels.get(name, name),
             continuous_update=True,
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="420px"),
+            layout=widgets.Layout(width="420px", max_width="100%"),
         )
         for name in names
     ]
@@ -111,4 +168,202 @@ def explorer(
         links += [widgets.jslink((sliders[1], "index"), (row, "selected_index")) for row in rows]
     box = widgets.VBox([*sliders, stack])
     box.links = links  # the browser-side links: kept for inspection (and tests)
+    return box
+
+
+# --- Sweeps: a grid of hyperparameters as one batched run ----------------------------------------
+
+
+def run_at(batch: Trajectory, index: int) -> Trajectory:
+    """The run at ``index`` (on the first batch axis) of a batched trajectory, as
+    :func:`optlib.minimize` returns it for that run alone: ``diverged_at`` an int or ``None``,
+    and the arrays ending at the last finite iterate if it diverged.
+
+    If the batch had more axes (replicas of each setting), the result keeps them, as a batch
+    of its own: it ends once all of them have diverged.
+    """
+    diverged_at = np.asarray(batch.diverged_at)[index]
+    if diverged_at.ndim == 0:
+        end = int(diverged_at) if diverged_at >= 0 else len(batch.losses)
+        diverged: Any = int(diverged_at) if diverged_at >= 0 else None
+    else:
+        end = int(diverged_at.max()) if np.all(diverged_at >= 0) else len(batch.losses)
+        diverged = diverged_at.copy()
+    rows = slice(0, end)
+    counts = {
+        field.name: getattr(batch, field.name)[rows]
+        for field in dataclasses.fields(batch)
+        if field.name.endswith("_evals") and getattr(batch, field.name) is not None
+    }
+    return dataclasses.replace(
+        batch,
+        params=batch.params[rows, index],
+        losses=batch.losses[rows, index],
+        diverged_at=diverged,
+        **counts,
+    )
+
+
+def _is_grid(value: Any) -> bool:
+    """A list or a 1-D array is a grid of values; anything else (a number, a tuple such as
+    Adam's ``betas``) is one fixed value."""
+    return isinstance(value, list) or (isinstance(value, np.ndarray) and value.ndim == 1)
+
+
+def _check_grid(name: str, values: Sequence[Any]) -> list[Any]:
+    values = list(values.tolist() if isinstance(values, np.ndarray) else values)
+    if not values:
+        raise ValueError(f"The grid {name} needs at least one value, got {values}")
+    for value in values:
+        if not is_number(value):
+            raise ValueError(f"Invalid value in the grid {name}: {value!r} (must be a number)")
+    if len(set(values)) != len(values):
+        raise ValueError(f"The grid {name} repeats a value: {values}")
+    return values
+
+
+def sweep(
+    objective: Any,
+    x0: np.ndarray | None,
+    optimizer: Callable[..., Optimizer],
+    steps: int = 100,
+    **settings: Any,
+) -> dict[Any, Trajectory]:
+    r"""Run ``optimizer`` over every setting of a grid of hyperparameters, as one batched run.
+
+    Parameters
+    ----------
+    objective : what :func:`optlib.minimize` minimises.
+    x0 : the start of every run, shape ``(d,)``; ``None`` for ``objective.x0``. Shape
+        ``(n, d)`` runs ``n`` replicas of each setting (e.g. noisy runs to average).
+    optimizer : builds the optimizer from the hyperparameter keywords, e.g.
+        ``lambda lr, gamma: optlib.sgd(lr=lr, momentum=gamma)``. It receives each grid as an
+        array of shape ``(B,)`` (``B`` settings, every combination of the grids' values), which
+        the optimizer lines up with the batch of ``B`` starts.
+    steps : steps of every run.
+    **settings : a list (or 1-D array) of numbers is a grid; any other value is fixed. Keywords
+        in :data:`RUN_OPTIONS` (``grad_noise``, ``seed``, ``batch_size``, …) go to
+        ``minimize``, one batched run per value of theirs; all others go to ``optimizer``.
+
+    Returns
+    -------
+    dict
+        ``setting -> Trajectory``: the key is the grid's value for one grid, the tuple of
+        values in the order the grids were given for several (``runs[0.1, 0.9]``). Each
+        trajectory is the one :func:`optlib.minimize` returns for that setting alone (see
+        :func:`run_at`); a run that diverged says so in ``diverged_at``.
+
+    Raises
+    ------
+    ValueError
+        If there is no grid, a grid is empty, holds something other than numbers or repeats a
+        value, or ``x0`` is not ``(d,)`` or ``(n, d)``.
+    """
+    grids = {name: _check_grid(name, v) for name, v in settings.items() if _is_grid(v)}
+    if not grids:
+        raise ValueError("sweep needs at least one grid: a keyword with a list of values")
+    fixed = {name: value for name, value in settings.items() if name not in grids}
+    start = np.asarray(objective.x0 if x0 is None else x0, dtype=float)
+    if start.ndim not in (1, 2):
+        raise ValueError(f"x0 must have shape (d,) or (n, d), got shape {start.shape}")
+    _check_keywords(optimizer, [name for name in settings if name not in RUN_OPTIONS])
+
+    names = list(grids)
+    rule_names = [name for name in names if name not in RUN_OPTIONS]
+    run_names = [name for name in names if name in RUN_OPTIONS]
+    rule_fixed = {k: v for k, v in fixed.items() if k not in RUN_OPTIONS}
+    run_fixed = {k: v for k, v in fixed.items() if k in RUN_OPTIONS}
+    rule_settings = list(itertools.product(*(grids[name] for name in rule_names)))
+    runs: dict[Any, Trajectory] = {}
+    for run_values in itertools.product(*(grids[name] for name in run_names)):
+        options = {**run_fixed, **dict(zip(run_names, run_values, strict=True))}
+        if rule_names:  # every setting of the optimizer's grids at once: starts (B, *x0.shape)
+            columns = zip(*rule_settings, strict=True)
+            arrays = {
+                name: np.array(column) for name, column in zip(rule_names, columns, strict=True)
+            }
+            starts = np.broadcast_to(start, (len(rule_settings), *start.shape)).copy()
+            batch = minimize(objective, starts, optimizer(**rule_fixed, **arrays), steps, **options)
+            found = [run_at(batch, i) for i in range(len(rule_settings))]
+        else:
+            found = [minimize(objective, start, optimizer(**rule_fixed), steps, **options)]
+        for rule_values, run in zip(rule_settings, found, strict=True):
+            setting = {**dict(zip(rule_names, rule_values, strict=True)), **options}
+            runs[_setting_key(names, setting)] = run
+    # In grid order, the first grid outermost, whichever grids went to minimize.
+    order = (dict(zip(names, values, strict=True)) for values in itertools.product(*grids.values()))
+    return {key: runs[key] for key in (_setting_key(names, setting) for setting in order)}
+
+
+def _check_keywords(optimizer: Callable[..., Optimizer], names: list[str]) -> None:
+    """A ValueError naming a hyperparameter the factory does not take (before any run)."""
+    try:
+        parameters = inspect.signature(optimizer).parameters.values()
+    except (TypeError, ValueError):  # a callable without a signature: let the call decide
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return
+    accepted = {p.name for p in parameters}
+    for name in names:
+        if name not in accepted:
+            raise ValueError(
+                f"The optimizer factory takes no hyperparameter {name!r} "
+                f"(it takes {sorted(accepted)})"
+            )
+
+
+def _setting_key(names: list[str], setting: Mapping[str, Any]) -> Any:
+    values = tuple(setting[name] for name in names)
+    return values[0] if len(values) == 1 else values
+
+
+def sweep_explorer(
+    objective: Any,
+    x0: np.ndarray | None,
+    optimizer: Callable[..., Optimizer],
+    *,
+    steps: int = 100,
+    labels: dict[str, str] | None = None,
+    title: str | None = None,
+    dpi: int = 100,
+    panel: Mapping[str, Any] | None = None,
+    **settings: Any,
+) -> widgets.VBox:
+    r"""An explorer of an optimizer's hyperparameters: sliders over one or two grids, each frame
+    a :func:`optlib.plotting.path_panel` (path on the contours, gap curve beside it) of that
+    setting's run, all runs made up front by one :func:`sweep`.
+
+    Parameters
+    ----------
+    objective, x0, optimizer, steps, **settings : as for :func:`sweep`; exactly one or two of
+        the settings are grids (lists), and they become the sliders, in the order given.
+    labels : slider captions by keyword (default: the keyword).
+    title : each frame's heading, a format string of the grid keywords, e.g.
+        ``"η = {lr:g}, γ = {gamma:g}"`` (default: ``caption = value`` for each slider).
+    dpi : resolution of the pictures; the default panel is then about 640 px wide, the book's
+        column.
+    panel : more keywords for :func:`optlib.plotting.path_panel` (``box``, ``path_steps``,
+        ``every``, ``gap_limits``, …).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The explorer (as :func:`explorer` builds it); its ``runs`` attribute is the
+        :func:`sweep`, so a chapter can check the very runs its pictures show.
+    """
+    grids = {name: value for name, value in settings.items() if _is_grid(value)}
+    grid_sizes(grids)  # one or two grids within the page budget, before anything runs
+    runs = sweep(objective, x0, optimizer, steps, **settings)
+    names, labels, options = list(grids), labels or {}, dict(panel or {})
+
+    def draw(**setting: Any) -> Figure:
+        if title is not None:
+            heading = title.format(**setting)
+        else:
+            heading = ", ".join(f"{labels.get(k, k)} = {_label(setting[k])}" for k in names)
+        run = runs[_setting_key(names, setting)]
+        return plotting.path_panel(objective, {heading: run}, title=heading, **options)
+
+    box = explorer(draw, dpi=dpi, labels=labels, **grids)
+    box.runs = runs
     return box

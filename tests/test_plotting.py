@@ -1,0 +1,208 @@
+"""optlib.plotting: contours, paths, loss curves, log axes with plain-text labels, verdicts, and
+the panel (paths beside their gap curves) that the chapters and the sweep explorer draw."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import optlib
+from optlib import functions, plotting
+
+BOWL = functions.quadratic_bowl(condition_number=10.0, angle=0.5)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def gd(objective, lr, steps=100, x0=None):
+    start = objective.x0 if x0 is None else x0
+    return optlib.minimize(objective, start, optlib.sgd(lr=lr), steps)
+
+
+def test_importing_plotting_does_not_start_pyplot():
+    code = "import sys, optlib.plotting; print('matplotlib.pyplot' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_contour_grid_is_cached_per_objective_and_box():
+    bowl = functions.quadratic_bowl(condition_number=4.0)
+    X, Y, Z = plotting.contour_grid(bowl, resolution=50)
+    again = plotting.contour_grid(bowl, resolution=50)
+    assert again[2] is Z
+    assert np.allclose(Z, bowl.value(np.stack([X, Y], axis=-1)))
+    other = functions.quadratic_bowl(condition_number=4.0)
+    assert plotting.contour_grid(other, resolution=50)[2] is not Z
+
+
+def test_contour_and_path_draw_on_one_axes():
+    f = functions.rosenbrock
+    trajectory = optlib.minimize(f, np.array([-1.2, 1.0]), optlib.adam(lr=0.05), 100)
+    ax = plotting.contour(f)
+    plotting.path(trajectory.params, ax, label="Adam")
+    assert len(ax.collections) > 0  # contour sets
+    assert ax.lines[-3].get_label() == "Adam" and len(ax.lines[-3].get_xdata()) == 101
+
+
+def test_path_of_a_diverged_batch_run_skips_nan_rows():
+    params = np.array([[0.0, 0.0], [1.0, 1.0], [np.nan, np.nan]])
+    ax = plotting.path(params)
+    end = ax.lines[-1]
+    assert (end.get_xdata()[0], end.get_ydata()[0]) == (1.0, 1.0)
+
+
+def test_loss_curves_label_each_line():
+    ax = plotting.loss_curves({"a": np.geomspace(1, 1e-3, 10), "b": np.ones(10)})
+    assert [line.get_label() for line in ax.lines] == ["a", "b"]
+    assert ax.get_yscale() == "log"
+
+
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [(1e-15, "10⁻¹⁵"), (1.0, "10⁰"), (1e10, "10¹⁰"), (100.0, "10²"), (0.0, "0")],
+)
+def test_power_of_ten_labels_in_plain_text(value, label):
+    assert plotting.power_of_ten(value) == label
+    assert plotting.power_of_ten(value, 3) == label  # as a tick formatter: (value, position)
+
+
+def test_log_axis_puts_ticks_on_every_fifth_decade_with_plain_labels():
+    ax = plotting.new_axes()
+    plotting.log_axis(ax, (1e-16, 1e13))
+    assert ax.get_yscale() == "log" and ax.get_ylim() == pytest.approx((1e-16, 1e13))
+    assert list(ax.get_yticks()) == [1e-15, 1e-10, 1e-5, 1.0, 1e5, 1e10]
+    assert ax.yaxis.get_major_formatter()(1e-10, 0) == "10⁻¹⁰"
+    assert len(ax.yaxis.get_minorticklocs()) == 0
+    plotting.log_axis(ax, (1e-4, 30.0), axis="x")  # a short range: every decade
+    assert list(ax.get_xticks()) == [1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0]
+    plotting.log_axis(ax, (1e-16, 1e3), every=3)
+    assert list(ax.get_yticks()) == [1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 1.0, 1e3]
+
+
+@pytest.mark.parametrize("limits", [(0.0, 1.0), (10.0, 1.0), (-1.0, 1.0)])
+def test_log_axis_rejects_limits_that_are_not_a_positive_range(limits):
+    with pytest.raises(ValueError, match="Invalid log axis"):
+        plotting.log_axis(plotting.new_axes(), limits)
+
+
+def test_verdict_says_how_a_run_ended():
+    diverged = gd(BOWL, 1.05 * 2 / BOWL.L, steps=2000)
+    assert diverged.diverged_at is not None
+    assert plotting.verdict(diverged) == f"diverged at step {diverged.diverged_at}"
+    best = gd(BOWL, 2 / (BOWL.mu + BOWL.L), steps=300)
+    first = int(np.argmax(best.losses <= 1e-15))  # found here independently of the helper
+    assert plotting.verdict(best) == f"at round-off by step {first}"
+    slow = gd(BOWL, 1e-3, steps=20)
+    assert plotting.verdict(slow) == f"final f − f* = {slow.losses[-1]:.1e}"
+    shifted = functions.quadratic(np.eye(2), c=5.0)  # f* = 5
+    run = gd(shifted, 0.1, steps=3, x0=np.ones(2))
+    assert plotting.verdict(run, shifted.f_min) == f"final f − f* = {run.losses[-1] - 5.0:.1e}"
+    assert plotting.verdict(run, -np.inf) == f"final f = {run.losses[-1]:.1e}"
+
+
+def test_verdict_and_gap_of_replicas_are_about_their_mean():
+    starts = np.tile(BOWL.x0, (4, 1))
+    runs = optlib.minimize(BOWL, starts, optlib.sgd(lr=0.05), 50, grad_noise=0.1, seed=1)
+    gap = plotting.gap_curve(runs, BOWL.f_min)
+    assert np.allclose(gap, runs.losses.mean(axis=1))
+    assert plotting.verdict(runs) == f"mean f − f* of 4 runs: {gap[-1]:.1e} at the end"
+    lrs = np.array([0.01, 0.3, 0.3, 0.01])  # two of four diverge
+    mixed = optlib.minimize(BOWL, starts, optlib.sgd(lr=lrs), 100)
+    first = int(mixed.diverged_at[1])
+    assert plotting.verdict(mixed) == f"2 of 4 runs diverged, the first at step {first}"
+
+
+def test_path_panel_of_one_run_draws_its_path_and_gap_with_the_verdict_as_title():
+    run = gd(BOWL, 0.1)
+    fig = plotting.path_panel(BOWL, {"GD": run}, title="η = 0.1", path_steps=30)
+    ax_path, ax_loss = fig.axes
+    path_line = next(line for line in ax_path.lines if len(line.get_xdata()) > 2)
+    assert np.array_equal(path_line.get_xydata(), run.params[:31])
+    (gap_line,) = (line for line in ax_loss.lines if line.get_label().startswith("GD"))
+    assert np.array_equal(gap_line.get_ydata(), np.maximum(run.losses - BOWL.f_min, 1e-16))
+    assert ax_loss.get_title() == plotting.verdict(run)
+    assert fig.get_suptitle() == "η = 0.1"
+    assert ax_loss.get_yscale() == "log" and ax_loss.get_ylim() == pytest.approx((1e-16, 1e13))
+    assert fig.legends == []  # one run: nothing to tell apart
+
+
+def test_path_panel_marks_a_diverged_run_and_never_warns(recwarn):
+    run = gd(BOWL, 1.2 * 2 / BOWL.L, steps=500)
+    assert run.diverged_at is not None
+    fig = plotting.path_panel(BOWL, {"GD": run})
+    fig.canvas.draw()
+    ax_loss = fig.axes[-1]
+    crosses = [line for line in ax_loss.lines if line.get_marker() == "x"]
+    assert len(crosses) == 1
+    assert crosses[0].get_xdata()[0] == run.diverged_at
+    assert crosses[0].get_ydata()[0] == pytest.approx(1e13)  # at the top of the gap axis
+    assert ax_loss.get_title() == f"diverged at step {run.diverged_at}"
+    assert ax_loss.get_xlim()[1] == max(run.diverged_at, 10)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_path_panel_of_several_runs_puts_labels_and_verdicts_in_a_legend_below():
+    runs = {"slow": gd(BOWL, 0.01), "fast": gd(BOWL, 2 / (BOWL.mu + BOWL.L))}
+    fig = plotting.path_panel(BOWL, runs)
+    (legend,) = fig.legends
+    texts = [text.get_text() for text in legend.get_texts()]
+    assert texts == [f"{label}: {plotting.verdict(run)}" for label, run in runs.items()]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = legend.get_window_extent(renderer)
+    for ax in fig.axes:  # below every plot: it covers neither contours nor curves
+        assert box.y1 <= ax.get_tightbbox(renderer).y0 + 1
+
+
+def test_path_panel_draws_each_objective_of_a_dict_on_its_own():
+    rosenbrock = functions.rosenbrock
+    runs = {"bowl": gd(BOWL, 0.1), "Rosenbrock": gd(rosenbrock, 1e-3)}
+    window = ((-1.5, 1.5), (-0.5, 1.6))
+    fig = plotting.path_panel(
+        {"bowl": BOWL, "Rosenbrock": rosenbrock}, runs, box={"Rosenbrock": window}
+    )
+    assert len(fig.axes) == 3
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["bowl", "Rosenbrock"]
+    assert fig.axes[1].get_xlim() == pytest.approx(window[0])
+    with pytest.raises(ValueError, match="No objective given"):
+        plotting.path_panel({"bowl": BOWL}, runs)
+
+
+def test_path_panel_of_a_1d_objective_puts_the_iterates_on_its_curve():
+    parabola = functions.quadratic(2.0, 2.0, name="parabola", x0=[2.0])  # f = θ² − 2θ, θ* = 1
+    run = gd(parabola, 0.2, steps=20)
+    fig = plotting.path_panel(parabola, {"GD": run})
+    iterates = next(line for line in fig.axes[0].lines if line.get_marker() == "o")
+    assert np.allclose(iterates.get_xdata(), run.params[:, 0])
+    assert np.allclose(iterates.get_ydata(), run.params[:, 0] ** 2 - 2 * run.params[:, 0])
+
+
+def test_path_panel_is_legible_at_the_book_column_width():
+    """At the explorers' 100 dpi a panel is about the book's column (688 px) wide, so its text
+    shows at its point size; no text is smaller than 8 pt."""
+    runs = {"bowl": gd(BOWL, 0.1), "Rosenbrock": gd(functions.rosenbrock, 1e-3)}
+    one = plotting.path_panel(BOWL, {"GD": runs["bowl"]}, title="t")
+    two = plotting.path_panel({"bowl": BOWL, "Rosenbrock": functions.rosenbrock}, runs)
+    for fig in (one, two):
+        width_px = fig.get_figwidth() * 100
+        assert 600 <= width_px <= 800
+        fig.canvas.draw()
+        sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+        assert min(sizes) >= 8
+
+
+def test_path_panel_needs_a_run():
+    with pytest.raises(ValueError, match="at least one trajectory"):
+        plotting.path_panel(BOWL, {})
