@@ -276,8 +276,8 @@ def path_panel(
     *,
     title: str | None = None,
     box: Box | Mapping[str, Box] | None = None,
-    path_steps: int | None = None,
-    every: int = 1,
+    path_steps: int | Mapping[str, int] | None = None,
+    every: int | Mapping[str, int] = 1,
     levels: int = 12,
     resolution: int = 120,
     gap_limits: tuple[float, float] = (1e-16, 1e13),
@@ -296,10 +296,10 @@ def path_panel(
         or :func:`optlib.widgets.sweep`). For a run with replicas (``params`` of shape
         ``(T + 1, n, d)``) the path is the first replica's and the curve their mean gap.
     title : a heading over the figure (plain text lays out fastest).
-    box : the window of the path plot (default: each objective's ``box``); a dict gives one
-        per label.
+    box : the window of the path plot (default: each objective's ``box``).
     path_steps : draw only the first ``path_steps`` steps of each path (default: all).
     every : draw every ``every``-th iterate of each path (its start and end marks stay).
+        ``box``, ``path_steps`` and ``every`` may be a dict by label, for some runs only.
     levels, resolution : of the contour plot (see :func:`contour`).
     gap_limits : the fixed range of the gap axis, the same for every frame of an explorer;
         a run that diverged (``Trajectory.diverged_at``) gets a cross at its top, at the step.
@@ -335,7 +335,7 @@ def path_panel(
     )
     path_axes, ax_loss = list(axes[:-1]), axes[-1]
 
-    windows = {label: box.get(label) if isinstance(box, Mapping) else box for label in labels}
+    windows = {label: _for(box, label, None) for label in labels}
     for index, problem in enumerate(panels):
         ax = path_axes[index]
         mine = [label for label in labels if problems[label] is problem]
@@ -356,8 +356,9 @@ def path_panel(
         run, problem = trajectories[label], problems[label]
         color = colors[i % len(colors)]
         ax = path_axes[next(k for k, p in enumerate(panels) if p is problem)]
-        shown = _first_replica(run.params)[: None if path_steps is None else path_steps + 1]
-        shown = np.concatenate([shown[:-1:every], shown[-1:]]) if every > 1 else shown
+        first, thin = _for(path_steps, label, None), _for(every, label, 1)
+        shown = _first_replica(run.params)[: None if first is None else first + 1]
+        shown = np.concatenate([shown[:-1:thin], shown[-1:]]) if thin > 1 else shown
         if problem.dim == 1:
             ax.plot(
                 shown[:, 0], problem.value(shown), "o-", color=color, markersize=2.5, linewidth=0.8
@@ -401,6 +402,11 @@ def _objectives_by_label(objective: Any, labels: list[str]) -> dict[str, Any]:
             raise ValueError(f"No objective given for the run(s) {missing}")
         return {label: objective[label] for label in labels}
     return dict.fromkeys(labels, objective)
+
+
+def _for(value: Any, label: str, default: Any) -> Any:
+    """A setting of the panel for one run: the value itself, or its entry in a dict by label."""
+    return value.get(label, default) if isinstance(value, Mapping) else value
 
 
 def _f_min(objective: Any) -> float:
