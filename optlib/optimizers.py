@@ -1046,10 +1046,11 @@ def rectification(rho_t: Hyper, rho_inf: Hyper) -> Hyper:
 
     defined for :math:`\rho_t \ge 4` and :math:`\rho_\infty > 4`; NaN elsewhere (without a
     warning), where :class:`RAdam` does not use it."""
+    rho_t, rho_inf = np.asarray(rho_t, dtype=float), np.asarray(rho_inf, dtype=float)
     defined = (rho_t >= 4) & (rho_inf > 4)
     with np.errstate(invalid="ignore", divide="ignore"):
         r_t = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-    return np.where(defined, r_t, np.nan)
+    return np.where(defined, r_t, np.nan)[()]  # a NumPy float for numbers, else an array
 
 
 # --- Constructors with PyTorch's names and defaults ----------------------------------------------

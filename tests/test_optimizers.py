@@ -545,6 +545,18 @@ def test_sma_length_and_bias_correction_helpers():
     assert bias_corrected(np.array([0.1]), 0.9, 1) == pytest.approx([1.0])
 
 
+def test_radam_with_a_short_memory_is_never_rectified():
+    """β₂ = 0.6: ρ∞ = 2/(1 − β₂) − 1 = 4, so ρ_t < 4 for ever and every step is SGD with
+    bias-corrected momentum (by hand), in a single run as in a sweep."""
+    grads = np.random.default_rng(12).standard_normal((20, 3))
+    path = run_open_loop(optlib.radam(lr=0.1, betas=(0.9, 0.6)), np.zeros(3), grads)
+    theta, m = np.zeros(3), np.zeros(3)
+    for t, g in enumerate(grads, start=1):
+        m = 0.9 * m + 0.1 * g
+        theta = theta - 0.1 * m / (1 - 0.9**t)
+        assert relative_error(path[t], theta) < 1e-13
+
+
 def test_radam_rectification_matches_hand_formula():
     beta1, beta2, lr, eps = 0.9, 0.999, 0.1, 1e-8
     grads = np.random.default_rng(7).standard_normal((10, 3))
