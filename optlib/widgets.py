@@ -24,8 +24,17 @@ Three levels, each built on the one before:
           labels={"lr": "learning rate η", "gamma": "momentum γ"},
       )
 
+The frame shows the path on the contours (left) and the gap :math:`f(\theta_t) - f^*` on a log
+scale (right), titled with how the run ended (:func:`optlib.plotting.verdict`: "diverged at
+step 12", "at round-off by step 40", "final f − f* = 3e-04"); the sliders' grids are the
+keywords that are lists, in the order given; a number or tuple is a fixed setting; ``grad_noise``,
+``seed`` or ``batch_size`` given as a list sweep :func:`optlib.minimize`'s options. The
+explorer's ``runs`` attribute holds the runs drawn, for the chapter's checks
+(``box.runs[1e-3, 0.9].diverged``) — no ``list.index(value)`` bookkeeping.
+
 For a picture of your own over the runs of a sweep (two problems side by side, a reference
-line, a chapter-specific panel), compose them yourself::
+line, a chapter-specific panel), compose the three yourself; draw at ``dpi=100``, for which
+the panels are sized (about the book's 688 px column)::
 
     runs = widgets.sweep(bowl, bowl.x0, lambda lr: optlib.sgd(lr=lr), 100, lr=rates)
 
@@ -34,11 +43,19 @@ line, a chapter-specific panel), compose them yourself::
         fig.axes[-1].axhline(1e-8, color="0.5")  # fig.axes[-1] is the loss plot
         return fig
 
-    widgets.explorer(draw, lr=rates)
+    widgets.explorer(draw, lr=rates, dpi=100)
 
-Keep grids small: every combination is one PNG in the page (about 20–40 kB each), and a page
-should stay under 5 MB (:data:`MAX_FRAMES`). matplotlib's pyplot is imported only when a
-figure is drawn.
+Several problems under the same sliders: one sweep per problem, then a dict of objectives
+(``path_panel({"bowl": bowl, "Rosenbrock": rosenbrock}, {"bowl": runs_b[lr],
+"Rosenbrock": runs_r[lr]})``) draws each on its own contour plot. A hyperparameter scaled per
+problem (η as a fraction of 2/L) goes in a small function that builds the sweep, so the factory
+closes over that problem's L (see the momentum chapter). Chapter-specific figures keep their
+own ``draw``; for their log axes use :func:`optlib.plotting.log_axis` (ticks labelled 10ⁿ in
+plain text by :func:`optlib.plotting.power_of_ten`) instead of a copied formatter.
+
+Keep grids small: every combination is one PNG in the page (10–25 kB each, stored with a
+256-colour palette), and a page should stay under 5 MB (:data:`MAX_FRAMES`). matplotlib's
+pyplot is imported only when a figure is drawn.
 """
 
 from __future__ import annotations
@@ -127,7 +144,8 @@ def explorer(
     Parameters
     ----------
     draw : returns a matplotlib figure for one setting, e.g. ``draw(lr=0.1, schedule="cosine")``.
-    dpi : resolution of the stored pictures.
+    dpi : resolution of the stored pictures (use 100 for :func:`optlib.plotting.path_panel`
+        figures: about the book's column width).
     labels : slider captions by keyword (default: the keyword itself).
     **grids : one or two keywords, each with the list of values its slider offers.
 

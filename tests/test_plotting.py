@@ -206,3 +206,20 @@ def test_path_panel_is_legible_at_the_book_column_width():
 def test_path_panel_needs_a_run():
     with pytest.raises(ValueError, match="at least one trajectory"):
         plotting.path_panel(BOWL, {})
+
+
+def test_path_panel_settings_can_differ_per_run():
+    rosenbrock = functions.rosenbrock
+    runs = {"bowl": gd(BOWL, 0.1, steps=200), "Rosenbrock": gd(rosenbrock, 1e-3, steps=200)}
+    fig = plotting.path_panel(
+        {"bowl": BOWL, "Rosenbrock": rosenbrock},
+        runs,
+        path_steps={"bowl": 80},
+        every={"Rosenbrock": 5},
+    )
+    bowl_path, rosen_path = (
+        next(line for line in ax.lines if len(line.get_xdata()) > 2) for ax in fig.axes[:2]
+    )
+    assert np.array_equal(bowl_path.get_xydata(), runs["bowl"].params[:81])
+    thinned = np.concatenate([runs["Rosenbrock"].params[:-1:5], runs["Rosenbrock"].params[-1:]])
+    assert np.array_equal(rosen_path.get_xydata(), thinned)
