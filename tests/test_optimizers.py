@@ -679,6 +679,22 @@ def test_in_place_step_with_a_schedule_and_per_coordinate_rates(small_blocks):
         assert np.array_equal(in_place, run_open_loop(optimizer, theta0, grads)), optimizer
 
 
+def test_in_place_step_evaluates_the_schedule_once_per_step(small_blocks):
+    """The engine fixes η_t before it runs the rule on the blocks (10 blocks here)."""
+    calls = []
+
+    def schedule(k):
+        calls.append(k)
+        return 0.1 / (1 + k)
+
+    params, grads = np.zeros(640), np.ones(640)
+    adam = optlib.adam(lr=schedule)
+    state = adam.init(params)
+    for _ in range(3):
+        params, state = adam.step_(params, grads, state)
+    assert calls == [0, 1, 2]
+
+
 def test_in_place_step_overwrites_params_and_buffers_and_nothing_else(small_blocks):
     rng = np.random.default_rng(10)
     params, grads = rng.standard_normal(300), rng.standard_normal(300)
