@@ -739,6 +739,16 @@ def test_state_holds_only_the_buffers_the_options_use():
     assert buffers(optlib.radam()) == 2 and buffers(optlib.adamw()) == 2
 
 
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_each_state_names_its_buffers(name):
+    """step_ overwrites exactly the arrays a state names in ``buffers``: every parameter-sized
+    array of the state, and nothing else."""
+    state = build(name).init(np.zeros((4, 3)))
+    arrays = {f for f, value in zip(state._fields, state, strict=True) if np.shape(value) == (4, 3)}
+    named = {buffer for buffer in state.buffers if getattr(state, buffer) is not None}
+    assert arrays == named and "t" not in state.buffers
+
+
 def test_sgd_momentum_buffer_does_not_alias_the_callers_gradient():
     """PyTorch clones the first gradient into the buffer; so does optlib."""
     sgd = optlib.sgd(lr=0.1, momentum=0.9)
