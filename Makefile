@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 BOOK_SOURCES := _config.yml _toc.yml references.bib index.md $(wildcard chapters/*) \
-                $(wildcard optlib/*.py) $(wildcard _ext/*)
+                $(wildcard optlib/*.py optlib/*/*.py) $(wildcard _ext/*)
 
 # One BLAS thread: the same floating-point sums on every run (threaded BLAS may reorder them),
 # and no oversubscription of a shared 2-core machine. Notebook kernels inherit it.
