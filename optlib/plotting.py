@@ -47,6 +47,7 @@ __all__ = [
     "path",
     "path_panel",
     "power_of_ten",
+    "settled_at",
     "verdict",
 ]
 
@@ -243,7 +244,8 @@ def gap_curve(trajectory: Trajectory, f_min: float = 0.0) -> np.ndarray:
 
 def verdict(trajectory: Trajectory, f_min: float = 0.0, *, tolerance: float = 1e-15) -> str:
     r"""How a run ended, in a few words for a title or legend: ``"diverged at step 12"``,
-    ``"at round-off by step 40"`` (its gap :math:`f - f^*` reached ``tolerance``), or
+    ``"at round-off by step 40"`` (its gap :math:`f - f^*` reached ``tolerance`` and stayed
+    there, :func:`settled_at`), or
     ``"final f − f* = 3.2e-04"``.
 
     For replicas (a trajectory of several runs of one setting) the verdict is on their mean
@@ -261,10 +263,18 @@ def verdict(trajectory: Trajectory, f_min: float = 0.0, *, tolerance: float = 1e
         return f"mean {name} of {diverged.size} runs: {gap[-1]:.1e} at the end"
     if diverged_at is not None:
         return f"diverged at step {diverged_at}"
-    reached = np.flatnonzero(gap <= tolerance) if np.isfinite(f_min) else []
-    if len(reached):
-        return f"at round-off by step {int(reached[0])}"
+    settled = settled_at(gap, tolerance) if np.isfinite(f_min) else None
+    if settled is not None:
+        return f"at round-off by step {settled}"
     return f"final {name} = {gap[-1]:.1e}"
+
+
+def settled_at(gap: np.ndarray, tolerance: float) -> int | None:
+    """The first step from which the gap stays at or below ``tolerance`` to the end of the run,
+    or ``None``: a run that touches round-off and climbs back out has not settled."""
+    above = np.flatnonzero(~(np.asarray(gap) <= tolerance))  # NaN counts as above
+    first = int(above[-1]) + 1 if len(above) else 0
+    return first if first < len(gap) else None
 
 
 # --- The panel: paths on the landscape beside the loss curves ------------------------------------
@@ -449,5 +459,5 @@ def _loss_curve(
         first = int(diverged_at[diverged_at >= 0].min())
         ax.plot(first, limits[1], "x", color=color, markersize=7, markeredgewidth=2, clip_on=False)
         return first
-    reached = np.flatnonzero(gap <= 10 * limits[0]) if np.isfinite(f_min) else []
-    return int(reached[0]) + 5 if len(reached) else len(gap) - 1
+    settled = settled_at(gap, 10 * limits[0]) if np.isfinite(f_min) else None
+    return settled + 5 if settled is not None else len(gap) - 1

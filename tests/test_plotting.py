@@ -223,3 +223,15 @@ def test_path_panel_settings_can_differ_per_run():
     assert np.array_equal(bowl_path.get_xydata(), runs["bowl"].params[:81])
     thinned = np.concatenate([runs["Rosenbrock"].params[:-1:5], runs["Rosenbrock"].params[-1:]])
     assert np.array_equal(rosen_path.get_xydata(), thinned)
+
+
+def test_a_run_that_touches_round_off_and_climbs_back_has_not_settled():
+    """verdict says "at round-off" only for a run that stays there to its end."""
+    from optlib.plotting import settled_at
+
+    assert settled_at(np.array([1.0, 1e-17, 1e-17]), 1e-15) == 1
+    assert settled_at(np.array([1.0, 1e-17, 1e-3]), 1e-15) is None
+    assert settled_at(np.array([1e-17, 1e-17]), 1e-15) == 0
+    assert settled_at(np.array([1e-17, np.nan]), 1e-15) is None
+    climbs = optlib.Trajectory(np.zeros((3, 2)), np.array([1.0, 0.0, 2e-2]), np.arange(3), None)
+    assert plotting.verdict(climbs) == "final f − f* = 2.0e-02"
