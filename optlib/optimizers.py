@@ -1003,7 +1003,7 @@ class RAdam(Optimizer):
         v = beta2 * state.v + (1 - beta2) * g**2
         m_hat = bias_corrected(m, beta1, t)
         rho_t = sma_length(beta2, t)
-        r_t = rectification(rho_t, max_sma_length(beta2))  # NaN where ρ_t ≤ 4: not used there
+        r_t = rectification(rho_t, max_sma_length(beta2))  # NaN where ρ_t < 4: not used there
         l_t = np.sqrt(1 - beta2**t) / (np.sqrt(v) + self.eps)
         step = np.where(rho_t > self.threshold, m_hat * r_t * l_t, m_hat)  # rectified or not
         return params - self.eta(t) * step, RAdamState(t, m, v)
