@@ -970,7 +970,8 @@ class RAdam(Optimizer):
     paper's Algorithm 2 says 4: pass ``threshold=4.0``); with :math:`\beta_2 = 0.999` the first
     rectified step is :math:`t = 6` (:math:`t = 5` with 4). :math:`\epsilon` is added to the
     *uncorrected* :math:`\sqrt{v_t}`, as PyTorch; the paper's :math:`l_t` has none. The branch
-    is taken per setting (``np.where``), so a sweep over :math:`\beta_2` runs each setting's own.
+    is taken per setting (``np.multiply``'s ``where``), so a sweep over :math:`\beta_2` runs each
+    setting's own.
 
     Parameters
     ----------
@@ -1005,7 +1006,8 @@ class RAdam(Optimizer):
         rho_t = sma_length(beta2, t)
         r_t = rectification(rho_t, max_sma_length(beta2))  # NaN where ρ_t < 4: not used there
         l_t = np.sqrt(1 - beta2**t) / (np.sqrt(v) + self.eps)
-        step = np.where(rho_t > self.threshold, m_hat * r_t * l_t, m_hat)  # rectified or not
+        # m̂·r_t·l_t where ρ_t > threshold (rectified), m̂ as it is elsewhere: each setting's case
+        step = np.multiply(m_hat, r_t * l_t, out=m_hat, where=rho_t > self.threshold)
         return params - self.eta(t) * step, RAdamState(t, m, v)
 
 
@@ -1046,11 +1048,10 @@ def rectification(rho_t: Hyper, rho_inf: Hyper) -> Hyper:
 
     defined for :math:`\rho_t \ge 4` and :math:`\rho_\infty > 4`; NaN elsewhere (without a
     warning), where :class:`RAdam` does not use it."""
-    rho_t, rho_inf = np.asarray(rho_t, dtype=float), np.asarray(rho_inf, dtype=float)
-    defined = (rho_t >= 4) & (rho_inf > 4)
+    rho_t, rho_inf = np.float64(rho_t), np.float64(rho_inf)  # ρ∞ = 4: inf, not ZeroDivisionError
     with np.errstate(invalid="ignore", divide="ignore"):
         r_t = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-    return np.where(defined, r_t, np.nan)[()]  # a NumPy float for numbers, else an array
+    return np.where((rho_t >= 4) & (rho_inf > 4), r_t, np.nan)[()]  # a NumPy float for numbers
 
 
 # --- Constructors with PyTorch's names and defaults ----------------------------------------------
