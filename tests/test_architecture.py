@@ -124,3 +124,30 @@ def test_no_file_of_the_project_refers_outside_the_repository():
         if "../shared" in text or "shared/CONVENTIONS" in text:
             offenders.append(name)
     assert not offenders, offenders
+
+
+def test_every_rules_step_is_its_equations_only():
+    """A rule's ``step`` is the chapter's equations: at most 15 lines, and none of the sweep or
+    in-place machinery (lining up, ``np.any`` on a hyperparameter, block handling) in it."""
+    import inspect
+    import textwrap
+
+    from optlib import optimizers
+
+    rules = [
+        cls
+        for cls in vars(optimizers).values()
+        if inspect.isclass(cls)
+        and issubclass(cls, optimizers.Optimizer)
+        and "step" in vars(cls)
+        and cls is not optimizers.Optimizer
+    ]
+    assert len(rules) >= 13  # 10 rules with a step of their own + 3 pieces
+    for cls in rules:
+        source = textwrap.dedent(inspect.getsource(cls.step))
+        function = ast.parse(source).body[0]
+        body = [node for node in function.body if not isinstance(node, ast.Expr)]  # docstring
+        lines = body[-1].end_lineno - body[0].lineno + 1
+        assert lines <= 15, f"{cls.__name__}.step is {lines} lines"
+        for machinery in ("line_up", "lined_up", "np.any", "batched", "BLOCK", "step_"):
+            assert machinery not in source, f"{cls.__name__}.step uses {machinery}"
