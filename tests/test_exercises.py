@@ -1,8 +1,8 @@
 """The exercise checkers: a right answer passes, each known mistake is named, and every other
 kind of wrong answer (raises, wrong shape, mutates, NaN, slightly off) gets a clear message.
 
-The right answers and the mistakes below are written here, from the formulas in
-CONVENTIONS.md and the papers, without calling optlib: the checkers compare with optlib, so a
+The right answers and the mistakes below are written here, from the papers' formulas
+(as PyTorch implements them), without calling optlib: the checkers compare with optlib, so a
 right answer passing is also an independent check of the checker's reference.
 """
 
@@ -1060,7 +1060,7 @@ def test_checkers_document_their_rule_and_run_their_examples():
 
 def test_radam_rho_is_the_papers_sma_length_and_matches_the_spot_values():
     """ρ∞ = 1999 and ρ₁…₆ = 1, 1.9995, 2.9987, 3.9975, 4.9960, 5.9942 for β₂ = 0.999
-    (CONVENTIONS); ρ₁ = 1 for every β₂; and the closed form is the centre-of-mass definition."""
+    (by hand); ρ₁ = 1 for every β₂; and the closed form is the centre-of-mass definition."""
     assert rho_infinity(0.999) == pytest.approx(1999)
     spot = [radam_rho(0.999, t) for t in range(1, 7)]
     assert spot == pytest.approx([1, 1.9995, 2.9987, 3.9975, 4.9960, 5.9942], abs=1e-4)
