@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py            # optlib; torch columns if torch imports
     .venv/bin/python benchmarks/run.py --book     # also time a full book build (1–2 min)
+    .venv/bin/python benchmarks/run.py --against 386124a   # step_ now ÷ step_ at a revision
 
 Every figure is a ratio of two timings taken side by side in the same run (the machines are
 shared and noisy): optlib against torch.optim, against a memory-bandwidth floor measured on the
@@ -13,12 +14,14 @@ dependency): for its columns, run this script in an environment that also has
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import platform
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import tracemalloc
@@ -341,6 +344,65 @@ def execution_rows(page: str) -> list[list[str]]:
     return rows
 
 
+AGAINST_RULES = {  # rules every revision of optlib has had, by their PyTorch constructor
+    "sgd": "sgd(lr=1e-3)",
+    "sgd+momentum": "sgd(lr=1e-3, momentum=0.9)",
+    "adagrad": "adagrad()",
+    "rmsprop": "rmsprop(lr=1e-3)",
+    "adadelta": "adadelta()",
+    "adam": "adam(lr=1e-3)",
+    "adam+L2": "adam(lr=1e-3, weight_decay=1e-2)",
+    "adamw": "adamw(lr=1e-3)",
+    "nadam": "nadam()",
+    "adamax": "adamax()",
+    "radam": "radam(lr=1e-3)",
+}
+# Run in a fresh process whose optlib is the tree in its working directory: the median of
+# `repeats` in-place steps (after 7 warm-up steps, past RAdam's first five).
+AGAINST_SNIPPET = """
+import sys, time, numpy as np, optlib
+optimizer, size, repeats = eval("optlib." + sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+rng = np.random.default_rng(0)
+params, grads = rng.standard_normal(size), rng.standard_normal(size)
+state = optimizer.init(params)
+times = []
+for i in range(7 + repeats):
+    start = time.perf_counter()
+    params, state = optimizer.step_(params, grads, state)
+    times.append(time.perf_counter() - start)
+print(np.median(times[7:]))
+"""
+
+
+def against(revision: str, sizes: tuple[int, ...] = (10**6, 10**7), rounds: int = 6) -> list:
+    """``step_`` of each rule now ÷ at ``revision`` (from ``git archive``): fresh processes for
+    the two trees, alternating, ``rounds`` of each, the ratio of the medians."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", revision, "optlib"],
+            cwd=ROOT, capture_output=True, check=True,
+        ).stdout
+        tarfile.open(fileobj=io.BytesIO(archive)).extractall(tmp, filter="data")
+        trees = {"then": tmp, "now": str(ROOT)}
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": ""}
+        rows = []
+        for rule, constructor in AGAINST_RULES.items():
+            row = [rule]
+            for size in sizes:
+                medians: dict[str, list[float]] = {"then": [], "now": []}
+                for round_ in range(rounds):
+                    for name in ("then", "now") if round_ % 2 == 0 else ("now", "then"):
+                        result = subprocess.run(
+                            [sys.executable, "-c", AGAINST_SNIPPET, constructor, str(size),
+                             str(max(5, 10**8 // (10 * size)))],
+                            cwd=trees[name], env=env, capture_output=True, text=True, check=True,
+                        )
+                        medians[name].append(float(result.stdout))
+                row.append(f"{np.median(medians['now']) / np.median(medians['then']):.2f}")
+            rows.append(row)
+    return rows
+
+
 def table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
@@ -370,7 +432,15 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--book", action="store_true", help="also time a full book build")
+    parser.add_argument(
+        "--against", metavar="REVISION", help="only: step_ now ÷ step_ at a git revision"
+    )
     args = parser.parse_args()
+    if args.against:
+        print(f"Machine: {machine()}")
+        print(f"\n## step_ now ÷ step_ at {args.against} (below 1: faster now)\n")
+        print(table(["rule", "10⁶ params", "10⁷ params"], against(args.against)))
+        return
     try:
         import torch
 

@@ -50,3 +50,11 @@ def test_book_table_reads_the_execution_page(tmp_path, seconds, budget):
     assert bench.execution_rows(page) == [
         [name, seconds, str(budget), f"{float(seconds) / budget:.2f}"]
     ]
+
+
+def test_against_an_earlier_revision_times_both_trees(monkeypatch):
+    """--against: one row per rule, a ratio per size. Against the last commit (a clean clone's
+    HEAD, or the revision before the working tree's changes) the two trees are alike."""
+    monkeypatch.setattr(bench, "AGAINST_RULES", {"sgd": "sgd(lr=1e-3)"})
+    rows = bench.against("HEAD", sizes=(1000,), rounds=2)
+    assert len(rows) == 1 and rows[0][0] == "sgd" and NUMBER.fullmatch(rows[0][1])
