@@ -34,6 +34,7 @@ from optlib.optimizers import Optimizer
 from optlib.validation import check, check_whole, nonnegative, positive
 
 __all__ = [
+    "STATUSES",
     "BudgetSpentError",
     "Counted",
     "Recorder",
@@ -42,6 +43,10 @@ __all__ = [
     "minibatches",
     "minimize",
 ]
+
+
+#: How a run can end (:attr:`Trajectory.status`).
+STATUSES = ("finished", "converged", "diverged", "stopped")
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +73,20 @@ class Trajectory:
         Hessian approximations :math:`H_0, \dots, H_T`, where :math:`H_t` gives the direction
         :math:`p_t = -H_t \nabla f(x_t)` from :math:`x_t`; else ``None``.
 
+    status : how the run ended, one of :data:`STATUSES` (for a batch of runs, an array of them
+        shaped like the batch):
+
+        - ``"finished"`` — it took every step (or spent every evaluation) it was given;
+        - ``"converged"`` — a stopping test of the method was met (a small gradient, a small
+          simplex, …), which ``message`` names with its numbers;
+        - ``"diverged"`` — its loss or parameters stopped being finite, or :math:`|f|` exceeded
+          ``max_loss``, at step ``diverged_at``;
+        - ``"stopped"`` — the method could not go on (a line search that found no acceptable
+          step, a singular Hessian, …): the last iterate is *not* a solution, and ``message``
+          says why.
+    message : one plain sentence on how the run ended, with the numbers that decided it, as
+        ``scipy.optimize.OptimizeResult.message``.
+
     A single run stops at divergence (its arrays end at the last finite iterate); a batch stops
     once every run in it has diverged.
     """
@@ -79,6 +98,15 @@ class Trajectory:
     value_evals: np.ndarray | None = None
     hessian_evals: np.ndarray | None = None
     inverse_hessians: np.ndarray | None = None
+    status: Any = "finished"
+    message: str = ""
+
+    @property
+    def success(self) -> bool | np.ndarray:
+        """Whether the run (each run of a batch) ended well: ``"finished"`` or ``"converged"``."""
+        if np.ndim(self.status):
+            return np.isin(self.status, ("finished", "converged"))
+        return self.status in ("finished", "converged")
 
     @property
     def diverged(self) -> bool | np.ndarray:
@@ -176,6 +204,8 @@ class Recorder:
     params, losses : lists, the iterates and their values so far, ``x0`` first.
     counts : list of ``(values, grads, hessians)``, the evaluations made by each row.
     diverged_at : int or None, the step at which the run diverged.
+    status, message : how the run ended (:class:`Trajectory`); ``"finished"`` until the method
+        says otherwise with :meth:`converge`, :meth:`stop` or :meth:`mark_diverged`.
     """
 
     def __init__(self, counted: Counted, *, hessians: bool = False, finite_only: bool = True):
@@ -186,6 +216,8 @@ class Recorder:
         self.losses: list[float] = []
         self.counts: list[tuple[int, int, int]] = []
         self.diverged_at: int | None = None
+        self.status = "finished"
+        self.message = ""
 
     @property
     def steps(self) -> int:
@@ -208,9 +240,21 @@ class Recorder:
         self.counts.append(self._counts_now())
         return True
 
-    def mark_diverged(self) -> None:
+    def mark_diverged(self, why: str = "its loss or parameters stopped being finite") -> None:
         """The run broke down on its way to the next step (it is not recorded)."""
         self.diverged_at = self.steps + 1
+        self._end("diverged", f"diverged at step {self.diverged_at}: {why}")
+
+    def converge(self, why: str) -> None:
+        """The method's stopping test was met; ``why`` names it with its numbers."""
+        self._end("converged", f"converged at step {self.steps}: {why}")
+
+    def stop(self, why: str) -> None:
+        """The method cannot go on from its last iterate, which is not a solution: ``why``."""
+        self._end("stopped", f"stopped at step {self.steps}: {why}")
+
+    def _end(self, status: str, message: str) -> None:
+        self.status, self.message = status, message
 
     def trajectory(self, *, inverse_hessians: np.ndarray | None = None) -> Trajectory:
         """The path as a :class:`Trajectory`. The last row counts every evaluation of the run,
@@ -228,6 +272,8 @@ class Recorder:
             value_evals=values,
             hessian_evals=hessians if self.hessians else None,
             inverse_hessians=inverse_hessians,
+            status=self.status,
+            message=self.message or f"finished: took {self.steps} steps",
         )
 
     def _counts_now(self) -> tuple[int, int, int]:
