@@ -20,16 +20,45 @@ Every method of the book records its path the same way, as a :class:`Trajectory`
 :mod:`optlib.derivative_free`, whose loops count their evaluations with :class:`Counted` and
 keep their iterates with a :class:`Recorder`. :func:`follow` runs an optimizer *open loop*, on
 gradients given in advance.
+
+How runs end
+------------
+Every :class:`Trajectory` says how its run ended, as ``scipy.optimize.OptimizeResult`` does:
+``status`` is one of four words (an array of them for a batch of runs), ``message`` one sentence
+with the numbers that decided it, and ``success`` is true for the first two.
+
+- ``"finished"`` — the run took every step it was given (``minimize`` with ``steps=T``: the
+  last iterate is :math:`\theta_T`; a derivative-free method: it spent its budget). Nothing is
+  claimed about the last iterate beyond that: read the losses.
+- ``"converged"`` — a stopping test of the method was met (Newton, BFGS, L-BFGS: a small
+  gradient; Nelder–Mead: a small simplex); the message names the test and its numbers. The last
+  iterate is the method's answer. :func:`minimize` never reports it: it has no stopping test.
+- ``"diverged"`` — the loss or the parameters stopped being finite, or :math:`|f|` exceeded
+  ``max_loss``, at step ``diverged_at``. That iterate is *not* kept: a single run's arrays end
+  at the last good iterate (``len(params) == diverged_at``), a batch's diverged run is NaN from
+  that step on. The message says which test failed: ``"diverged at step 11: |f| = 2.1e+06 >
+  max_loss = 1e+06"``. A finite ``x0`` whose loss is already not finite (or above ``max_loss``)
+  diverged at step 0: its arrays are empty.
+- ``"stopped"`` — the method could not go on (Newton's singular Hessian, a line search that
+  found no acceptable step): the last iterate is *not* a solution, and the message says why.
+
+Bad input is not a run that ends badly: a NaN or inf in ``x0``, an objective without ``value``
+and ``grad`` (or whose gradient is not shaped like ``x0``), an optimizer class instead of an
+instance, raise ``ValueError`` or ``TypeError`` before the first step, naming the argument.
+No ``RuntimeWarning`` escapes a run: overflow on the way to divergence is what ``"diverged"``
+reports.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from optlib import optimizers
 from optlib.optimizers import Optimizer
 from optlib.validation import check, check_whole, nonnegative, positive
 
@@ -321,9 +350,11 @@ def minimize(
     ----------
     objective : has ``value(x)`` and ``grad(x)``; with ``n_samples`` and an ``idx`` keyword
         it is a finite sum and may be sampled.
-    x0 : starting point, shape ``(d,)``, or ``(*batch, d)`` for many runs at once.
-    optimizer : any :class:`optlib.optimizers.Optimizer`.
-    steps : number of steps :math:`T \ge 0`.
+    x0 : starting point, shape ``(d,)``, or ``(*batch, d)`` for many runs at once; finite.
+    optimizer : an instance of :class:`optlib.optimizers.Optimizer` (``optlib.adam()``, not
+        ``optlib.Adam``).
+    steps : number of steps :math:`T \ge 0`. The path is kept as the run goes, so a run that
+        diverges early costs only the steps it took, however large ``steps`` is.
     batch_size : ``None`` for the full batch; ``1`` for SGD; ``b`` for mini-batches.
     sampling : ``"shuffle"`` (each epoch a permutation) or ``"replacement"`` (i.i.d. indices).
     grad_noise : standard deviation :math:`\sigma \ge 0` of Gaussian noise added to each
@@ -334,7 +365,23 @@ def minimize(
     Returns
     -------
     Trajectory
+        Its ``status`` is ``"finished"`` (every step taken) or ``"diverged"`` (at step
+        ``diverged_at``, the message says why), an array of them for a batch; see "How runs
+        end" in :mod:`optlib.run`. A finite ``x0`` whose loss is not finite, or above
+        ``max_loss``, diverged at step 0.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Before the first step, naming the argument: ``x0`` not finite or not an array of
+        numbers; ``objective`` without ``value``/``grad``, or whose value or gradient has the
+        wrong shape; ``optimizer`` not an optimizer instance; an invalid setting.
+    MemoryError
+        With the size of the path, when the run outgrows the memory (only then).
     """
+    _check_objective(objective)
+    _check_optimizer(optimizer)
+    x = _checked_start(x0, objective)
     check_whole("Invalid steps value: {value}", steps, 0)
     if sampling not in ("shuffle", "replacement"):
         raise ValueError(f"Invalid sampling value: {sampling!r} (use 'shuffle' or 'replacement')")
@@ -351,23 +398,34 @@ def minimize(
         check_whole(message, batch_size, 1)
         if batch_size > n_samples:
             raise ValueError(message.format(value=batch_size))
-    x = np.array(x0, dtype=float)
     batch_shape = x.shape[:-1]
     rng = np.random.default_rng(seed)
     n_samples = getattr(objective, "n_samples", None)
     batches = minibatches(n_samples, batch_size, sampling, rng) if batch_size else None
 
-    params = np.full((steps + 1, *x.shape), np.nan)
-    losses = np.full((steps + 1, *batch_shape), np.nan)
-    grad_evals = np.zeros(steps + 1, dtype=np.int64)
+    # The path grows as the run goes (doubling), so steps=10**12 costs only the steps taken.
+    rows = min(steps + 1, _FIRST_ROWS)
+    params = np.empty((rows, *x.shape))
+    losses = np.empty((rows, *batch_shape))
+    grad_evals = np.zeros(rows, dtype=np.int64)
     diverged_at = np.full(batch_shape, -1)
-    running = np.ones(batch_shape, dtype=bool)
-    params[0], losses[0] = x, objective.value(x)
-    state = optimizer.init(x)
+    first_divergence = ""  # when and why the first run diverged, for the message
     last = steps
 
-    # Overflow on the way to divergence is expected and is reported below, not as warnings.
+    # Overflow on the way to divergence is expected and is reported below, not as warnings —
+    # also at x0, whose loss may already overflow.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        loss = _checked_value(objective.value(x), x.shape)
+        running = np.isfinite(loss) & (np.abs(loss) <= max_loss)
+        if not running.all():
+            diverged_at[~running] = 0
+            first_divergence = _first_divergence(x, loss, ~running, max_loss, 0)
+        params[0] = np.where(running[..., None], x, np.nan)
+        losses[0] = np.where(running, loss, np.nan)
+        state = optimizer.init(x)
+        if not running.any():
+            last, steps = -1, 0
+
         for t in range(1, steps + 1):
             point = optimizer.lookahead_point(x, state)
             if batches is None:
@@ -375,26 +433,178 @@ def minimize(
             else:
                 idx = next(batches)
                 grads, examples = objective.grad(point, idx=idx), len(idx)
+            if t == 1:
+                grads = _checked_gradient(grads, x.shape)
             if grad_noise:
                 grads = grads + grad_noise * rng.standard_normal(grads.shape)
             x, state = optimizer.step(x, grads, state)
             loss = objective.value(x)
 
             finite = np.isfinite(loss) & (np.abs(loss) <= max_loss) & np.isfinite(x).all(axis=-1)
-            diverged_at[running & ~finite] = t
-            running &= finite
-            if not running.any():
-                last = t - 1
-                break
+            if not finite.all() and (running & ~finite).any():
+                if not first_divergence:
+                    first_divergence = _first_divergence(x, loss, running & ~finite, max_loss, t)
+                diverged_at[running & ~finite] = t
+                running &= finite
+                if not running.any():
+                    last = t - 1
+                    break
+            if t == len(params):
+                params, losses, grad_evals = _grown((params, losses, grad_evals), steps + 1, t)
             params[t] = np.where(running[..., None], x, np.nan)
             losses[t] = np.where(running, loss, np.nan)
             grad_evals[t] = grad_evals[t - 1] + examples
 
+    status, message = _how_it_ended(diverged_at, first_divergence, last)
     if batch_shape == ():
         diverged: Any = None if diverged_at < 0 else int(diverged_at)
     else:
         diverged = diverged_at
-    return Trajectory(params[: last + 1], losses[: last + 1], grad_evals[: last + 1], diverged)
+    keep = slice(0, last + 1)
+    path = [
+        array[keep] if len(array) == last + 1 else array[keep].copy()
+        for array in (params, losses, grad_evals)
+    ]
+    return Trajectory(*path, diverged, status=status, message=message)
+
+
+#: Rows of the path allocated at the start of a run; it doubles when full.
+_FIRST_ROWS = 1024
+
+
+def _grown(arrays: tuple[np.ndarray, ...], rows_max: int, steps_taken: int) -> list[np.ndarray]:
+    """The arrays of a path with their first axis doubled (at most ``rows_max`` rows)."""
+    rows = min(2 * len(arrays[0]), rows_max)
+    try:
+        grown = [np.empty((rows, *array.shape[1:]), dtype=array.dtype) for array in arrays]
+    except MemoryError:
+        size = sum(rows * array[0].nbytes for array in arrays)
+        raise MemoryError(
+            f"minimize ran out of memory after {steps_taken} steps: keeping a path of {rows:,} "
+            f"iterates of shape {arrays[0].shape[1:]} takes {size / 1e9:.3g} GB; ask for fewer "
+            f"steps than {rows_max - 1:,}"
+        ) from None
+    for new, old in zip(grown, arrays, strict=True):
+        new[: len(old)] = old
+    return grown
+
+
+def _check_objective(objective: Any) -> None:
+    missing = [name for name in ("value", "grad") if not callable(getattr(objective, name, None))]
+    if missing:
+        what = "a plain function" if callable(objective) else type(objective).__name__
+        raise TypeError(
+            f"objective must have value(x) and grad(x) methods (as optlib.functions.rosenbrock "
+            f"or a model of optlib.models); got {what}, which has no "
+            f"{' or '.join(missing)}"
+        )
+
+
+def _check_optimizer(optimizer: Any) -> None:
+    if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
+        factory = getattr(optimizers, optimizer.__name__.lower(), None)
+        if not inspect.isfunction(factory):  # a piece (L2Penalty, …) or a rule's other form
+            factory = optimizers.adam
+        raise TypeError(
+            f"optimizer must be an instance, not the class {optimizer.__name__}: pass an "
+            f"instance, e.g. optlib.{factory.__name__}()"
+        )
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"optimizer must be an optlib Optimizer, e.g. optlib.adam(); got "
+            f"{type(optimizer).__name__}"
+        )
+
+
+def _checked_start(x0: Any, objective: Any) -> np.ndarray:
+    """``x0`` as a fresh float array of shape ``(*batch, d)``, finite, of the objective's ``d``."""
+    try:
+        raw = np.asarray(x0)
+    except ValueError:  # ragged nested sequences
+        raise TypeError(f"x0 must be an array of numbers; got {x0!r}") from None
+    if raw.dtype.kind not in "iuf":  # strings, booleans, complex, objects: not a point
+        raise TypeError(f"x0 must be an array of real numbers; got dtype {raw.dtype}")
+    x = np.array(raw, dtype=float)
+    if x.ndim == 0 or x.size == 0:
+        raise ValueError(f"x0 must have shape (d,) or (*batch, d) with d >= 1; got {x.shape}")
+    dim = getattr(objective, "dim", None)
+    if isinstance(dim, (int, np.integer)) and x.shape[-1] != dim:
+        raise ValueError(f"x0 must have shape (..., {dim}) for this objective; got {x.shape}")
+    bad = np.argwhere(~np.isfinite(x))
+    if bad.size:
+        where = tuple(int(i) for i in bad[0])
+        raise ValueError(f"x0 must be finite; x0[{', '.join(map(str, where))}] is {x[where]}")
+    return x
+
+
+def _checked_value(value: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """The objective's value at ``x0`` (of ``shape``), checked to be one number per point."""
+    if value is None:
+        raise TypeError("objective.value(x) returned None; it must return f(x), a number")
+    array = np.asarray(value)
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"objective.value(x) must return a number; got {value!r}")
+    if array.shape != shape[:-1]:
+        raise ValueError(
+            f"objective.value(x) must return one number per point, shape {shape[:-1]} for x of "
+            f"shape {shape}; got shape {array.shape}"
+        )
+    return array.astype(float)
+
+
+def _checked_gradient(grads: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """The first gradient of the run, checked to be shaped like ``x``."""
+    if grads is None:
+        raise TypeError(
+            f"objective.grad(x) returned None; it must return an array of shape {shape}"
+        )
+    array = np.asarray(grads)
+    if array.dtype.kind not in "iuf":
+        raise TypeError(
+            f"objective.grad(x) must return an array of numbers; got dtype {array.dtype}"
+        )
+    if array.shape != shape:
+        raise ValueError(
+            f"objective.grad(x) must be shaped like x, {shape}; got shape {array.shape}"
+        )
+    return array
+
+
+def _first_divergence(x: np.ndarray, loss: Any, newly: np.ndarray, max_loss: float, t: int) -> str:
+    """When and why the first of the runs marked ``newly`` diverged, for the message:
+    ``"at step 11: why"`` (for a batch, ``"the first, run 2, at step 11: why"``)."""
+    run = tuple(int(i) for i in np.argwhere(newly)[0])
+    x_run, loss_run = x[run], float(np.asarray(loss)[run])
+    if not np.all(np.isfinite(x_run)):
+        why = "its parameters are not finite"
+    elif not np.isfinite(loss_run):
+        why = f"its loss is {loss_run}"
+    else:
+        why = f"|f| = {abs(loss_run):.3g} > max_loss = {max_loss:g}"
+    if run == ():
+        return f"at step {t}: {why}"
+    return f"the first, run {run[0] if len(run) == 1 else run}, at step {t}: {why}"
+
+
+def _how_it_ended(diverged_at: np.ndarray, first_divergence: str, last: int) -> tuple[Any, str]:
+    """``status`` and ``message`` of :func:`minimize`'s trajectory."""
+    if diverged_at.ndim == 0:
+        if diverged_at < 0:
+            return "finished", f"finished: took {_steps(last)}"
+        return "diverged", f"diverged {first_divergence}"
+    diverged = diverged_at >= 0
+    status = np.where(diverged, "diverged", "finished").astype(f"<U{max(map(len, STATUSES))}")
+    runs, failed = diverged.size, int(diverged.sum())
+    if not failed:
+        return status, f"finished: all {runs} runs took {_steps(last)}"
+    message = f"{failed} of {runs} runs diverged ({first_divergence})"
+    if failed < runs:
+        message += f"; {runs - failed} finished {_steps(last)}"
+    return status, message
+
+
+def _steps(n: int) -> str:
+    return "1 step" if n == 1 else f"{n} steps"
 
 
 def follow(optimizer: Optimizer, x0: np.ndarray, grads: Iterable[np.ndarray]) -> np.ndarray:

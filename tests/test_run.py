@@ -3,6 +3,10 @@ open-loop driver; the evaluation counter and the recorder that the other methods
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -48,6 +52,8 @@ def test_full_batch_gd_on_a_quadratic_is_the_closed_form():
     )
     assert trajectory.diverged_at is None and trajectory.diverged is False
     assert np.array_equal(trajectory.grad_evals, np.arange(26))
+    assert trajectory.status == "finished" and trajectory.success is True
+    assert trajectory.message == "finished: took 25 steps"
 
 
 def test_zero_steps_keeps_the_start():
@@ -63,6 +69,46 @@ def test_divergence_is_reported_at_the_step_predicted_by_hand():
     assert trajectory.diverged_at == 11 and trajectory.diverged is True
     assert trajectory.params.shape == (11, 1)
     assert np.all(np.isfinite(trajectory.params)) and np.all(np.isfinite(trajectory.losses))
+    assert trajectory.status == "diverged" and trajectory.success is False
+    assert trajectory.message == f"diverged at step 11: |f| = {0.5 * 4**11:.3g} > max_loss = 1e+06"
+
+
+def test_divergence_says_which_test_failed():
+    """On f = ½x² a step of GD is x ← (1 − η)x. From x = 1 with η = 1e300: x_1 ≈ −1e300 is
+    finite but ½x_1² overflows; from x = 1e10 (f = 5e19, under a raised max_loss):
+    x_1 ≈ −1e310 overflows itself."""
+    f = functions.quadratic(1.0)
+    loss_inf = optlib.minimize(f, np.array([1.0]), optlib.sgd(lr=1e300), 10)
+    assert loss_inf.status == "diverged" and loss_inf.diverged_at == 1
+    assert loss_inf.message == "diverged at step 1: its loss is inf"
+    params_inf = optlib.minimize(f, np.array([1e10]), optlib.sgd(lr=1e300), 10, max_loss=1e300)
+    assert params_inf.message == "diverged at step 1: its parameters are not finite"
+    assert params_inf.params.shape == (1, 1) and params_inf.params[0, 0] == 1e10
+
+
+def test_a_first_loss_that_overflows_is_a_run_diverged_at_step_0_without_warnings():
+    """A finite x0 whose loss is already inf (Rosenbrock at x = 1e200: x² overflows) or above
+    max_loss (½·(1e7)² = 5e13 > 1e12) diverged at step 0: no iterate is kept. Before, the
+    first evaluation ran outside the runner's errstate and its overflow warning escaped."""
+    run = optlib.minimize(functions.rosenbrock, np.array([1e200, 1.0]), optlib.adam(), 50)
+    assert run.status == "diverged" and run.diverged_at == 0 and run.success is False
+    assert run.params.shape == (0, 2) and run.losses.shape == (0,) and len(run.grad_evals) == 0
+    assert run.message == "diverged at step 0: its loss is inf"
+    big = optlib.minimize(functions.quadratic(1.0), np.array([1e7]), optlib.sgd(lr=0.1), 50)
+    assert (
+        big.diverged_at == 0 and big.message == "diverged at step 0: |f| = 5e+13 > max_loss = 1e+12"
+    )
+    # In a batch, only that run: its row 0 is NaN, the other run goes on.
+    batch = optlib.minimize(
+        functions.quadratic(1.0), np.array([[1.0], [1e200]]), optlib.sgd(lr=0.5), 3
+    )
+    assert np.array_equal(batch.diverged_at, [-1, 0]) and batch.params.shape == (4, 2, 1)
+    assert np.array_equal(batch.params[:, 0, 0], [1.0, 0.5, 0.25, 0.125])  # x ← (1 − η)x
+    assert np.all(np.isnan(batch.params[:, 1])) and np.all(np.isnan(batch.losses[:, 1]))
+    assert list(batch.status) == ["finished", "diverged"]
+    assert batch.message == (
+        "1 of 2 runs diverged (the first, run 1, at step 0: its loss is inf); 1 finished 3 steps"
+    )
 
 
 @pytest.mark.parametrize("lr", [0.01, 1.0, 1e3, 1e300])
@@ -88,6 +134,17 @@ def test_batched_runs_diverge_independently():
     batch = optlib.minimize(f, x0, optlib.sgd(lr=lrs), 2000)
     assert batch.params.shape[1:] == (4, 2) and batch.losses.shape[1:] == (4,)
     assert np.array_equal(batch.diverged, [False, False, True, True])
+    assert batch.status.tolist() == ["finished", "finished", "diverged", "diverged"]
+    assert batch.success.tolist() == [True, True, False, False]
+    # By hand: GD multiplies the steep coordinate by 1 − 10η, so with η = 0.5 (the first run
+    # to go) f_t = ½(0.5^(2t) + 10·16^t), which passes max_loss = 1e12 first at step 10.
+    first = next(t for t in range(1, 100) if 0.5 * (0.25**t + 10 * 16.0**t) > 1e12)
+    f_first = 0.5 * (0.25**first + 10 * 16.0**first)
+    assert first == 10 and batch.diverged_at[3] == first
+    assert batch.message == (
+        f"2 of 4 runs diverged (the first, run 3, at step {first}: |f| = {f_first:.3g} > "
+        "max_loss = 1e+12); 2 finished 2000 steps"
+    )
     for i, lr in enumerate(lrs):
         single = optlib.minimize(f, x0[i], optlib.sgd(lr=lr), 2000)
         assert (single.diverged_at or -1) == batch.diverged_at[i]
@@ -100,6 +157,26 @@ def test_batch_stops_when_every_run_has_diverged():
     f = functions.quadratic(np.eye(2))
     batch = optlib.minimize(f, np.ones((2, 2)), optlib.sgd(lr=np.array([5.0, 9.0])), 1000)
     assert np.all(batch.diverged) and len(batch.params) == batch.diverged_at.max()
+    assert batch.status.tolist() == ["diverged", "diverged"] and not batch.success.any()
+    assert batch.message.startswith("2 of 2 runs diverged (the first, run 1, at step ")
+    assert "finished" not in batch.message
+
+
+def test_a_batch_that_finishes_and_a_grid_of_runs_say_so():
+    f = functions.quadratic(np.eye(2))
+    batch = optlib.minimize(f, np.ones((3, 2)), optlib.sgd(lr=np.array([0.1, 0.2, 0.3])), 5)
+    assert batch.status.tolist() == ["finished"] * 3 and batch.success.all()
+    assert batch.message == "finished: all 3 runs took 5 steps"
+    # A 2 × 2 grid of settings: a run is named by its index in the grid (GD on ½|x|² is stable
+    # iff η < 2, so only η = 2.5 diverges).
+    lrs = np.array([[0.1, 0.5], [1.0, 2.5]])
+    grid = optlib.minimize(f, np.ones((2, 2, 2)), optlib.sgd(lr=lrs), 100)
+    assert grid.status.shape == (2, 2)
+    assert grid.status.tolist() == [["finished", "finished"], ["finished", "diverged"]]
+    assert grid.message.startswith("1 of 4 runs diverged (the first, run (1, 1), at step ")
+    assert grid.message.endswith("; 3 finished 100 steps")
+    one = optlib.minimize(f, np.ones(2), optlib.sgd(lr=0.1), 1)
+    assert one.message == "finished: took 1 step"
 
 
 def test_stochastic_and_minibatch_counts_and_epochs():
@@ -198,6 +275,230 @@ def test_invalid_run_settings(kwargs, message):
 def test_invalid_batch_size(batch_size):
     with pytest.raises(ValueError, match=f"Invalid batch_size value: {batch_size}"):
         optlib.minimize(LeastSquares(n=10), np.zeros(3), optlib.sgd(), 5, batch_size=batch_size)
+
+
+# --- bad input is refused before the first step, naming the argument -----------------------------
+
+
+class Malformed:
+    """An objective whose value or gradient is given per test."""
+
+    def __init__(self, value=lambda x: float(x @ x), grad=lambda x: 2 * x):
+        self._value, self._grad = value, grad
+
+    def value(self, x):
+        return self._value(x)
+
+    def grad(self, x):
+        return self._grad(x)
+
+
+class ValueOnly:
+    def value(self, x):
+        return float(x @ x)
+
+
+@pytest.mark.parametrize(
+    ("objective", "x0", "optimizer", "error", "message"),
+    [
+        # x0 that is not a point: before, NaN/inf were "diverged at step 1"
+        (
+            functions.rosenbrock,
+            [-1.2, np.nan],
+            optlib.sgd(),
+            ValueError,
+            r"x0 must be finite; x0\[1\] is nan",
+        ),
+        (
+            functions.rosenbrock,
+            [[0.0, 0.0], [np.inf, 0.0]],
+            optlib.sgd(),
+            ValueError,
+            r"x0\[1, 0\] is inf",
+        ),
+        (
+            functions.rosenbrock,
+            ["0.5", "1"],
+            optlib.sgd(),
+            TypeError,
+            "x0 must be an array of real numbers",
+        ),
+        (functions.rosenbrock, 1.0, optlib.sgd(), ValueError, r"x0 must have shape \(d,\)"),
+        (
+            functions.rosenbrock,
+            np.zeros(3),
+            optlib.sgd(),
+            ValueError,
+            r"x0 must have shape \(\.\.\., 2\)",
+        ),
+        # objectives that are not objectives: before, errors from inside (AttributeError, …)
+        (
+            lambda x: x @ x,
+            np.zeros(2),
+            optlib.sgd(),
+            TypeError,
+            r"objective must have value\(x\) and grad\(x\) methods .* a plain function",
+        ),
+        (ValueOnly(), np.zeros(2), optlib.sgd(), TypeError, "got ValueOnly, which has no grad"),
+        (
+            Malformed(value=lambda x: None),
+            np.zeros(2),
+            optlib.sgd(),
+            TypeError,
+            r"objective.value\(x\) returned None",
+        ),
+        (
+            Malformed(value=lambda x: x),
+            np.zeros(2),
+            optlib.sgd(),
+            ValueError,
+            r"one number per point, shape \(\) for x of shape \(2,\); got shape \(2,\)",
+        ),
+        (
+            Malformed(grad=lambda x: np.ones(3)),
+            np.zeros(2),
+            optlib.sgd(),
+            ValueError,
+            r"objective.grad\(x\) must be shaped like x, \(2,\); got shape \(3,\)",
+        ),
+        (
+            Malformed(grad=lambda x: 1.0),
+            np.zeros(2),
+            optlib.sgd(),
+            ValueError,
+            r"shaped like x, \(2,\); got shape \(\)",
+        ),
+        (
+            Malformed(grad=lambda x: None),
+            np.zeros(2),
+            optlib.sgd(),
+            TypeError,
+            r"objective.grad\(x\) returned None",
+        ),
+        # optimizers that are not instances
+        (
+            functions.rosenbrock,
+            np.zeros(2),
+            optlib.Adam,
+            TypeError,
+            r"not the class Adam: pass an instance, e.g. optlib.adam\(\)",
+        ),
+        (
+            functions.rosenbrock,
+            np.zeros(2),
+            optlib.SGD,
+            TypeError,
+            r"pass an instance, e.g. optlib.sgd\(\)",
+        ),
+        (
+            functions.rosenbrock,
+            np.zeros(2),
+            "adam",
+            TypeError,
+            r"optimizer must be an optlib Optimizer, e.g. optlib.adam\(\); got str",
+        ),
+    ],
+    ids=[
+        "nan x0",
+        "inf x0",
+        "x0 of strings",
+        "scalar x0",
+        "x0 of another dim",
+        "plain function",
+        "no grad",
+        "value None",
+        "value per coordinate",
+        "grad of 3 for 2",
+        "grad a number",
+        "grad None",
+        "class Adam",
+        "class SGD",
+        "a string",
+    ],
+)
+def test_bad_input_is_refused_up_front_naming_the_argument(
+    objective, x0, optimizer, error, message
+):
+    with pytest.raises(error, match=message):
+        optlib.minimize(objective, x0, optimizer, 5)
+
+
+def test_a_model_refuses_a_start_of_another_dimension():
+    model = models.LinearRegression(np.ones((4, 2)), np.zeros(4))
+    with pytest.raises(
+        ValueError, match=r"x0 must have shape \(\.\.\., 3\) for this objective; got \(2,\)"
+    ):
+        optlib.minimize(model, np.zeros(2), optlib.sgd(), 5)
+
+
+# --- the path grows as the run goes ------------------------------------------------------------
+
+
+def test_a_run_that_diverges_early_costs_nothing_however_many_steps_it_was_given():
+    """Before, steps=10**12 allocated the whole path up front and died with MemoryError."""
+    f = functions.quadratic(1.0)
+    trajectory = optlib.minimize(f, np.array([1.0]), optlib.sgd(lr=3.0), 10**12, max_loss=1e6)
+    assert trajectory.diverged_at == 11 and trajectory.params.shape == (11, 1)  # as by hand above
+
+
+def test_a_long_run_keeps_every_row():
+    """Past the first allocation the path doubles; every row is still θ_t = (1 − η)^t θ_0."""
+    f, eta = functions.quadratic(1.0), 1e-3
+    trajectory = optlib.minimize(f, np.array([2.0]), optlib.sgd(lr=eta), 5000)
+    expected = 2.0 * (1 - eta) ** np.arange(5001)
+    assert trajectory.params.shape == (5001, 1) and trajectory.grad_evals[-1] == 5000
+    assert relative_error(trajectory.params[:, 0], expected) < 1e-12
+    assert relative_error(trajectory.losses, 0.5 * expected**2) < 1e-12
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="limits the address space with setrlimit")
+def test_a_run_that_outgrows_the_memory_says_so():
+    """A run that never diverges, of 10,000 coordinates (80 kB an iterate), in a process allowed
+    400 MB more than it uses: the path outgrows that after a few thousand steps."""
+    code = textwrap.dedent(
+        """
+        import resource
+        import numpy as np
+        import optlib
+        from optlib import functions
+
+        f, x0 = functions.quadratic(1.0), np.ones(1)
+        optlib.minimize(f, x0, optlib.sgd(lr=0.1), 1)  # everything imported and warm
+        with open("/proc/self/statm") as statm:
+            used = int(statm.read().split()[0]) * resource.getpagesize()
+        limit = used + 400 * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        bowl = functions.quadratic(np.eye(3))
+        class Wide:
+            def value(self, x):
+                return 0.5 * np.sum(x * x, axis=-1)
+            def grad(self, x):
+                return x
+        optlib.minimize(Wide(), np.ones(10_000), optlib.sgd(lr=1e-4), 10**9)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "MemoryError: minimize ran out of memory after" in result.stderr
+    assert "iterates of shape (10000,)" in result.stderr
+    assert "ask for fewer steps than 1,000,000,000" in result.stderr
+
+
+# --- hyperparameter arrays name settings, not coordinates ------------------------------------
+
+
+def test_a_hyperparameter_array_names_runs_not_coordinates():
+    """lr of shape (2,) with x0 of shape (2,) is not two rates for two coordinates: it is
+    refused, naming lr. With x0 of shape (2, d) it is two runs, each as on its own."""
+    f = functions.rosenbrock
+    with pytest.raises(ValueError, match="lr"):
+        optlib.minimize(f, np.array([-1.2, 1.0]), optlib.sgd(lr=np.array([1e-3, 1.0])), 5)
+    lrs = np.array([1e-3, 2e-3])
+    batch = optlib.minimize(f, np.tile([-1.2, 1.0], (2, 1)), optlib.sgd(lr=lrs), 50)
+    for i, lr in enumerate(lrs):
+        single = optlib.minimize(f, np.array([-1.2, 1.0]), optlib.sgd(lr=lr), 50)
+        assert np.array_equal(batch.params[:, i], single.params)
+        assert np.array_equal(batch.losses[:, i], single.losses)
 
 
 # --- follow: an optimizer open loop, on gradients given in advance --------------------------------
