@@ -622,7 +622,7 @@ def follow(optimizer: Optimizer, x0: np.ndarray, grads: Iterable[np.ndarray]) ->
     Parameters
     ----------
     optimizer : any :class:`optlib.optimizers.Optimizer`.
-    x0 : :math:`\theta_0`, shape ``(d,)`` or ``(*batch, d)``.
+    x0 : :math:`\theta_0`, shape ``(d,)`` or ``(*batch, d)``; finite.
     grads : :math:`g_1, \dots, g_T`, each shaped like ``x0`` — e.g. an array of shape
         ``(T, *x0.shape)``, or any iterable of arrays.
 
@@ -631,7 +631,8 @@ def follow(optimizer: Optimizer, x0: np.ndarray, grads: Iterable[np.ndarray]) ->
     ndarray, shape ``(T + 1, *x0.shape)``
         :math:`\theta_0, \dots, \theta_T`, ``x0`` first.
     """
-    x = np.array(x0, dtype=float)
+    _check_optimizer(optimizer)
+    x = _checked_start(x0, None)
     state = optimizer.init(x)
     path = [x]
     for t, g in enumerate(grads, start=1):

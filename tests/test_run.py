@@ -572,6 +572,13 @@ def test_follow_refuses_a_gradient_of_the_wrong_shape():
         follow(optlib.sgd(lr=0.1), np.zeros(2), [np.ones(2), np.ones(3)])
 
 
+def test_follow_refuses_a_start_or_an_optimizer_that_is_not_one():
+    with pytest.raises(ValueError, match=r"x0 must be finite; x0\[0\] is nan"):
+        follow(optlib.sgd(lr=0.1), np.array([np.nan, 0.0]), np.ones((3, 2)))
+    with pytest.raises(TypeError, match=r"pass an instance, e.g. optlib.adam\(\)"):
+        follow(optlib.Adam, np.zeros(2), np.ones((3, 2)))
+
+
 # --- Counted and Recorder: the plumbing of higher_order and derivative_free -----------------------
 
 
