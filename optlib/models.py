@@ -19,6 +19,11 @@ The protocol (the runner ``optlib.minimize`` relies on it):
 parameter vectors in one call (matrix products broadcast over the leading axes), and then
 ``value`` has shape ``theta.shape[:-1]`` and ``grad`` the shape of ``theta``. For a single
 vector ``value`` is a float.
+
+A model checks its data once, when it is made: ``X`` and ``y`` real and finite, one label per
+row, labels of the model's kind (0 or 1; class indices below ``n_classes``). A bad entry is
+named by its index, ``"y must be finite; y[4] is nan"``, so a NaN in the data is never a run
+that "diverged at step 1". ``predict`` and ``accuracy`` check their ``X`` and ``y`` the same way.
 """
 
 from __future__ import annotations
@@ -32,9 +37,6 @@ from numpy.typing import ArrayLike
 from optlib.losses import (
     bce_with_logits_per_example,
     bce_with_logits_per_example_grad,
-    check_binary,
-    class_indices,
-    class_labels,
     cross_entropy_per_example,
     cross_entropy_per_example_grad,
     sigmoid,
@@ -42,6 +44,7 @@ from optlib.losses import (
     squared_error_per_example,
     squared_error_per_example_grad,
 )
+from optlib.validation import check_whole
 
 __all__ = ["MLP", "LinearRegression", "LogisticRegression", "SoftmaxRegression"]
 
@@ -53,14 +56,11 @@ class _Objective:
     dim: int
 
     def __init__(self, X: ArrayLike, y: ArrayLike) -> None:
-        X, y = np.asarray(X, dtype=float), np.asarray(y)
+        X = _real("X", X)
         if X.ndim != 2 or X.shape[0] == 0:
             raise ValueError(f"X must have shape (n, d) with n >= 1; got {X.shape}")
-        if not np.all(np.isfinite(X)):
-            raise ValueError("X must be finite; it contains NaN or inf")
-        if y.shape != X.shape[:1]:
-            raise ValueError(f"y must have shape ({X.shape[0]},) to match X; got {y.shape}")
-        self.X, self.y = X, y
+        _refuse_first("X must be finite", "X", X, ~np.isfinite(X))
+        self.X, self.y = X, _checked_targets(y, len(X))
         self.n_samples, self.n_features = X.shape
 
     def value(self, theta: ArrayLike, idx: ArrayLike | None = None) -> float | np.ndarray:
@@ -82,6 +82,7 @@ class _Objective:
 
     def init_params(self, seed: int = 0) -> np.ndarray:
         """Zeros: the convex models need no symmetry breaking (``seed`` is unused)."""
+        _check_seed(seed)
         return np.zeros(self.dim)
 
     def _rows(self, idx: ArrayLike | None) -> tuple[np.ndarray, np.ndarray]:
@@ -99,15 +100,19 @@ class _Objective:
         return self.X[idx], self.y[idx]
 
     def _checked_theta(self, theta: ArrayLike) -> np.ndarray:
-        theta = np.asarray(theta, dtype=float)
+        theta = _real("theta", theta)
         if theta.ndim == 0 or theta.shape[-1] != self.dim:
             raise ValueError(f"theta must have shape (..., {self.dim}); got {theta.shape}")
         return theta
 
-    def _checked_features(self, X: ArrayLike) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
-        if X.ndim != 2 or X.shape[1] != self.n_features:
-            raise ValueError(f"X must have shape (m, {self.n_features}); got {X.shape}")
+    def _checked_features(self, X: ArrayLike, rows_needed: int = 0) -> np.ndarray:
+        X = _real("X", X)
+        if X.ndim != 2 or X.shape[1] != self.n_features or len(X) < rows_needed:
+            raise ValueError(
+                f"X must have shape (m, {self.n_features})"
+                f"{f' with m >= {rows_needed}' if rows_needed else ''}; got {X.shape}"
+            )
+        _refuse_first("X must be finite", "X", X, ~np.isfinite(X))
         return X
 
     def _loss(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -123,14 +128,63 @@ def _float_if_scalar(value: np.ndarray) -> float | np.ndarray:
     return float(value) if np.ndim(value) == 0 else value
 
 
-def _checked_classes(y: np.ndarray, n_classes: int | None) -> tuple[np.ndarray, int]:
-    """Integer labels and the number of classes (``max(y) + 1`` unless given), at least 2."""
-    labels = class_labels(y)
+def _real(name: str, values: ArrayLike) -> np.ndarray:
+    """``values`` as a float64 array, or a ``TypeError`` naming them if they are not real numbers
+    (strings, complex numbers, ragged lists: NumPy would drop an imaginary part with a warning)."""
+    try:
+        array = np.asarray(values)
+    except ValueError:  # ragged nested sequences
+        raise TypeError(f"{name} must be an array of real numbers; got a ragged sequence") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers; got dtype {array.dtype}")
+    return array.astype(float, copy=False)
+
+
+def _refuse_first(message: str, name: str, values: np.ndarray, bad: np.ndarray) -> None:
+    """Raise ``ValueError`` with ``message`` and the first entry where ``bad`` holds, by its
+    index — the row of a data set: ``"y must be finite; y[4] is nan"``."""
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{message}; {name}[{', '.join(map(str, index))}] is {values[index]:g}")
+
+
+def _checked_targets(y: ArrayLike, rows: int) -> np.ndarray:
+    """Targets (or labels) as floats, one per row of X, finite."""
+    y = _real("y", y)
+    if y.shape != (rows,):
+        raise ValueError(f"y must have shape ({rows},) to match X; got {y.shape}")
+    _refuse_first("y must be finite", "y", y, ~np.isfinite(y))
+    return y
+
+
+def _checked_binary(y: ArrayLike, rows: int) -> np.ndarray:
+    """Binary labels, 0 or 1, as floats."""
+    y = _checked_targets(y, rows)
+    _refuse_first("y must be 0 or 1 (binary labels)", "y", y, (y != 0) & (y != 1))
+    return y
+
+
+def _checked_classes(y: ArrayLike, rows: int, n_classes: int | None) -> tuple[np.ndarray, int]:
+    """Class labels as int64, and the number of classes :math:`C` (``max(y) + 1`` unless
+    given), at least 2; every label an integer in :math:`[0, C)`."""
+    y = _checked_targets(y, rows)
+    _refuse_first("y must be class labels, integers >= 0", "y", y, (y < 0) | (y != np.round(y)))
     if n_classes is None:
-        n_classes = int(np.max(labels)) + 1
-    if n_classes < 2:
-        raise ValueError(f"n_classes must be at least 2; got {n_classes}")
-    return class_indices(labels, n_classes), n_classes
+        n_classes = int(np.max(y)) + 1
+        if n_classes < 2:
+            raise ValueError("y holds class 0 only; pass n_classes >= 2, the number of classes")
+    check_whole("n_classes must be an integer >= 2; got {value!r}", n_classes, 2)
+    _refuse_first(
+        f"y must be class labels in [0, {n_classes}) (n_classes = {n_classes})",
+        "y",
+        y,
+        y >= n_classes,
+    )
+    return y.astype(np.int64), int(n_classes)
+
+
+def _check_seed(seed: int) -> None:
+    check_whole("seed must be an integer >= 0; got {value!r}", seed, 0)
 
 
 def _accuracy(probabilities: np.ndarray, classes: np.ndarray) -> float | np.ndarray:
@@ -194,10 +248,6 @@ class LinearRegression(_LinearScoreModel):
     _per_example_loss = staticmethod(squared_error_per_example)
     _per_example_loss_grad = staticmethod(squared_error_per_example_grad)
 
-    def __init__(self, X: ArrayLike, y: ArrayLike) -> None:
-        super().__init__(X, y)
-        self.y = self.y.astype(float)
-
     def predict(self, theta: ArrayLike, X: ArrayLike) -> np.ndarray:
         r""":math:`\hat y = Xw + b`, shape ``theta.shape[:-1] + (m,)``."""
         return self._scores(self._checked_theta(theta), self._checked_features(X))
@@ -222,16 +272,18 @@ class LogisticRegression(_LinearScoreModel):
 
     def __init__(self, X: ArrayLike, y: ArrayLike) -> None:
         super().__init__(X, y)
-        self.y = self.y.astype(float)
-        check_binary("labels y", self.y)
+        self.y = _checked_binary(self.y, self.n_samples)
 
     def predict(self, theta: ArrayLike, X: ArrayLike) -> np.ndarray:
         r""":math:`P(y = 1 \mid x) = \sigma(x^\top w + b)`, shape ``theta.shape[:-1] + (m,)``."""
         return sigmoid(self._scores(self._checked_theta(theta), self._checked_features(X)))
 
     def accuracy(self, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float | np.ndarray:
-        """Fraction of rows where :math:`[\\sigma(z) > 1/2]` equals the label."""
-        return _float_if_scalar(np.mean((self.predict(theta, X) > 0.5) == np.asarray(y), axis=-1))
+        """Fraction of rows where :math:`[\\sigma(z) > 1/2]` equals the label; ``y`` holds one
+        label, 0 or 1, per row of ``X`` (at least one)."""
+        X = self._checked_features(X, rows_needed=1)
+        y = _checked_binary(y, len(X))
+        return _float_if_scalar(np.mean((self.predict(theta, X) > 0.5) == y, axis=-1))
 
 
 class SoftmaxRegression(_Objective):
@@ -256,7 +308,7 @@ class SoftmaxRegression(_Objective):
 
     def __init__(self, X: ArrayLike, y: ArrayLike, n_classes: int | None = None) -> None:
         super().__init__(X, y)
-        self.y, self.n_classes = _checked_classes(self.y, n_classes)
+        self.y, self.n_classes = _checked_classes(self.y, self.n_samples, n_classes)
         self.dim = (self.n_features + 1) * self.n_classes
 
     def unpack(self, theta: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -286,8 +338,11 @@ class SoftmaxRegression(_Objective):
         return softmax(self._logits(self._checked_theta(theta), self._checked_features(X)))
 
     def accuracy(self, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float | np.ndarray:
-        """Fraction of rows whose most probable class is the label."""
-        return _accuracy(self.predict(theta, X), np.asarray(y))
+        """Fraction of rows whose most probable class is the label; ``y`` holds one class label
+        in :math:`[0, C)` per row of ``X`` (at least one)."""
+        X = self._checked_features(X, rows_needed=1)
+        classes, _ = _checked_classes(y, len(X), self.n_classes)
+        return _accuracy(self.predict(theta, X), classes)
 
 
 def _flatten_matrix(matrix: np.ndarray) -> np.ndarray:
@@ -353,12 +408,15 @@ class MLP(_Objective):
         n_classes: int | None = None,
     ) -> None:
         super().__init__(X, y)
-        self.y, self.n_classes = _checked_classes(self.y, n_classes)
-        if activation not in _ACTIVATIONS:
+        self.y, self.n_classes = _checked_classes(self.y, self.n_samples, n_classes)
+        if not (isinstance(activation, str) and activation in _ACTIVATIONS):
             raise ValueError(f"activation must be 'tanh' or 'relu'; got {activation!r}")
-        for width in hidden:
-            if not (isinstance(width, (int, np.integer)) and width >= 1):
-                raise ValueError(f"hidden layer widths must be positive integers; got {width}")
+        if isinstance(hidden, str) or not isinstance(hidden, (Sequence, np.ndarray)):
+            raise TypeError(
+                f"hidden must be a sequence of layer widths, e.g. (32,); got {hidden!r}"
+            )
+        for width in hidden:  # True is not a width of 1
+            check_whole("hidden layer widths must be positive integers; got {value}", width, 1)
         self.hidden, self.activation = tuple(int(width) for width in hidden), activation
         self._phi, self._phi_derivative = _ACTIVATIONS[activation]
         self.layer_sizes = (self.n_features, *self.hidden, self.n_classes)
@@ -392,6 +450,7 @@ class MLP(_Objective):
         networks", AISTATS 2010. K. He, X. Zhang, S. Ren, J. Sun, "Delving Deep into
         Rectifiers", ICCV 2015.
         """
+        _check_seed(seed)
         rng = np.random.default_rng(seed)
         pieces = []
         for fan_in, fan_out in self.layer_shapes:
@@ -440,5 +499,8 @@ class MLP(_Objective):
         return softmax(logits)
 
     def accuracy(self, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float | np.ndarray:
-        """Fraction of rows whose most probable class is the label."""
-        return _accuracy(self.predict(theta, X), np.asarray(y))
+        """Fraction of rows whose most probable class is the label; ``y`` holds one class label
+        in :math:`[0, C)` per row of ``X`` (at least one)."""
+        X = self._checked_features(X, rows_needed=1)
+        classes, _ = _checked_classes(y, len(X), self.n_classes)
+        return _accuracy(self.predict(theta, X), classes)

@@ -19,8 +19,12 @@ from optlib.gradcheck import numerical_grad, relative_error
 from optlib.models import MLP, LinearRegression, LogisticRegression, SoftmaxRegression
 
 DATA = json.loads((Path(__file__).parent / "data" / "torch_losses.json").read_text())
-MODEL_CLASSES = {"LinearRegression": LinearRegression, "LogisticRegression": LogisticRegression,
-                 "SoftmaxRegression": SoftmaxRegression, "MLP": MLP}
+MODEL_CLASSES = {
+    "LinearRegression": LinearRegression,
+    "LogisticRegression": LogisticRegression,
+    "SoftmaxRegression": SoftmaxRegression,
+    "MLP": MLP,
+}
 
 
 def toy_data(seed: int = 0, n: int = 24, d: int = 3, n_classes: int = 3):
@@ -29,8 +33,9 @@ def toy_data(seed: int = 0, n: int = 24, d: int = 3, n_classes: int = 3):
     X = rng.normal(size=(n, d))
     real = X @ rng.normal(size=d) + 0.5 + 0.1 * rng.normal(size=n)
     binary = (X @ rng.normal(size=d) + 0.3 * rng.normal(size=n) > 0).astype(int)
-    classes = np.argmax(X @ rng.normal(size=(d, n_classes)) + 0.3 * rng.normal(size=(n, n_classes)),
-                        axis=1)
+    classes = np.argmax(
+        X @ rng.normal(size=(d, n_classes)) + 0.3 * rng.normal(size=(n, n_classes)), axis=1
+    )
     return X, real, binary, classes
 
 
@@ -67,8 +72,9 @@ def test_grad_matches_finite_differences(model, idx):
 def test_mean_of_per_example_gradients_is_the_full_gradient(model):
     theta = random_theta(model)
     per_example = [model.value_and_grad(theta, np.array([i])) for i in range(model.n_samples)]
-    assert np.mean([value for value, _ in per_example]) == pytest.approx(model.value(theta),
-                                                                         rel=1e-14)
+    assert np.mean([value for value, _ in per_example]) == pytest.approx(
+        model.value(theta), rel=1e-14
+    )
     mean_gradient = np.mean([gradient for _, gradient in per_example], axis=0)
     assert relative_error(mean_gradient, model.grad(theta)) < 1e-14
 
@@ -193,7 +199,8 @@ def test_accuracy_by_hand():
     assert softmax.accuracy(theta, features, [0, 2, 1]) == pytest.approx(1 / 3)
     assert softmax.accuracy(theta, features, [1, 2, 0]) == 0.0
     np.testing.assert_array_equal(
-        softmax.accuracy(np.stack([theta, -theta]), features, [0, 1, 2]), [1.0, 0.0])
+        softmax.accuracy(np.stack([theta, -theta]), features, [0, 1, 2]), [1.0, 0.0]
+    )
     logistic = LogisticRegression([[1.0], [-1.0]], [1, 0])
     assert logistic.accuracy([2.0, 0.0], [[1.0], [-1.0], [3.0]], [1, 0, 0]) == pytest.approx(2 / 3)
 
@@ -225,8 +232,11 @@ def test_mlp_unpack_returns_views_in_layer_order():
     assert mlp.layer_sizes == (3, 5, 4, 3) and mlp.dim == 3 * 5 + 5 + 5 * 4 + 4 + 4 * 3 + 3
     theta = np.arange(mlp.dim, dtype=float)
     layers = mlp.unpack(theta)
-    assert [(W.shape, b.shape) for W, b in layers] == [((3, 5), (5,)), ((5, 4), (4,)),
-                                                        ((4, 3), (3,))]
+    assert [(W.shape, b.shape) for W, b in layers] == [
+        ((3, 5), (5,)),
+        ((5, 4), (4,)),
+        ((4, 3), (3,)),
+    ]
     np.testing.assert_array_equal(layers[0][0][0], [0, 1, 2, 3, 4])  # W row-major first
     np.testing.assert_array_equal(layers[0][1], np.arange(15, 20))  # then b
     np.testing.assert_array_equal(layers[2][1], theta[-3:])
@@ -245,8 +255,9 @@ def test_mlp_without_hidden_layers_is_softmax_regression():
     assert relative_error(mlp_gradient, gradient) < 1e-15
 
 
-@pytest.mark.parametrize("activation, fan", [("tanh", lambda i, o: i + o),
-                                             ("relu", lambda i, o: i)])
+@pytest.mark.parametrize(
+    "activation, fan", [("tanh", lambda i, o: i + o), ("relu", lambda i, o: i)]
+)
 def test_mlp_init_is_glorot_or_he_uniform(activation, fan):
     features = np.random.default_rng(0).normal(size=(4, 60))
     mlp = MLP(features, [0, 1, 2, 3], hidden=(200,), activation=activation)
@@ -269,54 +280,220 @@ def test_mlp_relu_kink_uses_zero_derivative():
 # ------------------------------------------------------------------------------ bad input
 
 BAD_CONSTRUCTORS = [
-    (LinearRegression, ([1.0, 2.0], [1.0, 2.0]), {},
-     "X must have shape (n, d) with n >= 1; got (2,)"),
-    (LinearRegression, (np.zeros((0, 2)), []), {},
-     "X must have shape (n, d) with n >= 1; got (0, 2)"),
-    (LinearRegression, ([[np.nan]], [1.0]), {}, "X must be finite; it contains NaN or inf"),
-    (LinearRegression, (np.zeros((3, 2)), [1.0, 2.0]), {},
-     "y must have shape (3,) to match X; got (2,)"),
-    (LogisticRegression, (np.zeros((2, 2)), [0, 2]), {}, "labels y must be 0 or 1; got 2.0"),
-    (SoftmaxRegression, (np.zeros((2, 2)), [0, 3]), {"n_classes": 3},
-     "class index out of range [0, 3): 3"),
-    (SoftmaxRegression, (np.zeros((2, 2)), [-1, 1]), {}, "class index out of range [0, 2): -1"),
-    (SoftmaxRegression, (np.zeros((2, 2)), [0.0, 0.5]), {},
-     "class labels must be integers; got 0.5"),
-    (SoftmaxRegression, (np.zeros((2, 2)), [0, 0]), {}, "n_classes must be at least 2; got 1"),
-    (MLP, (np.zeros((2, 2)), [0, 1]), {"activation": "sigmoid"},
-     "activation must be 'tanh' or 'relu'; got 'sigmoid'"),
-    (MLP, (np.zeros((2, 2)), [0, 1]), {"hidden": (4, 0)},
-     "hidden layer widths must be positive integers; got 0"),
-    (MLP, (np.zeros((2, 2)), [0, 1]), {"hidden": (2.5,)},
-     "hidden layer widths must be positive integers; got 2.5"),
-    (MLP, (np.zeros((2, 2)), [0, 4]), {"n_classes": 3}, "class index out of range [0, 3): 4"),
+    (
+        LinearRegression,
+        ([1.0, 2.0], [1.0, 2.0]),
+        {},
+        "X must have shape (n, d) with n >= 1; got (2,)",
+    ),
+    (
+        LinearRegression,
+        (np.zeros((0, 2)), []),
+        {},
+        "X must have shape (n, d) with n >= 1; got (0, 2)",
+    ),
+    (
+        LinearRegression,
+        ([[0.0, 1.0], [2.0, np.nan]], [1.0, 2.0]),
+        {},
+        "X must be finite; X[1, 1] is nan",
+    ),
+    (
+        LinearRegression,
+        (np.zeros((3, 2)), [1.0, 2.0]),
+        {},
+        "y must have shape (3,) to match X; got (2,)",
+    ),
+    # A NaN or inf target, named by its row (before: a run that "diverged at step 1").
+    (LinearRegression, (np.zeros((3, 2)), [1.0, np.nan, 2.0]), {}, "y must be finite; y[1] is nan"),
+    (LogisticRegression, (np.zeros((3, 2)), [0, 1, np.inf]), {}, "y must be finite; y[2] is inf"),
+    (SoftmaxRegression, (np.zeros((2, 2)), [np.nan, 1]), {}, "y must be finite; y[0] is nan"),
+    (
+        LogisticRegression,
+        (np.zeros((2, 2)), [0, 2]),
+        {},
+        "y must be 0 or 1 (binary labels); y[1] is 2",
+    ),
+    (
+        SoftmaxRegression,
+        (np.zeros((2, 2)), [0, 3]),
+        {"n_classes": 3},
+        "y must be class labels in [0, 3) (n_classes = 3); y[1] is 3",
+    ),
+    # Before: "n_classes must be at least 2; got 1", naming the wrong argument.
+    (
+        SoftmaxRegression,
+        (np.zeros((2, 2)), [-1, 1]),
+        {},
+        "y must be class labels, integers >= 0; y[0] is -1",
+    ),
+    (
+        SoftmaxRegression,
+        (np.zeros((2, 2)), [0.0, 0.5]),
+        {},
+        "y must be class labels, integers >= 0; y[1] is 0.5",
+    ),
+    (
+        SoftmaxRegression,
+        (np.zeros((2, 2)), [0, 0]),
+        {},
+        "y holds class 0 only; pass n_classes >= 2, the number of classes",
+    ),
+    # Before: accepted, with dim = 7.5 and a model that could not be evaluated.
+    (
+        SoftmaxRegression,
+        (np.zeros((2, 2)), [0, 1]),
+        {"n_classes": 2.5},
+        "n_classes must be an integer >= 2; got 2.5",
+    ),
+    (
+        SoftmaxRegression,
+        (np.zeros((2, 2)), [0, 1]),
+        {"n_classes": "3"},
+        "n_classes must be an integer >= 2; got '3'",
+    ),
+    (
+        MLP,
+        (np.zeros((2, 2)), [0, 1]),
+        {"activation": "sigmoid"},
+        "activation must be 'tanh' or 'relu'; got 'sigmoid'",
+    ),
+    (
+        MLP,
+        (np.zeros((2, 2)), [0, 1]),
+        {"activation": ["tanh"]},
+        "activation must be 'tanh' or 'relu'; got ['tanh']",
+    ),
+    (
+        MLP,
+        (np.zeros((2, 2)), [0, 1]),
+        {"hidden": (4, 0)},
+        "hidden layer widths must be positive integers; got 0",
+    ),
+    (
+        MLP,
+        (np.zeros((2, 2)), [0, 1]),
+        {"hidden": (2.5,)},
+        "hidden layer widths must be positive integers; got 2.5",
+    ),
+    # Before: True was a layer of width 1.
+    (
+        MLP,
+        (np.zeros((2, 2)), [0, 1]),
+        {"hidden": (True,)},
+        "hidden layer widths must be positive integers; got True",
+    ),
+    (
+        MLP,
+        (np.zeros((2, 2)), [0, 4]),
+        {"n_classes": 3},
+        "y must be class labels in [0, 3) (n_classes = 3); y[1] is 4",
+    ),
 ]
 
 
-@pytest.mark.parametrize("cls, arguments, kwargs, message", BAD_CONSTRUCTORS,
-                         ids=[bad[3] for bad in BAD_CONSTRUCTORS])
+@pytest.mark.parametrize(
+    "cls, arguments, kwargs, message", BAD_CONSTRUCTORS, ids=[bad[3] for bad in BAD_CONSTRUCTORS]
+)
 def test_bad_constructor_input_raises(cls, arguments, kwargs, message):
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         cls(*arguments, **kwargs)
 
 
+@pytest.mark.parametrize(
+    "arguments, kwargs, message",
+    [
+        (
+            (np.zeros((2, 2)) + 1j, [0, 1]),
+            {},
+            "X must be an array of real numbers; got dtype complex128",
+        ),
+        ((np.zeros((2, 2)), ["a", "b"]), {}, "y must be an array of real numbers; got dtype <U1"),
+        (
+            (np.zeros((2, 2)), [0, 1]),
+            {"hidden": 4},
+            "hidden must be a sequence of layer widths, e.g. (32,); got 4",
+        ),
+    ],
+    ids=["complex X", "string labels", "one width, not a sequence"],
+)
+def test_values_that_are_not_numbers_raise_type_error(arguments, kwargs, message):
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        MLP(*arguments, **kwargs)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True])
+def test_init_params_refuses_a_seed_that_is_not_one(model, seed):
+    message = f"seed must be an integer >= 0; got {seed!r}"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        model.init_params(seed=seed)
+
+
+def test_accuracy_refuses_labels_that_do_not_line_up_with_x():
+    """Before, y of another length broadcast against the predictions: 1.0 for y[:1], a
+    (m, m) comparison for a column."""
+    logistic, softmax = LogisticRegression(X, Y_BINARY), SoftmaxRegression(X, Y_CLASSES)
+    theta, n = np.zeros(logistic.dim), len(X)
+    calls = [
+        (
+            lambda: logistic.accuracy(theta, X, Y_BINARY[:1]),
+            f"y must have shape ({n},) to match X; got (1,)",
+        ),
+        (
+            lambda: logistic.accuracy(theta, X, Y_BINARY[:, None]),
+            f"y must have shape ({n},) to match X; got ({n}, 1)",
+        ),
+        (
+            lambda: logistic.accuracy(theta, X, 2 * Y_BINARY),
+            f"y must be 0 or 1 (binary labels); y[{int(np.argmax(Y_BINARY))}] is 2",
+        ),
+        (
+            lambda: softmax.accuracy(np.zeros(softmax.dim), X, Y_CLASSES + 3),
+            f"y must be class labels in [0, 3) (n_classes = 3); y[0] is {Y_CLASSES[0] + 3}",
+        ),
+        (
+            lambda: logistic.accuracy(theta, X[:0], Y_BINARY[:0]),
+            "X must have shape (m, 3) with m >= 1; got (0, 3)",
+        ),
+        (
+            lambda: logistic.predict(theta, np.where(np.eye(n, 3) > 0, np.nan, X)),
+            "X must be finite; X[0, 0] is nan",
+        ),
+    ]
+    for call, message in calls:
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            call()
+
+
 def test_bad_theta_idx_and_features_raise(model):
     dim, n = model.dim, model.n_samples
     calls = [
-        (lambda: model.value(np.zeros(dim + 1)),
-         f"theta must have shape (..., {dim}); got ({dim + 1},)"),
-        (lambda: model.grad(np.zeros((2, dim - 1))),
-         f"theta must have shape (..., {dim}); got (2, {dim - 1})"),
+        (
+            lambda: model.value(np.zeros(dim + 1)),
+            f"theta must have shape (..., {dim}); got ({dim + 1},)",
+        ),
+        (
+            lambda: model.grad(np.zeros((2, dim - 1))),
+            f"theta must have shape (..., {dim}); got (2, {dim - 1})",
+        ),
         (lambda: model.value_and_grad(0.0), f"theta must have shape (..., {dim}); got ()"),
         (lambda: model.value(np.zeros(dim), np.array([0, n])), f"idx out of range [0, {n}): {n}"),
         (lambda: model.grad(np.zeros(dim), np.array([-1])), f"idx out of range [0, {n}): -1"),
-        (lambda: model.value(np.zeros(dim), np.array([0.0, 1.0])),
-         "idx must be a non-empty 1-d integer array; got dtype float64, shape (2,)"),
-        (lambda: model.value(np.zeros(dim), np.array([], dtype=int)),
-         "idx must be a non-empty 1-d integer array; got dtype int64, shape (0,)"),
-        (lambda: model.predict(np.zeros(dim), np.zeros((2, 4))),
-         "X must have shape (m, 3); got (2, 4)"),
+        (
+            lambda: model.value(np.zeros(dim), np.array([0.0, 1.0])),
+            "idx must be a non-empty 1-d integer array; got dtype float64, shape (2,)",
+        ),
+        (
+            lambda: model.value(np.zeros(dim), np.array([], dtype=int)),
+            "idx must be a non-empty 1-d integer array; got dtype int64, shape (0,)",
+        ),
+        (
+            lambda: model.predict(np.zeros(dim), np.zeros((2, 4))),
+            "X must have shape (m, 3); got (2, 4)",
+        ),
     ]
+    with pytest.raises(TypeError, match=r"^theta must be an array of real numbers; got dtype <U1$"):
+        model.value(np.full(dim, "0"))
     for call, message in calls:
         with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             call()
