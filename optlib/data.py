@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from optlib.validation import check_number, check_whole, finite_nonnegative, finite_positive
+from optlib.validation import (
+    check_number,
+    check_whole,
+    finite,
+    finite_nonnegative,
+    finite_positive,
+    open_unit_interval,
+    unit_interval,
+)
 
 __all__ = [
     "Dataset",
@@ -31,8 +39,20 @@ __all__ = [
 _DIGITS_FILE = Path(__file__).parent / "datasets" / "digits.csv.gz"
 
 
-class Dataset(NamedTuple):
+class _DatasetFields(NamedTuple):
+    X: np.ndarray
+    y: np.ndarray
+    description: str
+    true_weights: np.ndarray | None = None
+    true_bias: float | None = None
+
+
+class Dataset(_DatasetFields):
     """Features, targets and what generated them.
+
+    A data set is checked when it is made (also by ``_replace``): ``X`` of shape ``(n, d)`` with
+    ``n >= 1``, ``y`` of shape ``(n,)``, both real and finite — a NaN is named by its index, the
+    row, ``"y must be finite; y[4] is nan"`` — ``true_weights`` of shape ``(d,)``.
 
     Attributes
     ----------
@@ -49,11 +69,69 @@ class Dataset(NamedTuple):
         The intercept of that model.
     """
 
-    X: np.ndarray
-    y: np.ndarray
-    description: str
-    true_weights: np.ndarray | None = None
-    true_bias: float | None = None
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        X: np.ndarray,
+        y: np.ndarray,
+        description: str,
+        true_weights: np.ndarray | None = None,
+        true_bias: float | None = None,
+    ) -> Dataset:
+        X, y = _real("X", X).astype(float, copy=False), _real("y", y)
+        if y.dtype.kind == "b":
+            y = y.astype(np.int64)  # labels 0 and 1
+        if X.ndim != 2 or X.shape[0] == 0:
+            raise ValueError(f"X must have shape (n, d) with n >= 1; got {X.shape}")
+        if y.shape != X.shape[:1]:
+            raise ValueError(
+                f"y must have shape ({len(X)},) to match X: X has {len(X)} rows but y "
+                f"has shape {y.shape}"
+            )
+        _refuse_first("X must be finite", "X", X, ~np.isfinite(X))
+        _refuse_first("y must be finite", "y", y, ~np.isfinite(y))
+        if not isinstance(description, str):
+            raise TypeError(f"description must be a str; got {type(description).__name__}")
+        if true_weights is not None:
+            true_weights = _real("true_weights", true_weights).astype(float, copy=False)
+            if true_weights.shape != X.shape[1:] or not np.all(np.isfinite(true_weights)):
+                raise ValueError(
+                    f"true_weights must be {X.shape[1]} finite numbers, one per column of X; "
+                    f"got {true_weights!r}"
+                )
+        if true_bias is not None:
+            check_number("true_bias must be a finite number, got {value!r}", true_bias, finite)
+        return super().__new__(cls, X, y, description, true_weights, true_bias)
+
+    @classmethod
+    def _make(cls, iterable: Any) -> Dataset:
+        # NamedTuple's _make (and so _replace) skips __new__: check there too.
+        return cls(*iterable)
+
+
+def _real(name: str, values: Any) -> np.ndarray:
+    """``values`` as an array of real numbers (of their own dtype), or a ``TypeError`` naming
+    them: strings, complex numbers (NumPy would drop the imaginary part), ragged lists."""
+    try:
+        array = np.asarray(values)
+    except ValueError:  # ragged nested sequences
+        raise TypeError(f"{name} must be an array of real numbers; got a ragged sequence") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers; got dtype {array.dtype}")
+    return array
+
+
+def _refuse_first(message: str, name: str, values: np.ndarray, bad: np.ndarray) -> None:
+    """Raise ``ValueError`` with ``message`` and the first entry where ``bad`` holds, by its
+    index (the row): ``"y must be finite; y[4] is nan"``."""
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{message}; {name}[{', '.join(map(str, index))}] is {values[index]:g}")
+
+
+def _check_seed(seed: int) -> None:
+    _check_count("seed", seed, 0)
 
 
 def _check_count(name: str, value: int, minimum: int) -> None:
@@ -112,8 +190,8 @@ def linear(
     _check_count("n_samples", n_samples, 1)
     _check_count("n_features", n_features, 1)
     _check_nonnegative("noise", noise)
-    if not (isinstance(bias, (int, float, np.number)) and math.isfinite(bias)):
-        raise ValueError(f"bias must be a finite number, got {bias!r}")
+    check_number("bias must be a finite number, got {value!r}", bias, finite)
+    _check_seed(seed)
     if weights is None:
         w = np.linspace(2.0, -1.0, n_features)
     else:
@@ -163,6 +241,7 @@ def blobs(
     _check_count("n_features", n_features, 1)
     _check_nonnegative("separation", separation)
     _check_positive("std", std)
+    _check_seed(seed)
     rng = np.random.default_rng(seed)
     sizes = _class_sizes(n_samples)
     direction = np.ones(n_features) / math.sqrt(n_features)
@@ -201,6 +280,7 @@ def moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
     """
     _check_count("n_samples", n_samples, 2)
     _check_nonnegative("noise", noise)
+    _check_seed(seed)
     rng = np.random.default_rng(seed)
     size_0, size_1 = _class_sizes(n_samples)
     t_0, t_1 = np.linspace(0, np.pi, size_0), np.linspace(0, np.pi, size_1)
@@ -237,6 +317,7 @@ def spirals(
     _check_count("n_samples", n_samples, 2)
     _check_positive("turns", turns)
     _check_nonnegative("noise", noise)
+    _check_seed(seed)
     rng = np.random.default_rng(seed)
     arms = []
     for arm, size in enumerate(_class_sizes(n_samples)):
@@ -295,13 +376,17 @@ def sparse_features(
     """
     _check_count("n_samples", n_samples, 1)
     _check_count("n_features", n_features, 1)
-    if not (isinstance(density, (int, float, np.number)) and 0 < density <= 1):
-        raise ValueError(f"density must be a number in (0, 1], got {density!r}")
+    check_number(
+        "density must be a number in (0, 1], got {value!r}",
+        density,
+        lambda values: unit_interval(values) & (values > 0),
+    )
     if n_rare is None:
         n_rare = max(1, n_features // 2)
     _check_count("n_rare", n_rare, 1)
     if n_rare > n_features:
         raise ValueError(f"n_rare must be at most n_features = {n_features}, got {n_rare}")
+    _check_seed(seed)
     rng = np.random.default_rng(seed)
     n_common = n_features - n_rare
     presence = np.concatenate([np.full(n_common, 0.5), np.full(n_rare, float(density))])
@@ -339,6 +424,8 @@ def digits(scale: bool = False) -> Dataset:
     E. Alpaydin and C. Kaynak (1998). Optical Recognition of Handwritten Digits.
     UCI Machine Learning Repository. https://doi.org/10.24432/C50P49
     """
+    if not isinstance(scale, (bool, np.bool_)):
+        raise TypeError(f"scale must be True or False, got {scale!r}")
     table = np.loadtxt(_DIGITS_FILE, delimiter=",")
     X, y = table[:, :-1], table[:, -1].astype(np.int64)
     if scale:
@@ -370,11 +457,13 @@ def train_test_split(
     -------
     train, test : Dataset
     """
+    if not isinstance(dataset, Dataset):  # a Dataset's X and y were checked when it was made
+        raise TypeError(f"dataset must be a Dataset, got {type(dataset).__name__}")
     n = len(dataset.y)
-    if len(dataset.X) != n:
-        raise ValueError(f"dataset has {len(dataset.X)} rows in X but {n} in y")
-    if not (isinstance(test_fraction, (int, float, np.number)) and 0 < test_fraction < 1):
-        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
+    check_number(
+        "test_fraction must be in (0, 1), got {value!r}", test_fraction, open_unit_interval
+    )
+    _check_seed(seed)
     n_test = round(test_fraction * n)
     if not 1 <= n_test <= n - 1:
         raise ValueError(

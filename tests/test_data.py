@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -263,10 +264,80 @@ def test_split_is_seeded() -> None:
         ),
         (
             lambda: data.train_test_split(data.Dataset(np.zeros((3, 2)), np.zeros(4), "bad")),
-            "3 rows in X but 4 in y",
+            r"X has 3 rows but y has shape \(4,\)",
         ),
+        # Before: True was taken as 1, a seed as NumPy's message that did not name it.
+        (lambda: data.linear(bias=True), "bias must be a finite number, got True"),
+        (lambda: data.sparse_features(density=True), r"density .* got True"),
+        (lambda: data.linear(seed=-1), "seed must be an integer >= 0, got -1"),
+        (lambda: data.blobs(seed=1.5), "seed must be an integer >= 0, got 1.5"),
+        (lambda: data.moons(seed="0"), "seed must be an integer >= 0, got '0'"),
+        (lambda: data.spirals(seed=True), "seed must be an integer >= 0, got True"),
+        (lambda: data.sparse_features(seed=-2), "seed must be an integer >= 0, got -2"),
+        (lambda: data.train_test_split(data.blobs(), seed=-1), "seed must be .* got -1"),
     ],
 )
 def test_bad_arguments_raise_value_error(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_bad_arguments_of_the_wrong_kind_raise_type_error() -> None:
+    with pytest.raises(TypeError, match="scale must be True or False, got 'no'"):
+        data.digits(scale="no")  # before: a truthy string scaled the pixels
+    with pytest.raises(TypeError, match="dataset must be a Dataset, got tuple"):
+        data.train_test_split((np.zeros((4, 2)), np.zeros(4)))
+
+
+# --- a data set is checked when it is made ----------------------------------------------
+
+
+X_SMALL, Y_SMALL = np.arange(8.0).reshape(4, 2), np.array([0, 1, 1, 0])
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        # Before: accepted, and a model trained on it "diverged at step 1".
+        (
+            (np.where(X_SMALL == 5, np.nan, X_SMALL), Y_SMALL),
+            ValueError,
+            r"X must be finite; X\[2, 1\] is nan",
+        ),
+        ((X_SMALL, [0.0, 1.0, np.inf, 0.0]), ValueError, r"y must be finite; y\[2\] is inf"),
+        (
+            (np.arange(4.0), Y_SMALL),
+            ValueError,
+            r"X must have shape \(n, d\) with n >= 1; got \(4,\)",
+        ),
+        ((np.zeros((0, 2)), []), ValueError, r"got \(0, 2\)"),
+        ((X_SMALL, Y_SMALL[:, None]), ValueError, r"X has 4 rows but y has shape \(4, 1\)"),
+        ((X_SMALL, list("abcd")), TypeError, "y must be an array of real numbers; got dtype <U1"),
+        (
+            (X_SMALL + 1j, Y_SMALL),
+            TypeError,
+            "X must be an array of real numbers; got dtype complex",
+        ),
+    ],
+    ids=["nan in X", "inf in y", "1-d X", "no rows", "y a column", "string y", "complex X"],
+)
+def test_a_dataset_with_a_bad_entry_is_refused_naming_its_row(arguments, error, message) -> None:
+    with pytest.raises(error, match=message):
+        data.Dataset(*arguments, "bad")
+
+
+def test_a_dataset_stays_a_checked_named_tuple() -> None:
+    dataset = data.Dataset(X_SMALL.tolist(), [True, False, True, True], "lists")
+    X, y, description, weights, bias = dataset
+    assert isinstance(dataset, tuple) and X.dtype == np.float64 and y.dtype == np.int64
+    assert np.array_equal(X, X_SMALL) and np.array_equal(y, [1, 0, 1, 1])
+    assert (description, weights, bias) == ("lists", None, None)
+    assert dataset._replace(description="renamed").description == "renamed"
+    with pytest.raises(ValueError, match=r"y must be finite; y\[1\] is nan"):
+        dataset._replace(y=np.array([0.0, np.nan, 1.0, 1.0]))  # _replace is checked too
+    with pytest.raises(ValueError, match="true_weights must be 2 finite numbers"):
+        data.Dataset(X_SMALL, Y_SMALL, "w", true_weights=[1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="true_bias must be a finite number, got nan"):
+        data.Dataset(X_SMALL, Y_SMALL, "b", true_bias=float("nan"))
+    linear = data.linear(n_samples=5, n_features=2)
+    assert pickle.loads(pickle.dumps(linear))._asdict().keys() == linear._asdict().keys()
