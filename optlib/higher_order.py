@@ -30,15 +30,23 @@ evaluations counted by :class:`optlib.run.Counted` and its rows kept by
   made no new iterate included. Line-search trials and rejected trust-region steps are in
   the counts, so they are the cost axis on which the methods compare with each other and
   with gradient descent.
-- A run stops as soon as :math:`\|\nabla f(x_t)\|_2 \le` ``tol``, after ``max_steps``
-  steps, or when its line search (trust region) cannot make progress any more — in
-  float64 that happens once :math:`f` changes by less than its round-off, and ``tol``
-  was too strict to reach. The default ``tol`` is
-  :math:`10^{-10}\max(1, \|\nabla f(x_0)\|_2)`.
-- ``diverged_at`` is the step at which the run broke down: pure Newton met a singular
-  Hessian or a non-finite point, value or gradient; a safeguarded method (which never
-  increases :math:`f`) reached :math:`f = -\infty`. The arrays end at the last finite
-  iterate.
+- ``status`` and ``message`` say how the run ended, with the numbers that decided it, as
+  ``scipy.optimize.OptimizeResult`` does with ``success`` and ``message``:
+
+  - ``"converged"`` — :math:`\|\nabla f(x_t)\|_2 \le` ``tol`` (a stationary point: a
+    minimum, or — for pure Newton, which heads for any — a saddle or a maximum). The
+    default ``tol`` is :math:`10^{-10}\max(1, \|\nabla f(x_0)\|_2)`.
+  - ``"finished"`` — it took ``max_steps`` steps without reaching ``tol``.
+  - ``"stopped"`` — it cannot go on from :math:`x_t`, which is *not* stationary within
+    ``tol``: the line search found no acceptable step (in float64 that happens once
+    :math:`f` changes by less than its round-off and ``tol`` was too strict to reach —
+    SciPy's "precision loss" —, or where :math:`f` has a kink), the direction is not a
+    descent direction, the trust region shrank below float64 resolution, or the Hessian
+    is singular (pure Newton) or not finite (every variant of Newton).
+  - ``"diverged"`` — the next iterate broke down: it, :math:`f` or :math:`\nabla f` there
+    is not finite, or :math:`f = -\infty` (the objective is unbounded below, also when a
+    line-search trial meets it). ``diverged_at`` is that step; the arrays end at the last
+    finite iterate.
 
 References
 ----------
@@ -54,7 +62,15 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from optlib.run import Counted, Recorder, Trajectory
-from optlib.validation import check, check_whole, nonnegative, open_unit_interval, positive
+from optlib.validation import (
+    check_number,
+    check_whole,
+    finite,
+    finite_nonnegative,
+    finite_positive,
+    is_number,
+    open_unit_interval,
+)
 
 __all__ = [
     "LineSearchResult",
@@ -153,10 +169,10 @@ def backtracking(
     small enough :math:`\alpha`, so the loop ends; with :math:`c_1 < 1/2` Newton's full step
     :math:`\alpha = 1` is accepted near a minimum, which keeps its quadratic convergence.
     """
-    slope = _descent_slope(objective, x, direction, grad)
-    check("Invalid step value: {value}", step, positive)
-    check("Invalid c1 value: {value} (need 0 < c1 < 1)", c1, open_unit_interval)
-    check("Invalid shrink value: {value} (need 0 < shrink < 1)", shrink, open_unit_interval)
+    slope = _descent_slope(objective, x, direction, value, grad)
+    check_number("Invalid step value: {value}", step, finite_positive)
+    check_number("Invalid c1 value: {value} (need 0 < c1 < 1)", c1, open_unit_interval)
+    check_number("Invalid shrink value: {value} (need 0 < shrink < 1)", shrink, open_unit_interval)
     counted = Counted(objective)
     alpha = step
     while not np.array_equal(x + alpha * direction, x):
@@ -223,10 +239,9 @@ def wolfe(
     that interval by safeguarded quadratic interpolation. The evaluation budget stands in for
     the book's :math:`\alpha_{\max}`.
     """
-    slope = _descent_slope(objective, x, direction, grad)
-    check("Invalid step value: {value}", step, positive)
-    if not 0 < c1 < c2 < 1:
-        raise ValueError(f"Invalid c1, c2 values: {c1}, {c2} (need 0 < c1 < c2 < 1)")
+    slope = _descent_slope(objective, x, direction, value, grad)
+    check_number("Invalid step value: {value}", step, finite_positive)
+    _check_wolfe_constants(c1, c2)
     check_whole("Invalid max_evals value: {value}", max_evals, 1)
     phi = _LineFunction(objective, x, direction, value, slope, c1, c2)
 
@@ -445,7 +460,7 @@ def cholesky_with_added_identity(A: np.ndarray, beta: float = 1e-3) -> tuple[np.
     A = np.asarray(A, dtype=float)
     if A.ndim != 2 or A.shape[0] != A.shape[1] or not np.all(np.isfinite(A)):
         raise ValueError(f"A must be a finite square matrix, got shape {A.shape}")
-    check("Invalid beta value: {value}", beta, positive)
+    check_number("Invalid beta value: {value}", beta, finite_positive)
     smallest_diagonal = float(np.min(np.diag(A)))
     tau = 0.0 if smallest_diagonal > 0 else -smallest_diagonal + beta
     identity = np.eye(len(A))
@@ -611,14 +626,14 @@ def newton(
         raise ValueError(
             f"Invalid damping value: {damping!r} (use 'line_search', 'trust_region' or None)"
         )
-    check("Invalid c1 value: {value} (need 0 < c1 < 1)", c1, open_unit_interval)
-    check("Invalid beta value: {value}", beta, positive)
-    if not 0 < radius <= max_radius < np.inf:
+    check_number("Invalid c1 value: {value} (need 0 < c1 < 1)", c1, open_unit_interval)
+    check_number("Invalid beta value: {value}", beta, finite_positive)
+    if not (is_number(radius) and is_number(max_radius) and 0 < radius <= max_radius < np.inf):
         raise ValueError(
             f"Invalid radius, max_radius values: {radius}, {max_radius} "
             "(need 0 < radius <= max_radius < inf)"
         )
-    if not 0 <= eta < 0.25:
+    if not (is_number(eta) and 0 <= eta < 0.25):
         raise ValueError(f"Invalid eta value: {eta} (need 0 <= eta < 0.25)")
     counted, x, value, grad, tol = _start(objective, x0, max_steps, tol, hessian=True)
     path = Recorder(counted, hessians=True)
@@ -633,22 +648,30 @@ def newton(
 
 
 def _pure_newton(
-    counted: Counted, path: Recorder, x: np.ndarray, grad: np.ndarray, max_steps: int, tol: float
+    counted: Counted,
+    path: Recorder,
+    x: np.ndarray,
+    grad: np.ndarray,
+    max_steps: int,
+    tol: float,
 ) -> Trajectory:
     """Newton's method with the full step, :math:`x_{k+1} = x_k + p^N_k` (2.15)."""
     # Far from a minimum pure Newton may overflow: that is reported as divergence.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         while path.steps < max_steps and np.linalg.norm(grad) > tol:
+            hessian = _hessian(counted, x)
+            if not np.all(np.isfinite(hessian)):
+                _stop(path, f"the Hessian at x_{path.steps} is not finite", grad, tol)
+                break
             try:
-                x = x + newton_direction(counted.hess(x), grad)
-            except np.linalg.LinAlgError:  # singular Hessian: no Newton step
-                path.mark_diverged()
+                x = x + newton_direction(hessian, grad)
+            except np.linalg.LinAlgError:  # no Newton step; a singular Hessian is not divergence
+                _stop(path, f"the Hessian is singular at x_{path.steps}", grad, tol)
                 break
             value, grad = counted.value(x), counted.grad(x)
-            if not (np.all(np.isfinite(grad)) and path.record(x, value)):
-                path.mark_diverged()
+            if not _record(path, x, value, grad):
                 break
-    return path.trajectory()
+    return _conclude(path, grad, tol, max_steps)
 
 
 def _line_search_newton(
@@ -664,20 +687,32 @@ def _line_search_newton(
 ) -> Trajectory:
     """Algorithm 3.2 of [NW06]_: line search Newton with a modified Hessian."""
     while path.steps < max_steps and np.linalg.norm(grad) > tol:
+        hessian = _hessian(counted, x)
+        if not np.all(np.isfinite(hessian)):
+            _stop(path, f"the Hessian at x_{path.steps} is not finite", grad, tol)
+            break
         # B_k = ∇²f_k + τ_k I, positive definite (Algorithm 3.3), factored as L Lᵀ.
-        L, _ = cholesky_with_added_identity(counted.hess(x), beta)
+        L, _ = cholesky_with_added_identity(hessian, beta)
         # Solve L Lᵀ p = -∇f_k: forward substitution, then back substitution.
         direction = np.linalg.solve(L.T, np.linalg.solve(L, -grad))
-        if not grad @ direction < 0:  # round-off, once ∇f is tiny: no descent left to find
+        slope = float(grad @ direction)
+        if not slope < 0:  # round-off, once ∇f is tiny: no descent left to find
+            _stop(path, _not_a_descent_direction(slope), grad, tol)
             break
         search = backtracking(counted, x, direction, value, grad, step=1.0, c1=c1)
         if not search.success:
+            why = (
+                "the backtracking line search found no step along p that decreases f enough: "
+                f"after {search.value_evals} trials x + αp rounds to x (f changes by less than "
+                "its round-off)"
+            )
+            _stop(path, why, grad, tol)
             break
         x = x + search.step * direction
         value, grad = search.new_value, counted.grad(x)
-        if not path.record(x, value):  # f = -inf: unbounded below
+        if not _record(path, x, value, grad):
             break
-    return path.trajectory()
+    return _conclude(path, grad, tol, max_steps)
 
 
 def _trust_region_newton(
@@ -693,14 +728,19 @@ def _trust_region_newton(
     eta: float,
 ) -> Trajectory:
     """Algorithm 4.1 of [NW06]_: trust-region Newton, dogleg or Cauchy point."""
-    hessian = counted.hess(x) if np.linalg.norm(grad) > tol else None
+    hessian = _hessian(counted, x) if np.linalg.norm(grad) > tol else None
     while path.steps < max_steps and np.linalg.norm(grad) > tol:
+        if not np.all(np.isfinite(hessian)):
+            _stop(path, f"the Hessian at x_{path.steps} is not finite", grad, tol)
+            break
         if _is_positive_definite(hessian):
             step = dogleg(grad, hessian, radius)
         else:
             step = cauchy_point(grad, hessian, radius)
         predicted_decrease = -(grad @ step + 0.5 * step @ hessian @ step)  # m_k(0) - m_k(p_k)
         if not predicted_decrease > 0:  # round-off, once ∇f is tiny: the model sees no descent
+            why = f"the model predicts no decrease, m(0) - m(p) = {predicted_decrease:.2g} ≤ 0"
+            _stop(path, why, grad, tol)
             break
         trial_value = counted.value(x + step)
         rho = (value - trial_value) / predicted_decrease  # (4.4); NaN if f overflowed
@@ -715,13 +755,19 @@ def _trust_region_newton(
         if rho > eta:  # accept the step
             x = x + step
             value, grad = trial_value, counted.grad(x)
-            if not path.record(x, value):  # f = -inf: unbounded below
+            if not _record(path, x, value, grad):
                 break
             if path.steps < max_steps and np.linalg.norm(grad) > tol:
-                hessian = counted.hess(x)
+                hessian = _hessian(counted, x)
         elif radius <= np.finfo(float).eps * max(1.0, float(np.linalg.norm(x))):
-            break  # the region has shrunk below float64 resolution: no progress is possible
-    return path.trajectory()
+            # The region has shrunk below float64 resolution: no progress is possible.
+            why = (
+                f"the trust region shrank to radius {radius:.2g}, below float64 resolution at "
+                "x, without an acceptable step"
+            )
+            _stop(path, why, grad, tol)
+            break
+    return _conclude(path, grad, tol, max_steps)
 
 
 # A change of f below this fraction of |f| is lost in round-off: a few units in the last place.
@@ -863,25 +909,25 @@ def bfgs(
         direction = -H @ grad
         first_step = 1.0 / np.linalg.norm(grad) if H0 is None and path.steps == 0 else 1.0
         new = _line_search(counted, x, direction, value, grad, exact, first_step, c1, c2)
-        if new is None:
+        if isinstance(new, str):  # no step found: why
+            _stop(path, new, grad, tol)
             break
         new_x, new_value, new_grad = new
+        if not _record(path, new_x, new_value, new_grad):
+            break
         s, y = new_x - x, new_grad - grad
         if _satisfies_curvature_condition(s, y):  # else skip the update: H_{k+1} = H_k
             H = bfgs_update(H, s, y)
         x, value, grad = new_x, new_value, new_grad
-        if not path.record(x, value):  # f = -inf: unbounded below
-            break
         inverse_hessians.append(H)
-    return path.trajectory(inverse_hessians=np.array(inverse_hessians))
+    return _conclude(path, grad, tol, max_steps, inverse_hessians=np.array(inverse_hessians))
 
 
 def _is_exact_line_search(objective: Any, line_search: str, c1: float, c2: float) -> bool:
     """Whether the quasi-Newton line search is exact, once its arguments are found valid."""
     if line_search not in ("wolfe", "exact"):
         raise ValueError(f"Invalid line_search value: {line_search!r} (use 'wolfe' or 'exact')")
-    if not 0 < c1 < c2 < 1:
-        raise ValueError(f"Invalid c1, c2 values: {c1}, {c2} (need 0 < c1 < c2 < 1)")
+    _check_wolfe_constants(c1, c2)
     if line_search == "exact" and getattr(objective, "A", None) is None:
         raise ValueError(
             "line_search='exact' needs a quadratic objective with its Hessian as attribute A, "
@@ -890,9 +936,14 @@ def _is_exact_line_search(objective: Any, line_search: str, c1: float, c2: float
     return line_search == "exact"
 
 
+def _check_wolfe_constants(c1: float, c2: float) -> None:
+    if not (is_number(c1) and is_number(c2) and 0 < c1 < c2 < 1):
+        raise ValueError(f"Invalid c1, c2 values: {c1}, {c2} (need 0 < c1 < c2 < 1)")
+
+
 def _initial_inverse_hessian(H0: np.ndarray, d: int) -> np.ndarray:
     """``H0`` as a float array, once found a symmetric positive definite ``(d, d)`` matrix."""
-    H = np.array(H0, dtype=float)
+    H = _as_float_array("H0", H0)
     if H.shape != (d, d):
         raise ValueError(f"H0 must have shape ({d}, {d}), got shape {H.shape}")
     if not (np.all(np.isfinite(H)) and np.allclose(H, H.T)):
@@ -913,19 +964,31 @@ def _line_search(
     first_step: float,
     c1: float,
     c2: float,
-) -> tuple[np.ndarray, float, np.ndarray] | None:
-    r""":math:`x_{k+1} = x_k + \alpha_k p_k` with :math:`f` and :math:`\nabla f` there, or
-    ``None`` if no step can be found (no descent left within round-off)."""
-    if not grad @ direction < 0:
-        return None
+) -> tuple[np.ndarray, float, np.ndarray | None] | str:
+    r""":math:`x_{k+1} = x_k + \alpha_k p_k` with :math:`f` and :math:`\nabla f` there, or why no
+    step can be found. A search that met :math:`f = -\infty` returns that point, for the caller
+    to report as divergence."""
+    slope = float(grad @ direction)
+    if not slope < 0:  # round-off in H, once ∇f is tiny
+        return _not_a_descent_direction(slope)
     if exact:
-        alpha = exact_quadratic_step(counted.objective.A, grad, direction)
+        try:
+            alpha = exact_quadratic_step(counted.objective.A, grad, direction)
+        except ValueError as error:  # A is not positive definite
+            return f"the exact line search has no step: {error}"
         new_x = x + alpha * direction
         return new_x, counted.value(new_x), counted.grad(new_x)
     search = wolfe(counted, x, direction, value, grad, step=first_step, c1=c1, c2=c2)
-    if not search.success:
-        return None
-    return x + search.step * direction, search.new_value, search.new_grad
+    if search.success or search.new_value == -np.inf:
+        return x + search.step * direction, search.new_value, search.new_grad
+    if search.step > 0:
+        best = f"f fell from {value:.6g} to {search.new_value:.6g}, at α = {search.step:.2g}"
+    else:
+        best = f"none of its trials decreased f enough from {value:.6g}"
+    return (
+        f"the Wolfe line search found no acceptable step along p in {search.value_evals} "
+        f"evaluations of f ({best})"
+    )
 
 
 # --- L-BFGS (Nocedal & Wright, Chapter 7) ---------------------------------------------------------
@@ -1049,18 +1112,68 @@ def lbfgs(
         direction = -two_loop_recursion(grad, list(s_history), list(y_history), gamma)
         first_step = 1.0 / np.linalg.norm(grad) if not s_history else 1.0
         new = _line_search(counted, x, direction, value, grad, exact, first_step, c1, c2)
-        if new is None:
+        if isinstance(new, str):  # no step found: why
+            _stop(path, new, grad, tol)
             break
         new_x, new_value, new_grad = new
+        if not _record(path, new_x, new_value, new_grad):
+            break
         s, y = new_x - x, new_grad - grad
         if _satisfies_curvature_condition(s, y):
             s_history.append(s)
             y_history.append(y)
             gamma = (s @ y) / (y @ y)  # (7.20)
         x, value, grad = new_x, new_value, new_grad
-        if not path.record(x, value):  # f = -inf: unbounded below
-            break
-    return path.trajectory()
+    return _conclude(path, grad, tol, max_steps)
+
+
+# --- How a run ends ------------------------------------------------------------------------------
+
+
+def _record(path: Recorder, x: np.ndarray, value: float, grad: np.ndarray | None) -> bool:
+    r"""Record the next iterate :math:`x_{t+1}` and :math:`f(x_{t+1})`; or, if the run broke
+    down there — :math:`f = -\infty` (unbounded below), or :math:`x`, :math:`f` or
+    :math:`\nabla f` not finite — mark it diverged and return ``False``."""
+    t = path.steps + 1
+    if value == -np.inf:
+        why = f"f(x_{t}) = -inf: the objective is unbounded below"
+    elif not np.all(np.isfinite(x)):
+        why = f"x_{t} is not finite"
+    elif not np.isfinite(value):
+        why = f"f(x_{t}) = {value}"
+    elif grad is None or not np.all(np.isfinite(grad)):
+        why = f"the gradient at x_{t} is not finite"
+    else:
+        return path.record(x, value)
+    path.mark_diverged(why)
+    return False
+
+
+def _stop(path: Recorder, why: str, grad: np.ndarray, tol: float) -> None:
+    """The method cannot go on from a point that is not stationary within ``tol``."""
+    path.stop(f"{why}; |∇f| = {np.linalg.norm(grad):.2g} > tol = {tol:.2g}")
+
+
+def _not_a_descent_direction(slope: float) -> str:
+    return f"p is not a descent direction (slope ∇f·p = {slope:.2g} ≥ 0)"
+
+
+def _conclude(
+    path: Recorder, grad: np.ndarray, tol: float, max_steps: int, **arrays: Any
+) -> Trajectory:
+    """The trajectory of a run; one that met no other end converged (``|∇f| <= tol``) or took
+    its ``max_steps``."""
+    if path.status == "finished":
+        grad_norm = float(np.linalg.norm(grad))
+        if grad_norm <= tol:
+            path.converge(f"|∇f| = {grad_norm:.2g} ≤ tol = {tol:.2g}")
+        else:
+            # Recorder has no finish(why) (requested); its message is the documented attribute.
+            path.message = (
+                f"finished: took max_steps = {max_steps} steps; "
+                f"|∇f| = {grad_norm:.2g} > tol = {tol:.2g}"
+            )
+    return path.trajectory(**arrays)
 
 
 # --- Plumbing: checking the arguments ------------------------------------------------------------
@@ -1081,14 +1194,14 @@ def _start(
     r"""Check the common arguments; return the counted objective, ``x0``, :math:`f(x_0)`,
     :math:`\nabla f(x_0)` and the gradient tolerance."""
     _require_methods(objective, ("value", "grad", "hess") if hessian else ("value", "grad"))
-    x = np.array(x0, dtype=float)
+    x = _as_float_array("x0", x0)
     if x.ndim != 1 or x.size == 0:
         raise ValueError(f"x0 must have shape (d,), got shape {x.shape}")
     if not np.all(np.isfinite(x)):
         raise ValueError(f"x0 must be finite, got {x}")
     check_whole("Invalid max_steps value: {value}", max_steps, 0)
     if tol is not None:
-        check("Invalid tol value: {value}", tol, nonnegative)
+        check_number("Invalid tol value: {value} (must be finite and ≥ 0)", tol, finite_nonnegative)
     counted = Counted(objective)
     value, grad = counted.value(x), counted.grad(x)
     if grad.shape != x.shape:
@@ -1100,9 +1213,33 @@ def _start(
     return counted, x, value, grad, tol
 
 
-def _descent_slope(objective: Any, x: np.ndarray, direction: np.ndarray, grad: np.ndarray) -> float:
+def _as_float_array(name: str, value: Any) -> np.ndarray:
+    """``value`` as a new float array; a ValueError naming ``name`` if it holds no numbers."""
+    try:
+        array = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of numbers, got {value!r}") from None
+    if np.asarray(value).dtype.kind not in "iuf":  # strings, booleans, None, objects
+        raise ValueError(f"{name} must be an array of numbers, got {value!r}")
+    return array
+
+
+def _hessian(counted: Counted, x: np.ndarray) -> np.ndarray:
+    r""":math:`\nabla^2 f(x)`, once found to be a ``(d, d)`` matrix."""
+    hessian = counted.hess(x)
+    if hessian.shape != (x.size, x.size):
+        raise ValueError(
+            f"objective.hess(x) must have shape {(x.size, x.size)}, got shape {hessian.shape}"
+        )
+    return hessian
+
+
+def _descent_slope(
+    objective: Any, x: np.ndarray, direction: np.ndarray, value: float, grad: np.ndarray
+) -> float:
     r"""Check a line search's inputs; return the slope :math:`\phi'(0) = \nabla f^\top p`."""
     _require_methods(objective, ("value", "grad"))
+    check_number("value must be f(x), a finite number, got {value}", value, finite)
     if np.shape(direction) != np.shape(x) or np.shape(grad) != np.shape(x):
         raise ValueError(
             f"x, direction and grad must have the same shape, got {np.shape(x)}, "

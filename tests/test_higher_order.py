@@ -274,12 +274,17 @@ def test_safeguarded_newton_reports_reaching_minus_infinity_as_divergence(dampin
     path = ho.newton(Cliff(), np.array([0.0]), damping=damping, radius=10.0)
     assert path.diverged_at == 1 and steps(path) == 0
     np.testing.assert_array_equal(path.losses, [9.0])
+    assert path.status == "diverged" and not path.success
+    assert path.message == "diverged at step 1: f(x_1) = -inf: the objective is unbounded below"
 
 
 def test_pure_newton_stops_at_a_singular_hessian():
     flat = functions.quadratic(np.diag([1.0, 0.0]), b=[1.0, 0.0])  # minimisers (1, y) for any y
     path = ho.newton(flat, np.array([3.0, 1.0]), damping=None)
-    assert path.diverged_at == 1 and steps(path) == 0
+    # No Newton step exists; that is not divergence: the run stops where it is.
+    assert path.status == "stopped" and not path.success and steps(path) == 0
+    assert path.diverged_at is None and not path.diverged
+    assert path.message.startswith("stopped at step 0: the Hessian is singular at x_0; |∇f| = 2 ")
     # The safeguard shifts the singular Hessian and still finds a minimiser.
     safe = ho.newton(flat, np.array([3.0, 1.0]), damping="line_search")
     assert abs(safe.params[-1, 0] - 1.0) < 1e-8
@@ -759,6 +764,174 @@ def test_a_trial_step_that_overflows_is_a_failed_trial_not_a_warning():
     assert result.success and result.new_value < value
 
 
+# --- How a run ends ----------------------------------------------------------------------------
+
+
+def reported_number(message: str, name: str) -> float:
+    """The number printed after ``name = `` in a message."""
+    return float(message.split(f"{name} = ")[1].split()[0].rstrip(";,)"))
+
+
+@pytest.mark.parametrize("method", RUNS)
+def test_a_run_that_reaches_tol_has_converged_and_says_so_with_its_numbers(method):
+    path = RUNS[method](functions.rosenbrock)
+    # SciPy's BFGS converges on the same problem from the same start: an independent verdict.
+    assert scipy.optimize.minimize(
+        functions.rosenbrock.value, path.params[0], jac=functions.rosenbrock.grad, method="BFGS"
+    ).success
+    assert path.status == "converged" and path.success and path.diverged_at is None
+    assert path.message.startswith(f"converged at step {steps(path)}: |∇f| = ")
+    # The numbers in the message are the gradient at the last iterate and the default tol.
+    grad_norm = np.linalg.norm(functions.rosenbrock.grad(path.params[-1]))
+    tol = 1e-10 * np.linalg.norm(functions.rosenbrock.grad(path.params[0]))
+    assert reported_number(path.message, "|∇f|") == pytest.approx(grad_norm, rel=0.05)
+    assert reported_number(path.message, "tol") == pytest.approx(tol, rel=0.05)
+    assert "≤ tol" in path.message
+
+
+@pytest.mark.parametrize("method", RUNS)
+def test_a_run_cut_short_by_max_steps_has_finished_and_says_how_far_it_is(method):
+    path = RUNS[method](functions.rosenbrock)  # converges, in more than 3 steps
+    assert steps(path) > 3
+    short = {
+        "newton": lambda: ho.newton(functions.rosenbrock, path.params[0], max_steps=3),
+        "newton trust region": lambda: ho.newton(
+            functions.rosenbrock, path.params[0], damping="trust_region", max_steps=3
+        ),
+        "newton pure": lambda: ho.newton(
+            functions.rosenbrock, path.params[0], damping=None, max_steps=3
+        ),
+        "bfgs": lambda: ho.bfgs(functions.rosenbrock, path.params[0], max_steps=3),
+        "lbfgs": lambda: ho.lbfgs(functions.rosenbrock, path.params[0], memory=3, max_steps=3),
+    }[method]()
+    np.testing.assert_array_equal(short.params, path.params[:4])  # the same first steps
+    assert short.status == "finished" and short.success
+    assert short.message.startswith("finished: took max_steps = 3 steps; |∇f| = ")
+    grad_norm = np.linalg.norm(functions.rosenbrock.grad(short.params[-1]))
+    assert reported_number(short.message, "|∇f|") == pytest.approx(grad_norm, rel=0.05)
+
+
+@pytest.mark.parametrize("method", [ho.bfgs, ho.lbfgs])
+@pytest.mark.parametrize("start", [(1.0, 0.5), (0.0, 0.5)])
+def test_quasi_newton_stops_honestly_on_the_saddle_where_scipy_fails_too(method, start):
+    """f = x² - y² is unbounded below along y: the Wolfe search doubles its step 50 times and
+    f keeps falling. SciPy's BFGS gives up too ("precision loss", success False)."""
+    saddle, x0 = functions.saddle, np.array(start)
+    theirs = scipy.optimize.minimize(saddle.value, x0, jac=saddle.grad, method="BFGS")
+    assert not theirs.success
+    path = method(saddle, x0)
+    assert path.status == "stopped" and not path.success
+    assert path.diverged_at is None  # every value met was finite: no proof of -inf
+    last = path.params[-1]
+    grad_norm = np.linalg.norm(saddle.grad(last))
+    assert grad_norm > 0.5  # far from stationary: not a solution
+    assert path.message.startswith(f"stopped at step {steps(path)}: the Wolfe line search")
+    assert "found no acceptable step along p in 50 evaluations of f" in path.message
+    assert f"f fell from {float(saddle.value(last)):.6g} to -" in path.message
+    assert reported_number(path.message, "|∇f|") == pytest.approx(grad_norm, rel=0.05)
+
+
+class CliffWithSlope:
+    """(x₁ + 3)² + x₂² for x₁ ≥ -1, and -∞ below it, where the reported gradient points back up
+    the cliff: a trial step that lands there fails the curvature condition (3.7b)."""
+
+    def value(self, x):
+        return -np.inf if x[0] < -1 else (x[0] + 3) ** 2 + x[1] ** 2
+
+    def grad(self, x):
+        return np.array([-100.0, 0.0]) if x[0] < -1 else np.array([2 * (x[0] + 3), 2 * x[1]])
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda f, x0: ho.bfgs(f, x0, H0=np.eye(2)),  # first trial: the full step, onto the cliff
+        lambda f, x0: ho.lbfgs(f, x0),
+    ],
+)
+def test_quasi_newton_reports_meeting_minus_infinity_in_a_line_search_as_divergence(run):
+    path = run(CliffWithSlope(), np.array([0.0, 0.0]))
+    assert path.status == "diverged" and path.diverged
+    assert path.diverged_at == steps(path) + 1
+    assert np.all(np.isfinite(path.losses))  # -inf is never recorded as a loss
+    assert path.message == (
+        f"diverged at step {path.diverged_at}: f(x_{path.diverged_at}) = -inf: "
+        "the objective is unbounded below"
+    )
+
+
+def test_quasi_newton_stops_where_f_no_longer_changes_as_scipy_reports_precision_loss():
+    """With tol = 0 on the two wells, BFGS ends at a point where no trial step decreases f
+    beyond round-off; SciPy's BFGS (gtol = 0) ends the same way."""
+    f, x0 = functions.two_minima, np.array([0.3, 0.2])
+    theirs = scipy.optimize.minimize(f.value, x0, jac=f.grad, method="BFGS", options={"gtol": 0})
+    assert not theirs.success and "precision loss" in theirs.message
+    path = ho.bfgs(f, x0, tol=0.0)
+    assert path.status == "stopped" and path.diverged_at is None
+    np.testing.assert_allclose(path.params[-1], theirs.x, atol=1e-6)
+    assert "none of its trials decreased f enough" in path.message
+    assert path.message.endswith("> tol = 0")
+
+
+class HessianGoesBad:
+    """Rosenbrock whose Hessian is NaN (or inf) from its ``bad_from``-th evaluation on."""
+
+    def __init__(self, bad_from: int, entry: float = np.nan):
+        self.bad_from, self.entry, self.hessians = bad_from, entry, 0
+
+    value = staticmethod(functions.rosenbrock.value)
+    grad = staticmethod(functions.rosenbrock.grad)
+
+    def hess(self, x):
+        self.hessians += 1
+        hessian = functions.rosenbrock.hess(x)
+        return hessian if self.hessians < self.bad_from else np.full_like(hessian, self.entry)
+
+
+@pytest.mark.parametrize("damping", [None, "line_search", "trust_region"])
+@pytest.mark.parametrize(("bad_from", "entry"), [(1, np.nan), (2, np.nan), (2, np.inf)])
+def test_every_damping_stops_at_a_hessian_that_is_not_finite(damping, bad_from, entry):
+    """One rule for all three modes: the iterate is finite, its Hessian is not — no step can be
+    computed, the run stops there (it has not diverged)."""
+    objective = HessianGoesBad(bad_from, entry)
+    path = ho.newton(objective, np.array([-1.2, 1.0]), damping=damping)
+    t = bad_from - 1  # the iterate whose Hessian is bad: x_0, or x_1 after one good step
+    assert steps(path) == t and path.hessian_evals[-1] == bad_from
+    assert path.status == "stopped" and path.diverged_at is None
+    assert path.message.startswith(f"stopped at step {t}: the Hessian at x_{t} is not finite; ")
+    good = ho.newton(functions.rosenbrock, np.array([-1.2, 1.0]), damping=damping, max_steps=t)
+    np.testing.assert_array_equal(path.params, good.params)
+
+
+class GradientBreaksAtTheMinimum:
+    """(x - 1)² whose gradient is NaN near x = 1, where a Newton step from anywhere lands."""
+
+    def value(self, x):
+        return (x[0] - 1) ** 2
+
+    def grad(self, x):
+        return np.array([np.nan]) if abs(x[0] - 1) < 1e-6 else 2 * (x - 1)
+
+    def hess(self, x):
+        return np.array([[2.0]])
+
+
+@pytest.mark.parametrize("damping", [None, "line_search", "trust_region"])
+def test_a_gradient_that_is_not_finite_at_the_next_iterate_is_divergence(damping):
+    path = ho.newton(GradientBreaksAtTheMinimum(), np.array([3.0]), damping=damping, radius=10.0)
+    assert path.status == "diverged" and path.diverged_at == 1 and steps(path) == 0
+    assert path.message == "diverged at step 1: the gradient at x_1 is not finite"
+
+
+def test_newton_without_safeguard_ends_converged_at_a_saddle_which_is_stationary():
+    # Pure Newton jumps to the saddle (0, 0): ∇f = 0 there, so it has converged — to a saddle.
+    path = ho.newton(functions.saddle, np.array([1.0, 0.5]), damping=None)
+    np.testing.assert_array_equal(path.params[-1], [0.0, 0.0])
+    assert path.status == "converged" and path.message == (
+        "converged at step 1: |∇f| = 0 ≤ tol = 2.2e-10"
+    )
+
+
 # --- Bad inputs -----------------------------------------------------------------------------------
 
 
@@ -767,6 +940,11 @@ class GradientOnly:
 
     value = staticmethod(functions.rosenbrock.value)
     grad = staticmethod(functions.rosenbrock.grad)
+
+
+class WrongHessianShape(GradientOnly):
+    def hess(self, x):
+        return np.eye(3)
 
 
 rosen, start = functions.rosenbrock, np.array([-1.2, 1.0])
@@ -815,6 +993,21 @@ BAD_INPUTS = [
         lambda: ho.bfgs_update(np.eye(2), np.array([1.0, 0.0]), np.array([-1.0, 0.0])),
         r"curvature condition needs s @ y > 0, got -1",
     ),
+    # Values that passed silently or failed with a raw traceback from inside.
+    (lambda: ho.newton(rosen, start, tol=np.inf), r"Invalid tol value: inf \(must be finite"),
+    (lambda: ho.bfgs(rosen, start, tol=[1e-3, 1e-4]), r"Invalid tol value: \[0.001, 0.0001\]"),
+    (lambda: ho.newton(rosen, start, c1=np.array([0.1, 0.2])), r"Invalid c1 value: \[0.1 0.2\]"),
+    (lambda: ho.newton(rosen, start, radius="1"), r"Invalid radius, max_radius values: 1, 1000"),
+    (lambda: ho.newton(rosen, start, eta=None), r"Invalid eta value: None"),
+    (lambda: ho.bfgs(rosen, start, c2="0.9"), r"Invalid c1, c2 values: 0.0001, 0.9"),
+    (lambda: ho.lbfgs(rosen, start, c1=None), r"Invalid c1, c2 values: None, 0.9"),
+    (lambda: ho.newton(rosen, ["1", "2"]), r"x0 must be an array of numbers, got \['1', '2'\]"),
+    (lambda: ho.bfgs(rosen, [[1.0], [2.0, 3.0]]), r"x0 must be an array of numbers, got \[\[1.0\]"),
+    (lambda: ho.bfgs(rosen, start, H0=[["1", "0"], ["0", "1"]]), r"H0 must be an array of num"),
+    (lambda: ho.newton(WrongHessianShape(), start), r"hess\(x\) must have shape \(2, 2\), got"),
+    (lambda: ho.wolfe(rosen, start, -g0, np.nan, g0), r"value must be f\(x\), a finite number"),
+    (lambda: ho.backtracking(rosen, start, -g0, f0, g0, step=np.inf), r"Invalid step value: inf"),
+    (lambda: ho.wolfe(rosen, start, -g0, f0, g0, step=np.nan), r"Invalid step value: nan"),
 ]
 
 
