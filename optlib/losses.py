@@ -14,6 +14,16 @@ common code.
 The models in :mod:`optlib.models` evaluate many parameter vectors at once and so need the
 loss *per example*, averaged over the sample axis only; the ``*_per_example`` functions below
 are that shared core, and each loss is their mean.
+
+**Inputs at the edges.** Every loss and gradient checks its arguments first and raises
+``ValueError`` naming them: arrays of another shape (nothing is broadcast), an empty batch
+(PyTorch's mean over nothing is NaN, silently; here it is an error), entries that are not
+numbers (strings, booleans, ``None``), labels outside their range (a binary label not 0 or 1,
+a class index outside :math:`[0, C)` or not a whole number) and invalid settings. NaN in a
+prediction gives NaN. An infinite logit gives the limit of BCE-with-logits and of the focal
+loss, 0 or :math:`\infty` (PyTorch's own formula gives NaN at three of the four infinite
+corners, its gradient is the limit too); elsewhere :math:`\pm\infty` gives what PyTorch
+gives, :math:`\infty` or NaN. None of this warns.
 """
 
 from __future__ import annotations
@@ -21,7 +31,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from optlib.validation import binary, check, nonnegative, unit_interval
+from optlib.validation import (
+    binary,
+    check,
+    check_number,
+    finite_nonnegative,
+    unit_interval,
+)
 
 __all__ = [
     "bce_with_logits_per_example",
@@ -82,7 +98,8 @@ def log_softmax(z: ArrayLike) -> np.ndarray:
     so every exponent is :math:`\le 0` and nothing overflows.
     """
     z = np.asarray(z, dtype=float)
-    shifted = z - np.max(z, axis=-1, keepdims=True)
+    with np.errstate(over="ignore", invalid="ignore"):  # a +∞ logit gives NaN, as PyTorch
+        shifted = z - np.max(z, axis=-1, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
@@ -90,7 +107,8 @@ def softmax(z: ArrayLike) -> np.ndarray:
     r"""Softmax over the last axis, :math:`e^{z_c - M} / \sum_k e^{z_k - M}` with
     :math:`M = \max_k z_k`, so nothing overflows."""
     z = np.asarray(z, dtype=float)
-    exponentials = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    with np.errstate(over="ignore", invalid="ignore"):  # a +∞ logit gives NaN, as PyTorch
+        exponentials = np.exp(z - np.max(z, axis=-1, keepdims=True))
     return exponentials / np.sum(exponentials, axis=-1, keepdims=True)
 
 
@@ -100,42 +118,83 @@ def _clamped_log(x: np.ndarray) -> np.ndarray:
     return np.maximum(log_x, LOG_CLAMP)
 
 
+def _times(weight: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """``weight * value``, and 0 where the weight is 0 even if the value is infinite: an entry
+    weighted by nothing costs nothing (not ``0 * inf = nan``)."""
+    return np.multiply(
+        weight, value, out=np.zeros(np.broadcast(weight, value).shape), where=weight != 0
+    )
+
+
+def _half_square(x: np.ndarray) -> np.ndarray:
+    r""":math:`\tfrac12 x^2`, inf past float64's range (a distance of :math:`10^{160}`)."""
+    with np.errstate(over="ignore"):
+        return 0.5 * x**2
+
+
 def _safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """``numerator / denominator``, and 0 where the denominator is 0 (torch's norm backward)."""
     return np.divide(
-        numerator, denominator, out=np.zeros(np.broadcast(numerator, denominator).shape),
-        where=denominator > 0,
+        numerator,
+        denominator,
+        out=np.zeros(np.broadcast(numerator, denominator).shape),
+        where=denominator != 0,  # NaN stays NaN
     )
 
 
 # ------------------------------------------------------------------------------- validation
 
 
-def _same_shape(first: ArrayLike, second: ArrayLike, names: str) -> tuple[np.ndarray, np.ndarray]:
-    first, second = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+def _numbers(name: str, values: ArrayLike) -> np.ndarray:
+    """``values`` as a float array, once checked to hold numbers (NaN and ±inf included)."""
+    message = f"{name} must be numbers, not booleans, strings or None; got {{value!r}}"
+    check(message, values, lambda entries: np.ones(entries.shape, dtype=bool))
+    return np.asarray(values, dtype=float)
+
+
+def _same_shape(
+    first: ArrayLike, second: ArrayLike, names: tuple[str, str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both arrays as floats, checked to hold numbers, to have one shape and not to be empty."""
+    first, second = _numbers(names[0], first), _numbers(names[1], second)
     if first.shape != second.shape:
-        raise ValueError(f"{names} must have the same shape; got {first.shape} and {second.shape}")
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same shape; "
+            f"got {first.shape} and {second.shape}"
+        )
+    if first.size == 0:
+        raise ValueError(f"an empty batch: {names[0]} has 0 entries")
     return first, second
 
 
+def _rows(name: str, values: np.ndarray) -> None:
+    """Raise ``ValueError`` for an empty batch: no rows to average over."""
+    if values.shape[0] == 0:
+        raise ValueError(f"an empty batch: {name} has 0 rows")
+
+
 def _check_unit_interval(name: str, values: np.ndarray) -> None:
-    check(f"{name} must lie in [0, 1]; got {{value}}", values, unit_interval)
+    check(f"{name} must lie in [0, 1]; got {{value!r}}", values, unit_interval)
 
 
 def check_binary(name: str, values: ArrayLike) -> None:
-    """Raise ``ValueError`` unless every entry of ``values`` (binary labels) is 0 or 1."""
-    check(f"{name} must be 0 or 1; got {{value}}", values, binary)
+    """Raise ``ValueError`` unless every entry of ``values`` (binary labels) is 0 or 1 (a
+    number: ``True`` is not a label, as PyTorch, which refuses boolean targets)."""
+    check(f"{name} must be 0 or 1; got {{value!r}}", values, binary)
+
+
+INT64_BOUND = 2.0**63  # class labels are int64; a float label at or past this has no int64
 
 
 def class_labels(classes: ArrayLike) -> np.ndarray:
-    """Class labels as int64; floats are accepted when they are whole numbers."""
-    classes = np.asarray(classes)
-    if not np.issubdtype(classes.dtype, np.integer):
-        as_float = classes.astype(float)
-        bad = as_float[~np.isfinite(as_float) | (as_float != np.round(as_float))]
-        if bad.size:
-            raise ValueError(f"class labels must be integers; got {bad.flat[0]}")
-    return classes.astype(np.int64)
+    """Class labels as int64; floats are accepted when they are whole numbers. Booleans,
+    strings and numbers with no int64 are refused (PyTorch refuses boolean targets too)."""
+    check(
+        "class labels must be integers; got {value!r}",
+        classes,
+        lambda labels: (labels == np.round(labels)) & (np.abs(labels) < INT64_BOUND),
+    )
+    return np.asarray(classes).astype(np.int64)
 
 
 def class_indices(classes: ArrayLike, n_classes: int) -> np.ndarray:
@@ -143,14 +202,13 @@ def class_indices(classes: ArrayLike, n_classes: int) -> np.ndarray:
     classes = class_labels(classes)
     out_of_range = classes[(classes < 0) | (classes >= n_classes)]
     if out_of_range.size:
-        raise ValueError(
-            f"class index out of range [0, {n_classes}): {int(out_of_range.flat[0])}"
-        )
+        raise ValueError(f"class index out of range [0, {n_classes}): {int(out_of_range.flat[0])}")
     return classes
 
 
-def _check_non_negative(name: str, value: float) -> None:
-    check(f"{name} must be non-negative; got {{value}}", value, nonnegative)
+def _check_finite_non_negative(name: str, value: float) -> None:
+    message = f"{name} must be finite and non-negative; got {{value!r}}"
+    check_number(message, value, finite_nonnegative)
 
 
 # ------------------------------------------ per-example losses (shared with optlib.models)
@@ -158,17 +216,27 @@ def _check_non_negative(name: str, value: float) -> None:
 
 def squared_error_per_example(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
     r""":math:`(\hat y - y)^2`; its derivative in :math:`\hat y` is :math:`2(\hat y - y)`."""
-    return (prediction - target) ** 2
+    with np.errstate(over="ignore", invalid="ignore"):  # inf, or NaN for ∞ − ∞, as PyTorch
+        return (prediction - target) ** 2
 
 
 def squared_error_per_example_grad(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
     r""":math:`\partial\ell/\partial\hat y = 2(\hat y - y)`, example by example."""
-    return 2.0 * (prediction - target)
+    with np.errstate(over="ignore", invalid="ignore"):  # inf, or NaN for ∞ − ∞, as PyTorch
+        return 2.0 * (prediction - target)
 
 
 def bce_with_logits_per_example(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    r""":math:`\max(z, 0) - zy + \log(1 + e^{-|z|})`: no exponent is ever positive."""
-    return np.maximum(logits, 0.0) - logits * targets + np.log1p(np.exp(-np.abs(logits)))
+    r""":math:`\max(z, 0) - zy + \log(1 + e^{-|z|})`: no exponent is ever positive.
+
+    At :math:`z = \pm\infty` the form reads :math:`\infty - \infty` or :math:`0\cdot\infty`;
+    the loss there is its limit, 0 for the label the logit is sure of (:math:`y = 1` at
+    :math:`+\infty`, :math:`y = 0` at :math:`-\infty`) and :math:`\infty` for any other.
+    """
+    with np.errstate(invalid="ignore"):  # NaN at z = ±∞, replaced by the limit below
+        loss = np.maximum(logits, 0.0) - logits * targets + np.log1p(np.exp(-np.abs(logits)))
+    sure_and_right = targets == (logits > 0)
+    return np.where(np.isinf(logits), np.where(sure_and_right, 0.0, np.inf), loss)
 
 
 def bce_with_logits_per_example_grad(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -212,7 +280,7 @@ def mse(prediction: ArrayLike, target: ArrayLike) -> float:
     -------
     float
     """
-    prediction, target = _same_shape(prediction, target, "prediction and target")
+    prediction, target = _same_shape(prediction, target, ("prediction", "target"))
     return float(np.mean(squared_error_per_example(prediction, target)))
 
 
@@ -221,7 +289,7 @@ def mse_grad(prediction: ArrayLike, target: ArrayLike) -> np.ndarray:
 
     .. math:: \frac{\partial L}{\partial \hat y_i} = \frac{2}{N}(\hat y_i - y_i)
     """
-    prediction, target = _same_shape(prediction, target, "prediction and target")
+    prediction, target = _same_shape(prediction, target, ("prediction", "target"))
     return squared_error_per_example_grad(prediction, target) / prediction.size
 
 
@@ -280,7 +348,7 @@ def binary_cross_entropy_grad(probabilities: ArrayLike, targets: ArrayLike) -> n
 def _checked_probabilities(
     probabilities: ArrayLike, targets: ArrayLike
 ) -> tuple[np.ndarray, np.ndarray]:
-    p, y = _same_shape(probabilities, targets, "probabilities and targets")
+    p, y = _same_shape(probabilities, targets, ("probabilities", "targets"))
     _check_unit_interval("probabilities", p)
     _check_unit_interval("targets", y)
     return p, y
@@ -323,7 +391,7 @@ def binary_cross_entropy_with_logits_grad(logits: ArrayLike, targets: ArrayLike)
 
 
 def _checked_logits(logits: ArrayLike, targets: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    z, y = _same_shape(logits, targets, "logits and targets")
+    z, y = _same_shape(logits, targets, ("logits", "targets"))
     _check_unit_interval("targets", y)
     return z, y
 
@@ -370,11 +438,12 @@ def cross_entropy_grad(logits: ArrayLike, classes: ArrayLike) -> np.ndarray:
 
 
 def _checked_classes(logits: ArrayLike, classes: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    z, y = np.asarray(logits, dtype=float), np.asarray(classes)
+    z, y = _numbers("logits", logits), np.asarray(classes)
     if z.ndim != 2 or y.shape != z.shape[:1]:
         raise ValueError(
             f"logits must have shape (n, C) and classes shape (n,); got {z.shape} and {y.shape}"
         )
+    _rows("logits", z)
     return z, class_indices(y, z.shape[1])
 
 
@@ -424,7 +493,7 @@ def focal(logits: ArrayLike, targets: ArrayLike, alpha: float = 0.25, gamma: flo
     z, y = _checked_focal(logits, targets, alpha, gamma)
     ce = bce_with_logits_per_example(z, y)
     one_minus_p_t = -np.expm1(-ce)
-    return float(np.mean(_alpha_t(y, alpha) * one_minus_p_t**gamma * ce))
+    return float(np.mean(_times(_alpha_t(y, alpha) * one_minus_p_t**gamma, ce)))
 
 
 def focal_grad(
@@ -452,10 +521,8 @@ def focal_grad(
     ce = bce_with_logits_per_example(z, y)
     p_t, one_minus_p_t = np.exp(-ce), -np.expm1(-ce)
     sign = 2.0 * y - 1.0
-    return (
-        -sign * _alpha_t(y, alpha) * one_minus_p_t**gamma
-        * (gamma * p_t * ce + one_minus_p_t) / z.size
-    )
+    weight = -sign * _alpha_t(y, alpha) * one_minus_p_t**gamma
+    return weight * (gamma * _times(p_t, ce) + one_minus_p_t) / z.size
 
 
 def _alpha_t(targets: np.ndarray, alpha: float) -> np.ndarray:
@@ -465,11 +532,10 @@ def _alpha_t(targets: np.ndarray, alpha: float) -> np.ndarray:
 def _checked_focal(
     logits: ArrayLike, targets: ArrayLike, alpha: float, gamma: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    z, y = _same_shape(logits, targets, "logits and targets")
+    z, y = _same_shape(logits, targets, ("logits", "targets"))
     check_binary("targets", y)
-    if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must lie in [0, 1]; got {alpha}")
-    _check_non_negative("gamma", gamma)
+    check_number("alpha must lie in [0, 1]; got {value!r}", alpha, unit_interval)
+    _check_finite_non_negative("gamma", gamma)
     return z, y
 
 
@@ -509,9 +575,9 @@ def contrastive(x1: ArrayLike, x2: ArrayLike, y: ArrayLike, margin: float = 1.0)
     Mapping", CVPR 2006.
     """
     difference, y = _checked_pairs(x1, x2, y, margin)
-    distance = np.linalg.norm(difference, axis=-1)
+    distance = _distance(difference)
     hinge = np.maximum(margin - distance, 0.0)
-    return float(np.mean((1.0 - y) * 0.5 * distance**2 + y * 0.5 * hinge**2))
+    return float(np.mean(_times(1.0 - y, _half_square(distance)) + y * _half_square(hinge)))
 
 
 def contrastive_grad(
@@ -535,25 +601,35 @@ def contrastive_grad(
     smooth at :math:`D = m` (both one-sided derivatives vanish).
     """
     difference, y = _checked_pairs(x1, x2, y, margin)
-    distance = np.linalg.norm(difference, axis=-1)
+    distance = _distance(difference)
     hinge = np.maximum(margin - distance, 0.0)
     coefficient = (1.0 - y) - y * _safe_divide(hinge, distance)
-    d_x1 = coefficient[:, None] * difference / len(y)
+    d_x1 = _times(coefficient[:, None], difference) / len(y)
     return d_x1, -d_x1
 
 
 def _checked_pairs(
     x1: ArrayLike, x2: ArrayLike, y: ArrayLike, margin: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    x1, x2 = _same_shape(x1, x2, "x1 and x2")
+    x1, x2 = _numbers("x1", x1), _numbers("x2", x2)
+    if x1.shape != x2.shape:
+        raise ValueError(f"x1 and x2 must have the same shape; got {x1.shape} and {x2.shape}")
+    check_binary("y", y)
     y = np.asarray(y, dtype=float)
     if x1.ndim != 2 or y.shape != x1.shape[:1]:
         raise ValueError(
             f"x1, x2 must have shape (n, k) and y shape (n,); got {x1.shape} and {y.shape}"
         )
-    check_binary("y", y)
-    _check_non_negative("margin", margin)
-    return x1 - x2, y
+    _rows("x1", x1)
+    _check_finite_non_negative("margin", margin)
+    with np.errstate(invalid="ignore"):  # ∞ − ∞ in an embedding: NaN
+        return x1 - x2, y
+
+
+def _distance(difference: np.ndarray) -> np.ndarray:
+    """Each row's Euclidean norm; inf where it overflows."""
+    with np.errstate(over="ignore"):
+        return np.linalg.norm(difference, axis=-1)
 
 
 # --------------------------------------------------------------------------------- triplet
@@ -621,15 +697,32 @@ def triplet_pieces(
     :math:`\\max(d(a, p) - d(a, n) + m, 0)`, the unit vectors :math:`u/\\lVert u\rVert` and
     :math:`v/\\lVert v\rVert` (:math:`u = a - p + 10^{-6}`, :math:`v = a - n + 10^{-6}`), and the
     hinge's 0/1 derivative."""
-    anchor, positive = _same_shape(anchor, positive, "anchor and positive")
-    anchor, negative = _same_shape(anchor, negative, "anchor and negative")
+    anchor, positive, negative = _checked_triplets(anchor, positive, negative, margin)
+    # An infinite embedding gives inf or NaN, exactly where PyTorch does, without a warning.
+    with np.errstate(over="ignore", invalid="ignore"):
+        u, v = anchor - positive + PAIRWISE_EPS, anchor - negative + PAIRWISE_EPS
+        d_ap, d_an = np.linalg.norm(u, axis=-1), np.linalg.norm(v, axis=-1)
+        before_hinge = margin + d_ap - d_an  # torch's order of operations, so ties match
+        unit_u = _safe_divide(u, d_ap[:, None])
+        unit_v = _safe_divide(v, d_an[:, None])
+    return np.maximum(before_hinge, 0.0), unit_u, unit_v, (before_hinge >= 0).astype(float)
+
+
+def _checked_triplets(
+    anchor: ArrayLike, positive: ArrayLike, negative: ArrayLike, margin: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    anchor, positive, negative = (
+        _numbers("anchor", anchor),
+        _numbers("positive", positive),
+        _numbers("negative", negative),
+    )
+    for name, other in (("positive", positive), ("negative", negative)):
+        if other.shape != anchor.shape:
+            raise ValueError(
+                f"anchor and {name} must have the same shape; got {anchor.shape} and {other.shape}"
+            )
     if anchor.ndim != 2:
         raise ValueError(f"anchor, positive, negative must have shape (n, k); got {anchor.shape}")
-    if not margin > 0:
-        raise ValueError(f"margin must be greater than 0; got {margin}")
-    u, v = anchor - positive + PAIRWISE_EPS, anchor - negative + PAIRWISE_EPS
-    d_ap, d_an = np.linalg.norm(u, axis=-1), np.linalg.norm(v, axis=-1)
-    before_hinge = margin + d_ap - d_an  # torch's order of operations, so ties match
-    unit_u = _safe_divide(u, d_ap[:, None])
-    unit_v = _safe_divide(v, d_an[:, None])
-    return np.maximum(before_hinge, 0.0), unit_u, unit_v, (before_hinge >= 0).astype(float)
+    _rows("anchor", anchor)
+    check_number("margin must be greater than 0, got {value!r}", margin, lambda m: m > 0.0)
+    return anchor, positive, negative
