@@ -234,7 +234,8 @@ class Recorder:
     counts : list of ``(values, grads, hessians)``, the evaluations made by each row.
     diverged_at : int or None, the step at which the run diverged.
     status, message : how the run ended (:class:`Trajectory`); ``"finished"`` until the method
-        says otherwise with :meth:`converge`, :meth:`stop` or :meth:`mark_diverged`.
+        says otherwise with :meth:`converge`, :meth:`stop` or :meth:`mark_diverged` (or says
+        why with :meth:`finish`).
     """
 
     def __init__(self, counted: Counted, *, hessians: bool = False, finite_only: bool = True):
@@ -274,6 +275,11 @@ class Recorder:
         self.diverged_at = self.steps + 1
         self._end("diverged", f"diverged at step {self.diverged_at}: {why}")
 
+    def finish(self, why: str) -> None:
+        """The run took every step (or spent every evaluation) it was given; ``why`` says so
+        with the numbers (the budget, how far from the method's stopping test it ended)."""
+        self._end("finished", f"finished: {why}")
+
     def converge(self, why: str) -> None:
         """The method's stopping test was met; ``why`` names it with its numbers."""
         self._end("converged", f"converged at step {self.steps}: {why}")
@@ -302,7 +308,7 @@ class Recorder:
             hessian_evals=hessians if self.hessians else None,
             inverse_hessians=inverse_hessians,
             status=self.status,
-            message=self.message or f"finished: took {self.steps} steps",
+            message=self.message or f"finished: took {_steps(self.steps)}",
         )
 
     def _counts_now(self) -> tuple[int, int, int]:

@@ -680,3 +680,32 @@ def test_recorder_stops_at_a_non_finite_row_unless_told_to_keep_it():
     keeping.record(np.zeros(2), 0.0)
     assert keeping.record(np.zeros(2), -np.inf)
     assert keeping.trajectory().losses[-1] == -np.inf and keeping.diverged_at is None
+
+
+def test_recorder_says_how_the_run_ended():
+    counted = Counted(Calls())
+    finished = Recorder(counted)
+    finished.record(np.zeros(2), 0.0)
+    assert finished.trajectory().message == "finished: took 0 steps"
+    finished.record(np.ones(2), 2.0)
+    assert finished.trajectory().message == "finished: took 1 step"
+    finished.finish("spent the budget of max_evals = 2 evaluations of f")
+    trajectory = finished.trajectory()
+    assert trajectory.status == "finished" and trajectory.success is True
+    assert trajectory.message == "finished: spent the budget of max_evals = 2 evaluations of f"
+    ends = {
+        "converge": ("converged", "converged at step 1: why", True),
+        "stop": ("stopped", "stopped at step 1: why", False),
+        "mark_diverged": ("diverged", "diverged at step 2: why", False),
+    }
+    for method, (status, message, success) in ends.items():
+        path = Recorder(counted)
+        path.record(np.zeros(2), 0.0)
+        path.record(np.ones(2), 2.0)
+        getattr(path, method)("why")
+        trajectory = path.trajectory()
+        assert (trajectory.status, trajectory.message, trajectory.success) == (
+            status,
+            message,
+            success,
+        )
