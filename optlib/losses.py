@@ -118,6 +118,12 @@ def _clamped_log(x: np.ndarray) -> np.ndarray:
     return np.maximum(log_x, LOG_CLAMP)
 
 
+def _mean(per_example: np.ndarray) -> float:
+    """The mean, PyTorch's default reduction; inf, as there, when the sum overflows."""
+    with np.errstate(over="ignore"):
+        return float(np.mean(per_example))
+
+
 def _times(weight: np.ndarray, value: np.ndarray) -> np.ndarray:
     """``weight * value``, and 0 where the weight is 0 even if the value is infinite: an entry
     weighted by nothing costs nothing (not ``0 * inf = nan``)."""
@@ -133,13 +139,15 @@ def _half_square(x: np.ndarray) -> np.ndarray:
 
 
 def _safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """``numerator / denominator``, and 0 where the denominator is 0 (torch's norm backward)."""
-    return np.divide(
-        numerator,
-        denominator,
-        out=np.zeros(np.broadcast(numerator, denominator).shape),
-        where=denominator != 0,  # NaN stays NaN
-    )
+    """``numerator / denominator``, and 0 where the denominator is 0 (torch's norm backward);
+    NaN for inf / inf (no direction), without a warning."""
+    with np.errstate(invalid="ignore"):
+        return np.divide(
+            numerator,
+            denominator,
+            out=np.zeros(np.broadcast(numerator, denominator).shape),
+            where=denominator != 0,  # NaN stays NaN
+        )
 
 
 # ------------------------------------------------------------------------------- validation
@@ -281,7 +289,7 @@ def mse(prediction: ArrayLike, target: ArrayLike) -> float:
     float
     """
     prediction, target = _same_shape(prediction, target, ("prediction", "target"))
-    return float(np.mean(squared_error_per_example(prediction, target)))
+    return _mean(squared_error_per_example(prediction, target))
 
 
 def mse_grad(prediction: ArrayLike, target: ArrayLike) -> np.ndarray:
@@ -323,7 +331,7 @@ def binary_cross_entropy(probabilities: ArrayLike, targets: ArrayLike) -> float:
         If the shapes differ or a probability or target lies outside :math:`[0, 1]`.
     """
     p, y = _checked_probabilities(probabilities, targets)
-    return float(-np.mean(y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p)))
+    return -_mean(y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
 
 
 def binary_cross_entropy_grad(probabilities: ArrayLike, targets: ArrayLike) -> np.ndarray:
@@ -377,7 +385,7 @@ def binary_cross_entropy_with_logits(logits: ArrayLike, targets: ArrayLike) -> f
     float
     """
     z, y = _checked_logits(logits, targets)
-    return float(np.mean(bce_with_logits_per_example(z, y)))
+    return _mean(bce_with_logits_per_example(z, y))
 
 
 def binary_cross_entropy_with_logits_grad(logits: ArrayLike, targets: ArrayLike) -> np.ndarray:
@@ -419,7 +427,7 @@ def cross_entropy(logits: ArrayLike, classes: ArrayLike) -> float:
     float
     """
     z, y = _checked_classes(logits, classes)
-    return float(np.mean(cross_entropy_per_example(z, y)))
+    return _mean(cross_entropy_per_example(z, y))
 
 
 def cross_entropy_grad(logits: ArrayLike, classes: ArrayLike) -> np.ndarray:
@@ -493,7 +501,7 @@ def focal(logits: ArrayLike, targets: ArrayLike, alpha: float = 0.25, gamma: flo
     z, y = _checked_focal(logits, targets, alpha, gamma)
     ce = bce_with_logits_per_example(z, y)
     one_minus_p_t = -np.expm1(-ce)
-    return float(np.mean(_times(_alpha_t(y, alpha) * one_minus_p_t**gamma, ce)))
+    return _mean(_times(_alpha_t(y, alpha) * one_minus_p_t**gamma, ce))
 
 
 def focal_grad(
@@ -577,7 +585,7 @@ def contrastive(x1: ArrayLike, x2: ArrayLike, y: ArrayLike, margin: float = 1.0)
     difference, y = _checked_pairs(x1, x2, y, margin)
     distance = _distance(difference)
     hinge = np.maximum(margin - distance, 0.0)
-    return float(np.mean(_times(1.0 - y, _half_square(distance)) + y * _half_square(hinge)))
+    return _mean(_times(1.0 - y, _half_square(distance)) + _times(y, _half_square(hinge)))
 
 
 def contrastive_grad(
@@ -592,6 +600,9 @@ def contrastive_grad(
         = \frac{1}{n}\Bigl[(1 - Y_i) - Y_i\,\frac{\max(0,\ m - D_i)}{D_i}\Bigr](x_{1,i} - x_{2,i}),
         \qquad \frac{\partial L}{\partial x_{2,i}} = -\frac{\partial L}{\partial x_{1,i}}.
 
+    The code takes the dissimilar term as :math:`Y\max(0, m - D)` times the direction
+    :math:`(x_1 - x_2)/D`, so that a large margin over a tiny distance does not overflow.
+
     **At** :math:`D = 0`: the similar term :math:`\tfrac12 D^2 = \tfrac12\lVert x_1 - x_2\rVert^2`
     is smooth with gradient :math:`x_1 - x_2 = 0`. The dissimilar term
     :math:`\tfrac12(m - D)^2` has a cone-shaped kink there (:math:`-mD`): no gradient exists and
@@ -603,8 +614,10 @@ def contrastive_grad(
     difference, y = _checked_pairs(x1, x2, y, margin)
     distance = _distance(difference)
     hinge = np.maximum(margin - distance, 0.0)
-    coefficient = (1.0 - y) - y * _safe_divide(hinge, distance)
-    d_x1 = _times(coefficient[:, None], difference) / len(y)
+    direction = _safe_divide(difference, distance[:, None])  # (x1 - x2)/D, 0 at D = 0
+    similar = _times((1.0 - y)[:, None], difference)
+    dissimilar = _times((y * hinge)[:, None], direction)
+    d_x1 = (similar - dissimilar) / len(y)
     return d_x1, -d_x1
 
 
@@ -622,7 +635,7 @@ def _checked_pairs(
         )
     _rows("x1", x1)
     _check_finite_non_negative("margin", margin)
-    with np.errstate(invalid="ignore"):  # ∞ − ∞ in an embedding: NaN
+    with np.errstate(over="ignore", invalid="ignore"):  # inf past float64, NaN for ∞ − ∞
         return x1 - x2, y
 
 
@@ -662,7 +675,7 @@ def triplet(
     F. Schroff, D. Kalenichenko, J. Philbin, "FaceNet", CVPR 2015;
     PyTorch ``torch.nn.TripletMarginLoss``.
     """
-    return float(np.mean(triplet_pieces(anchor, positive, negative, margin)[0]))
+    return _mean(triplet_pieces(anchor, positive, negative, margin)[0])
 
 
 def triplet_grad(

@@ -262,7 +262,7 @@ class warmup_cosine:  # noqa: N801
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
         k, warmup, decay = _steps_taken(k), self.warmup_steps, self.total_steps - self.warmup_steps
-        warm = self.init_lr + (self.lr - self.init_lr) * np.minimum(k, warmup) / warmup
+        warm = self.init_lr + (self.lr - self.init_lr) * (np.minimum(k, warmup) / warmup)
         progress = np.clip(k - warmup, 0, decay) / decay
         cool = self.end_lr + 0.5 * (self.lr - self.end_lr) * (1 + np.cos(math.pi * progress))
         return np.where(k < warmup, warm, cool)[()]

@@ -773,3 +773,24 @@ def test_contrastive_at_an_infinite_distance():
     np.testing.assert_equal(losses.contrastive_grad(far, origin, [0.0])[0], [[math.inf, 1.0]])
     assert losses.contrastive(far, origin, [1.0]) == 0.0
     np.testing.assert_equal(losses.contrastive_grad(far, origin, [1.0])[0], [[0.0, 0.0]])
+
+
+def test_overflow_gives_inf_without_a_warning_as_torch():
+    """torch 2.13 (recorded): the mean of [1.7e308, 1.7e308] overflows to inf, and so does
+    BCE-with-logits on those logits with y = 0; a squared error past float64's range is inf."""
+    assert losses.binary_cross_entropy_with_logits([1.7e308, 1.7e308], [0.0, 0.0]) == math.inf
+    assert losses.mse([1e308, 1e308], [0.0, 0.0]) == math.inf
+    assert losses.contrastive([[1e160, 0.0]], [[0.0, 0.0]], [0.0]) == math.inf
+    # the gradient of ½D² is x1 − x2 itself, which is finite
+    np.testing.assert_equal(
+        losses.contrastive_grad([[1e160, 0.0]], [[0.0, 0.0]], [0.0])[0], [[1e160, 0.0]]
+    )
+
+
+def test_contrastive_gradient_of_a_large_margin_over_a_tiny_distance_is_finite():
+    """By hand: −Y·max(0, m − D)·(x1 − x2)/D = −(10^300 − 10^−100)·(1, 0) = (−10^300, 0) in
+    float64; the form max(0, m − D)/D · (x1 − x2) overflows to −inf (10^400) and then
+    multiplies 0 by −inf in the second coordinate."""
+    d_x1, d_x2 = losses.contrastive_grad([[1e-100, 0.0]], [[0.0, 0.0]], [1.0], margin=1e300)
+    np.testing.assert_equal(d_x1, [[-1e300, 0.0]])
+    np.testing.assert_equal(d_x2, [[1e300, 0.0]])

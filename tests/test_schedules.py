@@ -299,3 +299,11 @@ def test_far_steps_neither_overflow_nor_warn():
     assert schedules.warmup_cosine(1e300, warmup_steps=10, total_steps=20)(10**10) == 0.0
     assert schedules.inverse_time(1.0, decay=1e300)(10**10) == 0.0
     assert schedules.cosine(1e300, T_max=5)(2**62) == 0.0
+
+
+def test_a_rate_near_the_float64_maximum_does_not_overflow_on_the_way():
+    """k = 5 is past the warmup (W = 2), in the cosine part: by hand
+    η_end + ½(η − η_end)(1 + cos(π·3/7)) with η_end = 0."""
+    schedule = schedules.warmup_cosine(1.7e308, warmup_steps=2, total_steps=9)
+    assert schedule(5) == pytest.approx(0.5 * 1.7e308 * (1 + math.cos(math.pi * 3 / 7)))
+    assert schedule(1) == pytest.approx(1.7e308 / 2)
