@@ -19,6 +19,21 @@ hard budget: ``f`` is never called more often. A method that runs out mid-iterat
 there, as SciPy's do, and its last row then holds the best point it has kept so far with the
 total count of calls. Coordinate search and Nelder–Mead may stop earlier, once converged; the
 two randomised methods always spend the whole budget.
+
+How a run ends (``status`` and ``message`` of the trajectory, with the numbers that decided it):
+
+- ``"converged"`` — the method's own test was met: compass search's step fell below
+  ``min_step``, Nelder–Mead's simplex shrank within ``xatol`` and ``fatol``;
+- ``"finished"`` — it spent its budget of ``max_evals`` evaluations;
+- ``"diverged"`` — a trial value was :math:`f = -\infty` (the objective is unbounded below), or a
+  trial point was no longer finite (its steps overflowed). :math:`-\infty` is never recorded as
+  a best value: ``diverged_at`` is the iteration that met it, and the arrays end at the last
+  finite best point.
+
+A trial value of NaN (or :math:`+\infty`) is a failed trial — it is not better, since every
+comparison with NaN is false — which is what a comparison-based method should make of it; the
+message counts the NaN values. A value at ``x0`` that is not finite is bad input: a
+``ValueError``.
 """
 
 from __future__ import annotations
@@ -49,12 +64,24 @@ Function = HasValue | Callable[[np.ndarray], Any]
 
 
 def _start(x0: np.ndarray) -> np.ndarray:
-    x = np.array(x0, dtype=float)
+    x = _numbers("x0", x0)
     if x.ndim != 1 or x.size == 0:
         raise ValueError(f"x0 must have shape (d,) with d >= 1, got shape {x.shape}")
     if not np.all(np.isfinite(x)):
         raise ValueError(f"x0 must be finite, got {x}")
     return x
+
+
+def _numbers(name: str, value: Any) -> np.ndarray:
+    """``value`` as a new float array; a ValueError naming ``name`` if it holds no numbers."""
+    try:
+        array = np.array(value, dtype=float)
+        numeric = np.asarray(value).dtype.kind in "iuf"  # not strings, booleans, None, objects
+    except (TypeError, ValueError):
+        numeric = False
+    if not numeric:
+        raise ValueError(f"{name} must be an array of numbers, got {value!r}")
+    return array
 
 
 def _first_value(counted: Counted, x0: np.ndarray) -> float:
@@ -64,12 +91,69 @@ def _first_value(counted: Counted, x0: np.ndarray) -> float:
     return f0
 
 
-def _finish(path: Recorder, x: np.ndarray, fx: float) -> Trajectory:
-    """The Trajectory, with one more row if calls were made after the last one recorded
-    (a budget spent mid-iteration, or the setup of a run that converged at once)."""
+class _DivergedError(Exception):
+    r"""A trial met :math:`f = -\infty`, or a trial point that is not finite."""
+
+
+class _Trials:
+    r"""The values of ``f`` at a method's trial points, counted by ``counted``.
+
+    A NaN value is returned as it is — a failed trial, since every comparison with NaN is
+    false — and counted in ``nan_values``. :math:`f = -\infty`, or a trial point that is not
+    finite, raises :class:`_DivergedError` instead of returning a value (a non-finite point is not
+    evaluated)."""
+
+    def __init__(self, counted: Counted) -> None:
+        self.counted = counted
+        self.nan_values = 0
+
+    @property
+    def values(self) -> int:
+        return self.counted.values
+
+    def value(self, x: np.ndarray) -> float:
+        if not np.all(np.isfinite(x)):
+            raise _DivergedError("a trial point is not finite (the steps overflowed)")
+        fx = self.counted.value(x)
+        if fx == -math.inf:
+            raise _DivergedError("f = -inf at a trial point: the objective is unbounded below")
+        if math.isnan(fx):
+            self.nan_values += 1
+        return fx
+
+
+def _end(
+    path: Recorder, trials: _Trials, x: np.ndarray, fx: float, converged: str | None = None
+) -> Trajectory:
+    """The Trajectory of a run that did not diverge: ``converged`` says why it converged, else it
+    spent its budget. One more row is recorded if calls were made after the last one (a budget
+    spent mid-iteration, or the setup of a run that converged at once)."""
     if path.has_unrecorded_evals:
         path.record(x, fx)
+    if converged is not None:
+        path.converge(converged + _nan_note(trials))
+    else:
+        # Recorder has no finish(why) (requested); its message is the documented attribute.
+        path.message = (
+            f"finished: took {path.steps} steps, spending the budget of max_evals = "
+            f"{trials.counted.max_evals} evaluations of f; best f = {fx:.6g}{_nan_note(trials)}"
+        )
     return path.trajectory()
+
+
+def _diverge(path: Recorder, trials: _Trials, diverged: _DivergedError) -> Trajectory:
+    r"""The Trajectory of a run that met :math:`-\infty`: it ends at its last finite best point
+    (the iteration that met it is ``diverged_at``; the last row counts every call)."""
+    path.mark_diverged(f"{diverged}{_nan_note(trials)}")
+    return path.trajectory()
+
+
+def _nan_note(trials: _Trials) -> str:
+    if trials.nan_values == 0:
+        return ""
+    if trials.nan_values == 1:
+        return "; 1 trial value was NaN and was treated as a failed trial"
+    return f"; {trials.nan_values} trial values were NaN and were treated as failed trials"
 
 
 def _positive_and_finite(values: np.ndarray) -> np.ndarray:
@@ -77,8 +161,9 @@ def _positive_and_finite(values: np.ndarray) -> np.ndarray:
     return positive(values) & finite(values)
 
 
-#: The budget's message, shared by the four methods.
+#: The budget's and the seed's messages, shared by the four methods.
 _MAX_EVALS = "Invalid max_evals value: {value!r} (must be an integer >= 1)"
+_SEED = "Invalid seed value: {value!r} (must be an integer >= 0)"
 
 
 # --- Random search -----------------------------------------------------------------------------
@@ -137,23 +222,28 @@ def random_search(
             f"Invalid distribution value: {distribution!r} (use 'uniform' or 'gaussian')"
         )
     check_whole(_MAX_EVALS, max_evals, 1)
+    check_whole(_SEED, seed, 0)
     x = _start(x0)
     counted = Counted(f, max_evals)
+    trials = _Trials(counted)
     rng = np.random.default_rng(seed)
     fx = _first_value(counted, x)
     path = Recorder(counted, finite_only=False)
     path.record(x, fx)
-    while counted.values < max_evals:
-        if distribution == "uniform":
-            u = _uniform_in_ball(rng, x.size)
-        else:
-            u = rng.standard_normal(x.size)
-        y = x + radius * u
-        fy = counted.value(y)
-        if fy < fx:
-            x, fx = y, fy
-        path.record(x, fx)
-    return _finish(path, x, fx)
+    try:
+        while counted.values < max_evals:
+            if distribution == "uniform":
+                u = _uniform_in_ball(rng, x.size)
+            else:
+                u = rng.standard_normal(x.size)
+            y = x + radius * u
+            fy = trials.value(y)
+            if fy < fx:
+                x, fx = y, fy
+            path.record(x, fx)
+    except _DivergedError as diverged:
+        return _diverge(path, trials, diverged)
+    return _end(path, trials, x, fx)
 
 
 def _uniform_in_ball(rng: np.random.Generator, d: int) -> np.ndarray:
@@ -224,8 +314,10 @@ def coordinate_search(
     message = "Invalid min_step value: {value} (must be positive and finite)"
     check(message, min_step, _positive_and_finite)
     check_whole(_MAX_EVALS, max_evals, 1)
+    check_whole(_SEED, seed, 0)
     x = _start(x0)
     counted = Counted(f, max_evals)
+    trials = _Trials(counted)
     fx = _first_value(counted, x)
     compass = [sign * axis for axis in np.eye(x.size) for sign in (1.0, -1.0)]
     path = Recorder(counted, finite_only=False)
@@ -235,7 +327,7 @@ def coordinate_search(
         while delta >= min_step:
             for direction in compass:
                 y = x + delta * direction
-                fy = counted.value(y)
+                fy = trials.value(y)
                 if fy < fx:
                     x, fx = y, fy
                     break
@@ -243,8 +335,11 @@ def coordinate_search(
                 delta = shrink * delta
             path.record(x, fx)
     except BudgetSpentError:
-        pass
-    return _finish(path, x, fx)
+        return _end(path, trials, x, fx)
+    except _DivergedError as diverged:
+        return _diverge(path, trials, diverged)
+    why = f"the step Δ = {delta:.2g} fell below min_step = {min_step:.2g} (no better poll point)"
+    return _end(path, trials, x, fx, converged=why)
 
 
 # --- Nelder–Mead -------------------------------------------------------------------------------
@@ -336,35 +431,45 @@ def nelder_mead(
     check("Invalid xatol value: {value} (must be >= 0)", xatol, nonnegative)
     check("Invalid fatol value: {value} (must be >= 0)", fatol, nonnegative)
     check_whole(_MAX_EVALS, max_evals, 1)
+    check_whole(_SEED, seed, 0)
     x = _start(x0)
     simplex = _initial_simplex(x) if initial_simplex is None else _given_simplex(initial_simplex, x)
     counted = Counted(f, max_evals)
+    trials = _Trials(counted)
     values = np.full(x.size + 1, np.inf)
     values[0] = _first_value(counted, x)
     path = Recorder(counted, finite_only=False)
     path.record(x, values[0])
-    # A run on a function unbounded below may overflow; its non-finite points are then simply
-    # not better (comparisons with NaN are false), so the warnings are noise.
+    converged = None
+    # A run on a function unbounded below may overflow on its way to -inf, which ends it; the
+    # warnings are noise.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             for i in range(1, x.size + 1):
-                values[i] = counted.value(simplex[i])
+                values[i] = trials.value(simplex[i])
             simplex, values = _best_first(simplex, values)
             while not _simplex_converged(simplex, values, xatol, fatol):
                 simplex, values = _nelder_mead_iteration(
-                    counted, simplex, values, rho, chi, gamma, sigma
+                    trials, simplex, values, rho, chi, gamma, sigma
                 )
                 path.record(simplex[0], values[0])
+            converged = (
+                f"the simplex lies within xatol = {xatol:.2g} and fatol = {fatol:.2g} of its best "
+                f"vertex (max |x_i - x_1| = {np.max(np.abs(simplex[1:] - simplex[0])):.2g}, "
+                f"max |f_i - f_1| = {np.max(np.abs(values[1:] - values[0])):.2g})"
+            )
         except BudgetSpentError:
             pass
+        except _DivergedError as diverged:
+            return _diverge(path, trials, diverged)
     # Sorting again covers a budget spent while the initial simplex was evaluated (its unseen
     # vertices are still +inf); NaN sorts last, where np.argmin would pick it.
     simplex, values = _best_first(simplex, values)
-    return _finish(path, simplex[0], float(values[0]))
+    return _end(path, trials, simplex[0], float(values[0]), converged=converged)
 
 
 def _nelder_mead_iteration(
-    counted: Counted,
+    counted: _Trials,
     simplex: np.ndarray,
     values: np.ndarray,
     rho: float,
@@ -440,7 +545,7 @@ def _initial_simplex(x0: np.ndarray) -> np.ndarray:
 
 
 def _given_simplex(initial_simplex: np.ndarray, x0: np.ndarray) -> np.ndarray:
-    simplex = np.array(initial_simplex, dtype=float)
+    simplex = _numbers("initial_simplex", initial_simplex)
     d = x0.size
     if simplex.shape != (d + 1, d):
         raise ValueError(
@@ -521,22 +626,27 @@ def one_plus_one_es(
     """
     check("Invalid sigma value: {value} (must be positive and finite)", sigma, _positive_and_finite)
     check_whole(_MAX_EVALS, max_evals, 1)
+    check_whole(_SEED, seed, 0)
     x = _start(x0)
     counted = Counted(f, max_evals)
+    trials = _Trials(counted)
     rng = np.random.default_rng(seed)
     fx = _first_value(counted, x)
     path = Recorder(counted, finite_only=False)
     path.record(x, fx)
-    # A run on a function unbounded below may overflow σ or x; its non-finite proposals are
-    # then simply not better (comparisons with NaN are false), so the warnings are noise.
+    # A run on a function unbounded below may overflow σ or x on its way to -inf, which ends
+    # it; the warnings are noise.
     with np.errstate(over="ignore", invalid="ignore"):
-        while counted.values < max_evals:
-            y = x + sigma * rng.standard_normal(x.size)
-            fy = counted.value(y)
-            if fy <= fx:
-                x, fx = y, fy
-                sigma *= _SUCCESS_FACTOR
-            else:
-                sigma *= _FAILURE_FACTOR
-            path.record(x, fx)
-    return _finish(path, x, fx)
+        try:
+            while counted.values < max_evals:
+                y = x + sigma * rng.standard_normal(x.size)
+                fy = trials.value(y)
+                if fy <= fx:
+                    x, fx = y, fy
+                    sigma *= _SUCCESS_FACTOR
+                else:
+                    sigma *= _FAILURE_FACTOR
+                path.record(x, fx)
+        except _DivergedError as diverged:
+            return _diverge(path, trials, diverged)
+    return _end(path, trials, x, fx)

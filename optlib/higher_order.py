@@ -621,6 +621,16 @@ def newton(
     :math:`\Delta_k` has grown to the Newton step). Near a minimum with Lipschitz Hessian
     the error squares every step, :math:`\|x_{k+1} - x^*\| \le C \|x_k - x^*\|^2`
     (Theorem 3.5 of [NW06]_): the number of correct digits doubles.
+
+    How it ends (``status``, see the module's notes): ``"converged"`` once
+    :math:`\|\nabla f\| \le` ``tol``, ``"finished"`` after ``max_steps``, ``"diverged"``
+    where the next iterate, its value or its gradient is not finite or :math:`f = -\infty`.
+    A Hessian that cannot give a step *stops* the run at the iterate :math:`x_t` it was
+    evaluated at, in all three modes alike: ``"the Hessian at x_t is not finite"`` (a NaN or
+    infinite entry; :math:`x_t` itself is finite, since a non-finite iterate would have
+    diverged first), and, for pure Newton, ``"the Hessian is singular at x_t"`` — no Newton
+    step exists there, which is not divergence (the safeguarded modes shift a singular
+    Hessian and go on).
     """
     if damping not in ("line_search", "trust_region", None):
         raise ValueError(

@@ -397,12 +397,158 @@ def test_a_plain_callable_runs_as_the_objective(name):
 @pytest.mark.parametrize("name", list(METHODS))
 def test_a_function_unbounded_below_raises_no_warnings(name):
     """On f(x) = x₁ the simplex doubles every expansion and σ grows by e^{1/3} per success, so
-    both overflow within the budget; non-finite proposals are just not better (pytest turns a
-    RuntimeWarning into an error)."""
+    both overflow within the budget: their next trial point is not finite, and the run has
+    diverged (pytest turns a RuntimeWarning into an error). Random and compass search, whose
+    steps do not grow, walk down by at most their radius or step a call, and spend the budget."""
     method, options = METHODS[name]
     trajectory = method(lambda x: x[0], np.zeros(2), max_evals=20_000, **options)
     assert np.all(trajectory.losses[1:] <= trajectory.losses[:-1])
     assert trajectory.losses[-1] < -1e3
+    assert np.all(np.isfinite(trajectory.losses)) and np.all(np.isfinite(trajectory.params))
+    if name in ("nelder_mead", "one_plus_one_es"):
+        assert trajectory.status == "diverged"
+        assert trajectory.diverged_at == len(trajectory.params)
+        assert trajectory.message == (
+            f"diverged at step {trajectory.diverged_at}: a trial point is not finite "
+            "(the steps overflowed)"
+        )
+    else:
+        assert trajectory.status == "finished" and trajectory.value_evals[-1] == 20_000
+
+
+# --- How a run ends -----------------------------------------------------------------------------
+
+
+def steps(trajectory) -> int:
+    return len(trajectory.params) - 1
+
+
+def test_nelder_mead_converges_where_scipy_does_and_says_why():
+    f, x0 = functions.rosenbrock, np.array([-1.2, 1.0])
+    ours, theirs = nelder_mead(f, x0), scipy_nelder_mead(f, x0)
+    assert theirs.success and ours.success and ours.status == "converged"
+    prefix = (
+        f"converged at step {steps(ours)}: the simplex lies within xatol = 0.0001 and "
+        "fatol = 0.0001 of its best vertex (max |x_i - x_1| = "
+    )
+    assert ours.message.startswith(prefix)
+    spreads = ours.message.removeprefix(prefix).rstrip(")")  # "8.8e-05, max |f_i - f_1| = 3e-10"
+    spread_x, spread_f = float(spreads.split(",")[0]), float(spreads.split(" = ")[1])
+    assert 0 < spread_x <= 1e-4 and 0 < spread_f <= 1e-4
+
+
+def test_nelder_mead_out_of_budget_has_finished_where_scipy_reports_its_budget():
+    f, x0 = functions.rosenbrock, np.array([-1.2, 1.0])
+    theirs = scipy_nelder_mead(f, x0, maxfev=50)
+    assert not theirs.success and "function evaluations" in theirs.message
+    ours = nelder_mead(f, x0, max_evals=50)
+    # Our contract: a run that spent the budget it was given has finished (and is no failure).
+    assert ours.status == "finished" and ours.success and ours.value_evals[-1] == 50
+    assert ours.message == (
+        f"finished: took {steps(ours)} steps, spending the budget of max_evals = 50 "
+        f"evaluations of f; best f = {float(f.value(ours.params[-1])):.6g}"
+    )
+
+
+def test_coordinate_search_converges_once_its_step_falls_below_min_step():
+    # Δ halves from 1 at each unsuccessful poll: 2⁻²⁶ ≈ 1.5e-8 >= 1e-8 > 2⁻²⁷ ≈ 7.45e-9.
+    trajectory = coordinate_search(sphere, START)
+    assert trajectory.status == "converged" and trajectory.value_evals[-1] < 1000
+    assert trajectory.message == (
+        f"converged at step {steps(trajectory)}: the step Δ = 7.5e-09 fell below "
+        "min_step = 1e-08 (no better poll point)"
+    )
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_a_run_that_spends_its_budget_has_finished_with_its_best_value(name):
+    method, options = METHODS[name]
+    trajectory = method(functions.rosenbrock, np.array([-1.2, 1.0]), max_evals=40, **options)
+    best = float(functions.rosenbrock.value(trajectory.params[-1]))
+    assert trajectory.status == "finished" and trajectory.success
+    assert trajectory.message == (
+        f"finished: took {steps(trajectory)} steps, spending the budget of max_evals = 40 "
+        f"evaluations of f; best f = {best:.6g}"
+    )
+
+
+def cliff(x):
+    """x₁ down to x₁ = -3.5, then -∞: unbounded below."""
+    return float(x[0]) if x[0] > -3.5 else -math.inf
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_minus_infinity_is_divergence_and_never_a_best_value(name):
+    method, options = METHODS[name]
+    f = Counted(cliff)
+    trajectory = method(f, np.zeros(2), max_evals=1000, **options)
+    assert cliff(f.points[-1]) == -math.inf  # the run ended at the call that met -∞
+    assert trajectory.status == "diverged" and not trajectory.success
+    assert trajectory.diverged_at == steps(trajectory) + 1
+    assert np.all(trajectory.losses > -3.5)  # no -∞ among the best values
+    assert trajectory.value_evals[-1] == f.calls  # that call is counted
+    assert trajectory.message == (
+        f"diverged at step {trajectory.diverged_at}: f = -inf at a trial point: "
+        "the objective is unbounded below"
+    )
+
+
+class Holed:
+    """Rosenbrock with a hole where f is ``fill`` (NaN, or +∞), counting the NaN it returns."""
+
+    def __init__(self, in_hole, fill=math.nan):
+        self.in_hole, self.fill, self.nans = in_hole, fill, 0
+
+    def __call__(self, x):
+        if self.in_hole(x):
+            self.nans += math.isnan(self.fill)
+            return self.fill
+        return float(functions.rosenbrock.value(x))
+
+
+def left_of_start(x):
+    return x[0] < -1.25
+
+
+def in_ring(x):
+    return 0.3 < math.hypot(x[0] + 0.5, x[1] - 0.3) < 0.4
+
+
+@pytest.mark.parametrize("name", ["random_search", "coordinate_search", "one_plus_one_es"])
+def test_nan_trials_are_failed_trials_and_the_message_counts_them(name):
+    """A comparison-based method cannot tell a NaN trial from a +∞ one: neither is better. The
+    runs must be identical, and the message must say how many values were NaN."""
+    method, options = METHODS[name]
+    holed, walled = Holed(left_of_start), Holed(left_of_start, fill=math.inf)
+    x0 = np.array([-1.2, 1.0])
+    trajectory = method(holed, x0, max_evals=500, **options)
+    reference = method(walled, x0, max_evals=500, **options)
+    assert np.array_equal(trajectory.params, reference.params)
+    assert np.array_equal(trajectory.value_evals, reference.value_evals)
+    assert trajectory.status == reference.status and reference.message in trajectory.message
+    assert holed.nans > 1 and walled.nans == 0
+    assert trajectory.message.endswith(
+        f"; {holed.nans} trial values were NaN and were treated as failed trials"
+    )
+
+
+def test_nelder_mead_treats_nan_trials_as_scipy_does_and_counts_them():
+    holed, x0 = Holed(in_ring), np.array([-1.2, 1.0])
+    ours = nelder_mead(holed, x0)
+    nans = holed.nans
+    theirs = scipy_nelder_mead(holed, x0)
+    assert nans > 10 and ours.status == "converged" and theirs.success
+    assert np.allclose(ours.params, np.array(theirs.allvecs), rtol=0, atol=1e-12)
+    assert ours.message.endswith(
+        f"; {nans} trial values were NaN and were treated as failed trials"
+    )
+
+
+def test_one_nan_trial_is_said_in_the_singular():
+    holed = Holed(lambda x: x[0] < -1.25 and x[1] == 1.0)  # only the first simplex vertex
+    trajectory = nelder_mead(holed, np.array([-1.2, 1.0]))
+    assert holed.nans == 1
+    assert trajectory.message.endswith("; 1 trial value was NaN and was treated as a failed trial")
 
 
 # --- Bad input ----------------------------------------------------------------------------------
@@ -470,17 +616,37 @@ def test_bad_budget_and_bad_functions_raise(name):
     for max_evals in (0, 2.5):
         with pytest.raises(ValueError, match=rf"Invalid max_evals value: {max_evals}"):
             method(sphere, np.ones(2), max_evals=max_evals, **options)
-    with pytest.raises(ValueError, match=r"f\(x0\) must be finite, got nan"):
-        method(lambda x: math.nan, np.ones(2), **options)
+    for bad in (math.nan, -math.inf, math.inf):  # at x0, not a failed trial: bad input
+        with pytest.raises(ValueError, match=rf"f\(x0\) must be finite, got {bad}"):
+            method(lambda x, bad=bad: bad, np.ones(2), **options)
     with pytest.raises(ValueError, match=r"f must return a scalar, got an array of shape \(2,\)"):
         method(lambda x: x, np.ones(2), **options)
     with pytest.raises(TypeError, match=r"f must have a value\(x\) method or be callable"):
         method(42, np.ones(2), **options)
 
 
+@pytest.mark.parametrize("name", list(METHODS))
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True, None])
+def test_a_bad_seed_raises_naming_it(name, seed):
+    method, options = METHODS[name]
+    with pytest.raises(
+        ValueError, match=rf"Invalid seed value: {seed!r} \(must be an integer >= 0"
+    ):
+        method(sphere, np.ones(2), seed=seed, **options)
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+@pytest.mark.parametrize("x0", [["1", "2"], [[1.0], [2.0, 3.0]], [None, 1.0], [True, False]])
+def test_a_start_that_holds_no_numbers_raises_naming_x0(name, x0):
+    method, options = METHODS[name]
+    with pytest.raises(ValueError, match=r"x0 must be an array of numbers, got "):
+        method(sphere, x0, **options)
+
+
 @pytest.mark.parametrize(
     ("simplex", "message"),
     [
+        ([["1", "1"], ["2", "1"], ["1", "2"]], r"initial_simplex must be an array of numbers"),
         (
             np.ones((2, 2)),
             r"initial_simplex must have shape \(d \+ 1, d\) = \(3, 2\), got \(2, 2\)",
