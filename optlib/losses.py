@@ -198,7 +198,7 @@ def class_labels(classes: ArrayLike) -> np.ndarray:
     """Class labels as int64; floats are accepted when they are whole numbers. Booleans,
     strings and numbers with no int64 are refused (PyTorch refuses boolean targets too)."""
     check(
-        "class labels must be integers; got {value!r}",
+        "classes must be integer class labels; got {value!r}",
         classes,
         lambda labels: (labels == np.round(labels)) & (np.abs(labels) < INT64_BOUND),
     )
@@ -210,7 +210,8 @@ def class_indices(classes: ArrayLike, n_classes: int) -> np.ndarray:
     classes = class_labels(classes)
     out_of_range = classes[(classes < 0) | (classes >= n_classes)]
     if out_of_range.size:
-        raise ValueError(f"class index out of range [0, {n_classes}): {int(out_of_range.flat[0])}")
+        first = int(out_of_range.flat[0])
+        raise ValueError(f"classes must be class indices in [0, {n_classes}); got {first}")
     return classes
 
 

@@ -380,9 +380,24 @@ BAD_INPUTS = [
         {},
         "logits and targets must have the same shape; got (2,) and (1,)",
     ),
-    ("cross_entropy", (np.zeros((2, 3)), [0, 3]), {}, "class index out of range [0, 3): 3"),
-    ("cross_entropy", (np.zeros((2, 3)), [-1, 0]), {}, "class index out of range [0, 3): -1"),
-    ("cross_entropy", (np.zeros((2, 3)), [0.0, 1.5]), {}, "class labels must be integers; got 1.5"),
+    (
+        "cross_entropy",
+        (np.zeros((2, 3)), [0, 3]),
+        {},
+        "classes must be class indices in [0, 3); got 3",
+    ),
+    (
+        "cross_entropy",
+        (np.zeros((2, 3)), [-1, 0]),
+        {},
+        "classes must be class indices in [0, 3); got -1",
+    ),
+    (
+        "cross_entropy",
+        (np.zeros((2, 3)), [0.0, 1.5]),
+        {},
+        "classes must be integer class labels; got 1.5",
+    ),
     (
         "cross_entropy",
         (np.zeros((2, 3)), [0]),
@@ -484,7 +499,7 @@ ARGUMENT_NAMES = {
     "mse": ("prediction", "target"),
     "binary_cross_entropy": ("probabilities", "targets"),
     "binary_cross_entropy_with_logits": ("logits", "targets"),
-    "cross_entropy": ("logits", "class labels"),
+    "cross_entropy": ("logits", "classes"),
     "focal": ("logits", "targets"),
     "contrastive": ("x1", "x2", "y"),
     "triplet": ("anchor", "positive", "negative"),
@@ -537,16 +552,16 @@ def test_entries_that_are_not_numbers_are_refused_naming_the_argument(case, bad)
 
 
 LABELS_OUT_OF_RANGE = [
-    ("cross_entropy", 1, [0, 3], "class index out of range [0, 3): 3"),
-    ("cross_entropy", 1, [0, -1], "class index out of range [0, 3): -1"),
-    ("cross_entropy", 1, [0.0, 2.5], "class labels must be integers; got 2.5"),
-    ("cross_entropy", 1, [0.0, math.nan], "class labels must be integers; got nan"),
-    ("cross_entropy", 1, [0.0, math.inf], "class labels must be integers; got inf"),
+    ("cross_entropy", 1, [0, 3], "classes must be class indices in [0, 3); got 3"),
+    ("cross_entropy", 1, [0, -1], "classes must be class indices in [0, 3); got -1"),
+    ("cross_entropy", 1, [0.0, 2.5], "classes must be integer class labels; got 2.5"),
+    ("cross_entropy", 1, [0.0, math.nan], "classes must be integer class labels; got nan"),
+    ("cross_entropy", 1, [0.0, math.inf], "classes must be integer class labels; got inf"),
     # no int64 for these: they were cast to garbage (1e30) or raised OverflowError (2**70)
-    ("cross_entropy", 1, [0.0, 1e30], "class labels must be integers; got 1e+30"),
-    ("cross_entropy", 1, [0, 2**70], "class labels must be integers"),
+    ("cross_entropy", 1, [0.0, 1e30], "classes must be integer class labels; got 1e+30"),
+    ("cross_entropy", 1, [0, 2**70], "classes must be integer class labels"),
     # PyTorch refuses boolean targets ("expected target dtype to be Long or Byte, but got Bool")
-    ("cross_entropy", 1, [True, False], "class labels must be integers"),
+    ("cross_entropy", 1, [True, False], "classes must be integer class labels"),
     ("binary_cross_entropy", 1, [1.0, 1.5], "targets must lie in [0, 1]; got 1.5"),
     ("binary_cross_entropy_with_logits", 1, [-0.5, 0.0], "targets must lie in [0, 1]; got -0.5"),
     ("focal", 1, [1.0, 0.25], "targets must be 0 or 1; got 0.25"),
