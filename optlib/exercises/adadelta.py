@@ -70,16 +70,20 @@ def check_adadelta_step(step: Callable[..., Any]) -> CheckResult:
 
     first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), np.zeros(3), 0.9, 1e-6)
     cases = [
-        *steps_in_a_row(_adadelta_step, carry, first, rng.normal(size=(4, 3)),
-                        "5 steps in a row"),
-        Case((rng.normal(size=3), np.zeros(3), *averages(1.0, (3,)), 0.9, 1e-6),
-             "zero gradient"),
-        Case((rng.normal(size=3), rng.normal(size=3), *averages(1.0, (3,)), 0.9, 1e-6),
-             "later in training"),
-        Case((1e3 * rng.normal(size=3), 1e4 * rng.normal(size=3), *averages(1e4, (3,)), 0.9,
-              1e-6), "large gradients"),
-        Case((rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), *averages(1.0, (2, 3)), 0.95,
-              1e-4), "a batch, shape (2, 3), ρ = 0.95, ε = 1e-4"),
+        *steps_in_a_row(_adadelta_step, carry, first, rng.normal(size=(4, 3)), "5 steps in a row"),
+        Case((rng.normal(size=3), np.zeros(3), *averages(1.0, (3,)), 0.9, 1e-6), "zero gradient"),
+        Case(
+            (rng.normal(size=3), rng.normal(size=3), *averages(1.0, (3,)), 0.9, 1e-6),
+            "later in training",
+        ),
+        Case(
+            (1e3 * rng.normal(size=3), 1e4 * rng.normal(size=3), *averages(1e4, (3,)), 0.9, 1e-6),
+            "large gradients",
+        ),
+        Case(
+            (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), *averages(1.0, (2, 3)), 0.95, 1e-4),
+            "a batch, shape (2, 3), ρ = 0.95, ε = 1e-4",
+        ),
     ]
     reference = _adadelta_step
 
@@ -110,28 +114,57 @@ def check_adadelta_step(step: Callable[..., Any]) -> CheckResult:
         return theta - delta, v, rho * u + delta**2
 
     mistakes = [
-        Mistake("uphill", "Your step moves uphill: subtract Δ from θ, don't add it.",
-                uphill(reference)),
-        Mistake("new_u_in_numerator", "Your step uses u after this step's update in the "
-                "numerator; Zeiler's Algorithm 1 (and PyTorch) use the previous u: "
-                "Δ = √(u + ε)/√(v + ε)·g with the old u, and only then u ← ρu + (1 − ρ)Δ².",
-                new_u_in_numerator),
-        Mistake("eps_outside_roots", "You add ε outside the square roots, (√u + ε)/(√v + ε); "
-                "AdaDelta puts it inside both: √(u + ε)/√(v + ε). (That ε is what lets the "
-                "first step move at all: u starts at 0.)", eps_outside_roots),
-        Mistake("u_v_swapped", "Your ratio is upside down: the numerator is the RMS of the "
-                "past updates, √(u + ε), the denominator that of the gradients, √(v + ε).",
-                u_v_swapped),
-        Mistake("no_one_minus_rho", "Your moving averages are missing the (1 − ρ) factor: "
-                "v ← ρv + (1 − ρ)g² and u ← ρu + (1 − ρ)Δ².", no_one_minus_rho),
-        Mistake("g_in_u", "Your u averages g²; it is the average of the squared *updates*: "
-                "u ← ρu + (1 − ρ)Δ².", g_in_u),
-        Mistake("swapped_outputs", "You return (theta, u, v); return (theta, v, u).",
-                reordered(reference, (0, 2, 1))),
-        Mistake("returns_update", "Your first output is the update −Δ instead of the new "
-                "parameters θ − Δ.", returns_update(reference)),
+        Mistake(
+            "uphill", "Your step moves uphill: subtract Δ from θ, don't add it.", uphill(reference)
+        ),
+        Mistake(
+            "new_u_in_numerator",
+            "Your step uses u after this step's update in the "
+            "numerator; Zeiler's Algorithm 1 (and PyTorch) use the previous u: "
+            "Δ = √(u + ε)/√(v + ε)·g with the old u, and only then u ← ρu + (1 − ρ)Δ².",
+            new_u_in_numerator,
+        ),
+        Mistake(
+            "eps_outside_roots",
+            "You add ε outside the square roots, (√u + ε)/(√v + ε); "
+            "AdaDelta puts it inside both: √(u + ε)/√(v + ε). (That ε is what lets the "
+            "first step move at all: u starts at 0.)",
+            eps_outside_roots,
+        ),
+        Mistake(
+            "u_v_swapped",
+            "Your ratio is upside down: the numerator is the RMS of the "
+            "past updates, √(u + ε), the denominator that of the gradients, √(v + ε).",
+            u_v_swapped,
+        ),
+        Mistake(
+            "no_one_minus_rho",
+            "Your moving averages are missing the (1 − ρ) factor: "
+            "v ← ρv + (1 − ρ)g² and u ← ρu + (1 − ρ)Δ².",
+            no_one_minus_rho,
+        ),
+        Mistake(
+            "g_in_u",
+            "Your u averages g²; it is the average of the squared *updates*: u ← ρu + (1 − ρ)Δ².",
+            g_in_u,
+        ),
+        Mistake(
+            "swapped_outputs",
+            "You return (theta, u, v); return (theta, v, u).",
+            reordered(reference, (0, 2, 1)),
+        ),
+        Mistake(
+            "returns_update",
+            "Your first output is the update −Δ instead of the new parameters θ − Δ.",
+            returns_update(reference),
+        ),
     ]
-    return check_against(step, reference, cases, mistakes,
-                         arg_names=("theta", "grad", "v", "u", "rho", "eps"),
-                         output_names=("theta", "v", "u"),
-                         reference_name="optlib.optimizers.Adadelta")
+    return check_against(
+        step,
+        reference,
+        cases,
+        mistakes,
+        arg_names=("theta", "grad", "v", "u", "rho", "eps"),
+        output_names=("theta", "v", "u"),
+        reference_name="optlib.optimizers.Adadelta",
+    )

@@ -61,18 +61,39 @@ def check_adagrad_step(step: Callable[..., Any]) -> CheckResult:
 
     first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), 0.1, 1e-10)
     cases = [
-        *steps_in_a_row(_adagrad_step, carry, first, rng.normal(size=(3, 3)),
-                        "4 steps in a row"),
-        Case((rng.normal(size=3), np.zeros(3), rng.uniform(0.5, 2, size=3), 0.1, 1e-10),
-             "zero gradient"),
-        Case((rng.normal(size=3), rng.normal(size=3), rng.uniform(50, 100, size=3), 0.1, 1e-10),
-             "late in training, G large"),
-        Case((rng.normal(size=3), 1e-10 * rng.normal(size=3), 1e-20 * rng.uniform(size=3), 0.1,
-              1e-10), "tiny gradients and G, where ε matters"),
-        Case((1e3 * rng.normal(size=3), 1e6 * rng.normal(size=3), 1e12 * rng.uniform(size=3),
-              0.01, 1e-10), "large values"),
-        Case((rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), rng.uniform(size=(4, 3)), 0.5,
-              1e-6), "a batch, shape (4, 3), ε = 1e-6"),
+        *steps_in_a_row(_adagrad_step, carry, first, rng.normal(size=(3, 3)), "4 steps in a row"),
+        Case(
+            (rng.normal(size=3), np.zeros(3), rng.uniform(0.5, 2, size=3), 0.1, 1e-10),
+            "zero gradient",
+        ),
+        Case(
+            (rng.normal(size=3), rng.normal(size=3), rng.uniform(50, 100, size=3), 0.1, 1e-10),
+            "late in training, G large",
+        ),
+        Case(
+            (
+                rng.normal(size=3),
+                1e-10 * rng.normal(size=3),
+                1e-20 * rng.uniform(size=3),
+                0.1,
+                1e-10,
+            ),
+            "tiny gradients and G, where ε matters",
+        ),
+        Case(
+            (
+                1e3 * rng.normal(size=3),
+                1e6 * rng.normal(size=3),
+                1e12 * rng.uniform(size=3),
+                0.01,
+                1e-10,
+            ),
+            "large values",
+        ),
+        Case(
+            (rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), rng.uniform(size=(4, 3)), 0.5, 1e-6),
+            "a batch, shape (4, 3), ε = 1e-6",
+        ),
     ]
     reference = _adagrad_step
 
@@ -93,24 +114,58 @@ def check_adagrad_step(step: Callable[..., Any]) -> CheckResult:
         return theta - lr * grad / (np.sqrt(G) + eps), reference(theta, grad, G, lr, eps)[1]
 
     mistakes = [
-        Mistake("uphill", "Your step moves uphill: subtract η·g/(√G + ε) from θ, don't add it.",
-                uphill(reference)),
-        Mistake("lr_missing", "Your step ignores the learning rate: θ ← θ − η·g/(√G + ε).",
-                with_arg(reference, 3, lambda lr: 1.0)),
-        Mistake("eps_inside_root", "You put ε inside the square root, √(G + ε); PyTorch (and the "
-                "book) add it outside: g/(√G + ε).", eps_inside_root),
-        Mistake("not_accumulated", "Your G is only this step's g²: AdaGrad *adds up* every "
-                "squared gradient so far, G ← G + g². (Keeping only the latest g² is RMSProp "
-                "without memory, α = 0: every step then has size about η.)", not_accumulated),
-        Mistake("no_square_root", "You divide by G + ε; divide by its square root, √G + ε.",
-                no_square_root),
-        Mistake("old_G", "Your step divides by the old G: add g² first (G ← G + g²), then use "
-                "the new G in θ ← θ − η·g/(√G + ε).", old_sum),
-        Mistake("swapped_outputs", "You return (G, theta); return (theta, G).",
-                reordered(reference, (1, 0))),
-        Mistake("returns_update", "Your first output is the update −η·g/(√G + ε) instead of the "
-                "new parameters θ − η·g/(√G + ε).", returns_update(reference)),
+        Mistake(
+            "uphill",
+            "Your step moves uphill: subtract η·g/(√G + ε) from θ, don't add it.",
+            uphill(reference),
+        ),
+        Mistake(
+            "lr_missing",
+            "Your step ignores the learning rate: θ ← θ − η·g/(√G + ε).",
+            with_arg(reference, 3, lambda lr: 1.0),
+        ),
+        Mistake(
+            "eps_inside_root",
+            "You put ε inside the square root, √(G + ε); PyTorch (and the "
+            "book) add it outside: g/(√G + ε).",
+            eps_inside_root,
+        ),
+        Mistake(
+            "not_accumulated",
+            "Your G is only this step's g²: AdaGrad *adds up* every "
+            "squared gradient so far, G ← G + g². (Keeping only the latest g² is RMSProp "
+            "without memory, α = 0: every step then has size about η.)",
+            not_accumulated,
+        ),
+        Mistake(
+            "no_square_root",
+            "You divide by G + ε; divide by its square root, √G + ε.",
+            no_square_root,
+        ),
+        Mistake(
+            "old_G",
+            "Your step divides by the old G: add g² first (G ← G + g²), then use "
+            "the new G in θ ← θ − η·g/(√G + ε).",
+            old_sum,
+        ),
+        Mistake(
+            "swapped_outputs",
+            "You return (G, theta); return (theta, G).",
+            reordered(reference, (1, 0)),
+        ),
+        Mistake(
+            "returns_update",
+            "Your first output is the update −η·g/(√G + ε) instead of the "
+            "new parameters θ − η·g/(√G + ε).",
+            returns_update(reference),
+        ),
     ]
-    return check_against(step, reference, cases, mistakes,
-                         arg_names=("theta", "grad", "G", "lr", "eps"),
-                         output_names=("theta", "G"), reference_name="optlib.optimizers.Adagrad")
+    return check_against(
+        step,
+        reference,
+        cases,
+        mistakes,
+        arg_names=("theta", "grad", "G", "lr", "eps"),
+        output_names=("theta", "G"),
+        reference_name="optlib.optimizers.Adagrad",
+    )

@@ -64,8 +64,15 @@ def adam_family_step(
 
 
 def adam_step(
-    theta: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr: float,
-    beta1: float, beta2: float, eps: float,
+    theta: np.ndarray,
+    grad: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    t: int,
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """optlib's Adam step, ``optimizers.adam(lr, (beta1, beta2), eps)``, in the exercise's
     signature: the new parameters and the new raw moments."""
@@ -123,20 +130,30 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
 
     first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), np.zeros(3), 1, *default)
     cases = [
-        *steps_in_a_row(adam_step, carry_adam_state, first, rng.normal(size=(4, 3)),
-                        "5 steps in a row"),
-        Case((rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 1000, *default),
-             "late in training, t = 1000"),
-        Case((rng.normal(size=3), np.zeros(3), *moments(1.0, (3,)), 3, *default),
-             "zero gradient"),
-        Case((rng.normal(size=3), 1e-10 * rng.normal(size=3), np.zeros(3), np.zeros(3), 1,
-              *default), "tiny gradients, where ε matters"),
-        Case((1e3 * rng.normal(size=3), 1e5 * rng.normal(size=3), *moments(1e5, (3,)), 2,
-              *default), "large values"),
-        Case((rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), *moments(1.0, (2, 3)), 4,
-              *default), "a batch, shape (2, 3)"),
-        Case((rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 2, 0.1, 0.5, 0.9,
-              1e-4), "β₁ = 0.5, β₂ = 0.9, ε = 1e-4"),
+        *steps_in_a_row(
+            adam_step, carry_adam_state, first, rng.normal(size=(4, 3)), "5 steps in a row"
+        ),
+        Case(
+            (rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 1000, *default),
+            "late in training, t = 1000",
+        ),
+        Case((rng.normal(size=3), np.zeros(3), *moments(1.0, (3,)), 3, *default), "zero gradient"),
+        Case(
+            (rng.normal(size=3), 1e-10 * rng.normal(size=3), np.zeros(3), np.zeros(3), 1, *default),
+            "tiny gradients, where ε matters",
+        ),
+        Case(
+            (1e3 * rng.normal(size=3), 1e5 * rng.normal(size=3), *moments(1e5, (3,)), 2, *default),
+            "large values",
+        ),
+        Case(
+            (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), *moments(1.0, (2, 3)), 4, *default),
+            "a batch, shape (2, 3)",
+        ),
+        Case(
+            (rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 2, 0.1, 0.5, 0.9, 1e-4),
+            "β₁ = 0.5, β₂ = 0.9, ε = 1e-4",
+        ),
     ]
     reference = adam_step
 
@@ -174,54 +191,113 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
         return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
     mistakes = [
-        Mistake("uphill", "Your step moves uphill: subtract η·m̂/(√v̂ + ε) from θ, don't add it.",
-                uphill(reference)),
-        Mistake("lr_missing", "Your step ignores the learning rate: θ ← θ − η·m̂/(√v̂ + ε).",
-                with_arg(reference, 5, lambda lr: 1.0)),
-        Mistake("lr_squared", "Your step uses η² instead of η: multiply by the learning rate "
-                "once.", with_arg(reference, 5, lambda lr: lr**2)),
-        Mistake("no_bias_correction", "Your step has no bias correction: divide m by 1 − β₁ᵗ and "
-                "v by 1 − β₂ᵗ before the update (it matters most in the first steps).",
-                with_arg(reference, 4, lambda t: LATE_STEP)),  # where 1 − βᵗ is 1
-        Mistake("only_m_corrected", "You bias-correct m but not v: use v̂ = v/(1 − β₂ᵗ) too.",
-                with_theta(lambda m, v, t, lr, b1, b2, eps:
-                           lr * bias_corrected(m, b1, t) / (np.sqrt(v) + eps))),
-        Mistake("only_v_corrected", "You bias-correct v but not m: use m̂ = m/(1 − β₁ᵗ) too.",
-                with_theta(lambda m, v, t, lr, b1, b2, eps:
-                           lr * m / (np.sqrt(bias_corrected(v, b2, t)) + eps))),
-        Mistake("t_off_by_one", "Your bias correction uses the wrong power: t is already the "
-                "number of this step (1 on the first step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ "
-                "with t as given, without adding 1.", with_arg(reference, 4, lambda t: t + 1)),
-        Mistake("t_off_by_one", "Your bias correction uses the wrong power: t is the number of "
-                "this step (1 on the first step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ, not "
-                "1 − β^(t−1).", with_arg(reference, 4, lambda t: t - 1)),
-        Mistake("eps_inside_root", "You put ε inside the square root, √(v̂ + ε); the paper and "
-                "PyTorch add it outside: m̂/(√v̂ + ε). It matters when v is tiny.",
-                with_theta(lambda m, v, t, lr, b1, b2, eps: lr * bias_corrected(m, b1, t)
-                           / np.sqrt(bias_corrected(v, b2, t) + eps))),
-        Mistake("eps_before_correction", "You add ε to √v before the bias correction; PyTorch "
-                "and the book add it after: m̂/(√v̂ + ε) with v̂ = v/(1 − β₂ᵗ).",
-                eps_before_correction),
-        Mistake("no_one_minus_beta", "Your moving averages are missing the (1 − β) factors: "
-                "m ← β₁m + (1 − β₁)g and v ← β₂v + (1 − β₂)g².",
-                no_one_minus_beta),
-        Mistake("g_not_squared", "Your second moment uses g instead of g²: "
-                "v ← β₂v + (1 − β₂)g².",
-                g_not_squared),
-        Mistake("betas_swapped", "You swapped β₁ and β₂: β₁ (0.9) averages the gradient m, β₂ "
-                "(0.999) its square v.",
-                betas_swapped),
-        Mistake("corrected_moments_as_state", "You return the bias-corrected m̂ and v̂; return "
-                "the raw m and v, which the next step averages further.",
-                corrected_moments_as_state),
-        Mistake("swapped_outputs", "You return (theta, v, m); return (theta, m, v).",
-                reordered(reference, (0, 2, 1))),
-        Mistake("returns_update", "Your first output is the update instead of the new "
-                "parameters θ − η·m̂/(√v̂ + ε).", returns_update(reference)),
+        Mistake(
+            "uphill",
+            "Your step moves uphill: subtract η·m̂/(√v̂ + ε) from θ, don't add it.",
+            uphill(reference),
+        ),
+        Mistake(
+            "lr_missing",
+            "Your step ignores the learning rate: θ ← θ − η·m̂/(√v̂ + ε).",
+            with_arg(reference, 5, lambda lr: 1.0),
+        ),
+        Mistake(
+            "lr_squared",
+            "Your step uses η² instead of η: multiply by the learning rate once.",
+            with_arg(reference, 5, lambda lr: lr**2),
+        ),
+        Mistake(
+            "no_bias_correction",
+            "Your step has no bias correction: divide m by 1 − β₁ᵗ and "
+            "v by 1 − β₂ᵗ before the update (it matters most in the first steps).",
+            with_arg(reference, 4, lambda t: LATE_STEP),
+        ),  # where 1 − βᵗ is 1
+        Mistake(
+            "only_m_corrected",
+            "You bias-correct m but not v: use v̂ = v/(1 − β₂ᵗ) too.",
+            with_theta(
+                lambda m, v, t, lr, b1, b2, eps: lr * bias_corrected(m, b1, t) / (np.sqrt(v) + eps)
+            ),
+        ),
+        Mistake(
+            "only_v_corrected",
+            "You bias-correct v but not m: use m̂ = m/(1 − β₁ᵗ) too.",
+            with_theta(
+                lambda m, v, t, lr, b1, b2, eps: lr * m / (np.sqrt(bias_corrected(v, b2, t)) + eps)
+            ),
+        ),
+        Mistake(
+            "t_off_by_one",
+            "Your bias correction uses the wrong power: t is already the "
+            "number of this step (1 on the first step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ "
+            "with t as given, without adding 1.",
+            with_arg(reference, 4, lambda t: t + 1),
+        ),
+        Mistake(
+            "t_off_by_one",
+            "Your bias correction uses the wrong power: t is the number of "
+            "this step (1 on the first step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ, not "
+            "1 − β^(t−1).",
+            with_arg(reference, 4, lambda t: t - 1),
+        ),
+        Mistake(
+            "eps_inside_root",
+            "You put ε inside the square root, √(v̂ + ε); the paper and "
+            "PyTorch add it outside: m̂/(√v̂ + ε). It matters when v is tiny.",
+            with_theta(
+                lambda m, v, t, lr, b1, b2, eps: (
+                    lr * bias_corrected(m, b1, t) / np.sqrt(bias_corrected(v, b2, t) + eps)
+                )
+            ),
+        ),
+        Mistake(
+            "eps_before_correction",
+            "You add ε to √v before the bias correction; PyTorch "
+            "and the book add it after: m̂/(√v̂ + ε) with v̂ = v/(1 − β₂ᵗ).",
+            eps_before_correction,
+        ),
+        Mistake(
+            "no_one_minus_beta",
+            "Your moving averages are missing the (1 − β) factors: "
+            "m ← β₁m + (1 − β₁)g and v ← β₂v + (1 − β₂)g².",
+            no_one_minus_beta,
+        ),
+        Mistake(
+            "g_not_squared",
+            "Your second moment uses g instead of g²: v ← β₂v + (1 − β₂)g².",
+            g_not_squared,
+        ),
+        Mistake(
+            "betas_swapped",
+            "You swapped β₁ and β₂: β₁ (0.9) averages the gradient m, β₂ (0.999) its square v.",
+            betas_swapped,
+        ),
+        Mistake(
+            "corrected_moments_as_state",
+            "You return the bias-corrected m̂ and v̂; return "
+            "the raw m and v, which the next step averages further.",
+            corrected_moments_as_state,
+        ),
+        Mistake(
+            "swapped_outputs",
+            "You return (theta, v, m); return (theta, m, v).",
+            reordered(reference, (0, 2, 1)),
+        ),
+        Mistake(
+            "returns_update",
+            "Your first output is the update instead of the new parameters θ − η·m̂/(√v̂ + ε).",
+            returns_update(reference),
+        ),
     ]
-    return check_against(step, reference, cases, mistakes,
-                         arg_names=("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
-                         output_names=("theta", "m", "v"), reference_name="optlib.optimizers.Adam")
+    return check_against(
+        step,
+        reference,
+        cases,
+        mistakes,
+        arg_names=("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
+        output_names=("theta", "m", "v"),
+        reference_name="optlib.optimizers.Adam",
+    )
 
 
 # --- Bias correction ---------------------------------------------------------------------------
@@ -266,8 +342,10 @@ def check_bias_correction(fn: Callable[..., Any]) -> CheckResult:
         Case(((1 - 0.9) * g, (1 - 0.999) * g**2, 1, 0.9, 0.999), "after the first step, t = 1"),
         Case((*moments(1.0, (3,)), 2, 0.9, 0.999), "t = 2"),
         Case((*moments(1.0, (3,)), 10, 0.9, 0.999), "t = 10"),
-        Case((*moments(1.0, (3,)), 1000, 0.9, 0.999),
-             "t = 1000, where 1 − β₁ᵗ ≈ 1 but 1 − β₂ᵗ is not"),
+        Case(
+            (*moments(1.0, (3,)), 1000, 0.9, 0.999),
+            "t = 1000, where 1 − β₁ᵗ ≈ 1 but 1 − β₂ᵗ is not",
+        ),
         Case((np.zeros(3), np.zeros(3), 5, 0.9, 0.999), "zero moments"),
         Case((*moments(1.0, (3,)), 3, 0.5, 0.9), "β₁ = 0.5, β₂ = 0.9"),
         Case((*moments(1.0, (3,)), 7, 0.0, 0.99), "β₁ = 0 (no momentum), β₂ = 0.99"),
@@ -280,29 +358,60 @@ def check_bias_correction(fn: Callable[..., Any]) -> CheckResult:
         return m * (1 - beta1**t), v * (1 - beta2**t)
 
     mistakes = [
-        Mistake("multiplies", "You multiply by 1 − βᵗ; divide by it: m̂ = m/(1 − β₁ᵗ). The "
-                "moments start at 0 and are too small early on, so the correction enlarges them.",
-                multiplies),
-        Mistake("beta_not_power", "You divide by 1 − β; divide by 1 − βᵗ, β to the power t: "
-                "m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ). (The two agree only at t = 1.)",
-                with_arg(reference, 2, lambda t: 1)),
-        Mistake("t_off_by_one", "Your power of β is off by one: t is the number of steps that "
-                "built m and v (1 after the first step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ with t "
-                "as given.", with_arg(reference, 2, lambda t: t + 1)),
-        Mistake("t_off_by_one", "Your power of β is off by one: t is the number of steps that "
-                "built m and v (1 after the first step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ, not "
-                "1 − β^(t−1).", with_arg(reference, 2, lambda t: t - 1)),
-        Mistake("betas_swapped", "You swapped β₁ and β₂: m is corrected with β₁, "
-                "m̂ = m/(1 − β₁ᵗ), and v with β₂, v̂ = v/(1 − β₂ᵗ).",
-                lambda m, v, t, beta1, beta2: reference(m, v, t, beta2, beta1)),
-        Mistake("only_m_corrected", "You correct m but return v unchanged: v̂ = v/(1 − β₂ᵗ) "
-                "too.", lambda m, v, t, beta1, beta2: (reference(m, v, t, beta1, beta2)[0], v)),
-        Mistake("only_v_corrected", "You correct v but return m unchanged: m̂ = m/(1 − β₁ᵗ) "
-                "too.", lambda m, v, t, beta1, beta2: (m, reference(m, v, t, beta1, beta2)[1])),
-        Mistake("swapped_outputs", "You return (v_hat, m_hat); return (m_hat, v_hat).",
-                reordered(reference, (1, 0))),
+        Mistake(
+            "multiplies",
+            "You multiply by 1 − βᵗ; divide by it: m̂ = m/(1 − β₁ᵗ). The "
+            "moments start at 0 and are too small early on, so the correction enlarges them.",
+            multiplies,
+        ),
+        Mistake(
+            "beta_not_power",
+            "You divide by 1 − β; divide by 1 − βᵗ, β to the power t: "
+            "m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ). (The two agree only at t = 1.)",
+            with_arg(reference, 2, lambda t: 1),
+        ),
+        Mistake(
+            "t_off_by_one",
+            "Your power of β is off by one: t is the number of steps that "
+            "built m and v (1 after the first step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ with t "
+            "as given.",
+            with_arg(reference, 2, lambda t: t + 1),
+        ),
+        Mistake(
+            "t_off_by_one",
+            "Your power of β is off by one: t is the number of steps that "
+            "built m and v (1 after the first step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ, not "
+            "1 − β^(t−1).",
+            with_arg(reference, 2, lambda t: t - 1),
+        ),
+        Mistake(
+            "betas_swapped",
+            "You swapped β₁ and β₂: m is corrected with β₁, "
+            "m̂ = m/(1 − β₁ᵗ), and v with β₂, v̂ = v/(1 − β₂ᵗ).",
+            lambda m, v, t, beta1, beta2: reference(m, v, t, beta2, beta1),
+        ),
+        Mistake(
+            "only_m_corrected",
+            "You correct m but return v unchanged: v̂ = v/(1 − β₂ᵗ) too.",
+            lambda m, v, t, beta1, beta2: (reference(m, v, t, beta1, beta2)[0], v),
+        ),
+        Mistake(
+            "only_v_corrected",
+            "You correct v but return m unchanged: m̂ = m/(1 − β₁ᵗ) too.",
+            lambda m, v, t, beta1, beta2: (m, reference(m, v, t, beta1, beta2)[1]),
+        ),
+        Mistake(
+            "swapped_outputs",
+            "You return (v_hat, m_hat); return (m_hat, v_hat).",
+            reordered(reference, (1, 0)),
+        ),
     ]
-    return check_against(fn, reference, cases, mistakes,
-                         arg_names=("m", "v", "t", "beta1", "beta2"),
-                         output_names=("m_hat", "v_hat"),
-                         reference_name="optlib.optimizers.bias_corrected")
+    return check_against(
+        fn,
+        reference,
+        cases,
+        mistakes,
+        arg_names=("m", "v", "t", "beta1", "beta2"),
+        output_names=("m_hat", "v_hat"),
+        reference_name="optlib.optimizers.bias_corrected",
+    )

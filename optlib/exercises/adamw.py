@@ -27,8 +27,16 @@ __all__ = ["check_adamw_step"]
 
 
 def _adamw_step(
-    theta: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr: float,
-    beta1: float, beta2: float, eps: float, weight_decay: float,
+    theta: np.ndarray,
+    grad: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    t: int,
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """optlib's AdamW step, ``optimizers.adamw(lr, (beta1, beta2), eps, weight_decay)``, in the
     exercise's signature: the new parameters and the new raw moments."""
@@ -78,26 +86,75 @@ def check_adamw_step(step: Callable[..., Any]) -> CheckResult:
 
     first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), np.zeros(3), 1, *default)
     cases = [
-        *steps_in_a_row(_adamw_step, carry_adam_state, first, rng.normal(size=(4, 3)),
-                        "5 steps in a row"),
-        Case((rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 1000, *default),
-             "late in training, t = 1000"),
-        Case((rng.normal(size=3), np.zeros(3), np.zeros(3), np.zeros(3), 1, *default),
-             "a first step with zero gradient: only the decay acts"),
-        Case((rng.normal(size=3), np.zeros(3), *moments(1.0, (3,)), 3, *default),
-             "zero gradient, moments from earlier steps"),
-        Case((rng.normal(size=3), 1e-10 * rng.normal(size=3), np.zeros(3), np.zeros(3), 1,
-              *default), "tiny gradients, where ε matters"),
-        Case((rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 4, 0.1, 0.9, 0.999,
-              1e-8, 0.5), "strong decay, η = 0.1, λ = 0.5"),
-        Case((1e3 * rng.normal(size=3), 1e5 * rng.normal(size=3), *moments(1e5, (3,)), 2,
-              *default), "large values"),
-        Case((rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), *moments(1.0, (2, 3)), 4,
-              *default), "a batch, shape (2, 3)"),
-        Case((rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 2, 0.1, 0.5, 0.9,
-              1e-4, 0.1), "β₁ = 0.5, β₂ = 0.9, ε = 1e-4, λ = 0.1"),
-        Case((rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 3, 1e-2, 0.9, 0.999,
-              1e-8, 0.0), "λ = 0, where AdamW is Adam"),
+        *steps_in_a_row(
+            _adamw_step, carry_adam_state, first, rng.normal(size=(4, 3)), "5 steps in a row"
+        ),
+        Case(
+            (rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 1000, *default),
+            "late in training, t = 1000",
+        ),
+        Case(
+            (rng.normal(size=3), np.zeros(3), np.zeros(3), np.zeros(3), 1, *default),
+            "a first step with zero gradient: only the decay acts",
+        ),
+        Case(
+            (rng.normal(size=3), np.zeros(3), *moments(1.0, (3,)), 3, *default),
+            "zero gradient, moments from earlier steps",
+        ),
+        Case(
+            (rng.normal(size=3), 1e-10 * rng.normal(size=3), np.zeros(3), np.zeros(3), 1, *default),
+            "tiny gradients, where ε matters",
+        ),
+        Case(
+            (
+                rng.normal(size=3),
+                rng.normal(size=3),
+                *moments(1.0, (3,)),
+                4,
+                0.1,
+                0.9,
+                0.999,
+                1e-8,
+                0.5,
+            ),
+            "strong decay, η = 0.1, λ = 0.5",
+        ),
+        Case(
+            (1e3 * rng.normal(size=3), 1e5 * rng.normal(size=3), *moments(1e5, (3,)), 2, *default),
+            "large values",
+        ),
+        Case(
+            (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), *moments(1.0, (2, 3)), 4, *default),
+            "a batch, shape (2, 3)",
+        ),
+        Case(
+            (
+                rng.normal(size=3),
+                rng.normal(size=3),
+                *moments(1.0, (3,)),
+                2,
+                0.1,
+                0.5,
+                0.9,
+                1e-4,
+                0.1,
+            ),
+            "β₁ = 0.5, β₂ = 0.9, ε = 1e-4, λ = 0.1",
+        ),
+        Case(
+            (
+                rng.normal(size=3),
+                rng.normal(size=3),
+                *moments(1.0, (3,)),
+                3,
+                1e-2,
+                0.9,
+                0.999,
+                1e-8,
+                0.0,
+            ),
+            "λ = 0, where AdamW is Adam",
+        ),
     ]
     reference = _adamw_step
 
@@ -132,41 +189,73 @@ def check_adamw_step(step: Callable[..., Any]) -> CheckResult:
         return theta * (1 - lr * weight_decay) - lr * m_hat / np.sqrt(v_hat + eps), m, v
 
     mistakes = [
-        Mistake("l2_not_decoupled", "You add λθ to the gradient: that is L2 regularisation, "
-                "Adam with weight_decay, not AdamW. Then λθ is averaged into m and divided by "
-                "√v̂, so weights with large gradients are hardly decayed. AdamW decouples the "
-                "decay: θ ← θ(1 − ηλ) first, then the Adam step on the bare gradient g.",
-                l2_penalty),
-        Mistake("decay_grows_theta", "Your decay grows θ: θ(1 + ηλ). Weight decay always "
-                "shrinks the weights toward zero: θ ← θ(1 − ηλ). (One of the lecture's AdamW "
-                "slides has this sign slip.)",
-                decay_grows_theta),
-        Mistake("decay_without_lr", "Your decay is θ(1 − λ), without the learning rate. PyTorch "
-                "multiplies λ by η: θ ← θ(1 − ηλ). (The paper's Algorithm 2 scales the decay by "
-                "the schedule multiplier but not by the base rate α, so its λ is PyTorch's "
-                "times α: λ_torch = λ_paper/α.)",
-                decay_without_lr),
-        Mistake("decay_after_step", "You decay θ after the Adam step, (θ − Δ)(1 − ηλ) with "
-                "Δ = η·m̂/(√v̂ + ε). PyTorch decays the θ you are given first, θ ← θ(1 − ηλ), then "
-                "subtracts Δ (the paper's decay term also uses the old θ); the two differ by ηλΔ.",
-                decay_after_step),
-        Mistake("no_bias_correction", "Your Adam step has no bias correction: divide m by "
-                "1 − β₁ᵗ and v by 1 − β₂ᵗ before the update, θ ← θ(1 − ηλ) − η·m̂/(√v̂ + ε).",
-                with_arg(reference, 4, lambda t: LATE_STEP)),
-        Mistake("eps_inside_root", "You put ε inside the square root, √(v̂ + ε); PyTorch adds it "
-                "outside, after the bias correction: m̂/(√v̂ + ε). It matters when v is tiny.",
-                eps_inside_root),
-        Mistake("swapped_outputs", "You return (theta, v, m); return (theta, m, v).",
-                reordered(reference, (0, 2, 1))),
-        Mistake("returns_update", "Your first output is the change of θ, −ηλθ − η·m̂/(√v̂ + ε), "
-                "instead of the new parameters θ(1 − ηλ) − η·m̂/(√v̂ + ε).",
-                returns_update(reference)),
-        Mistake("returns_update", "Your first output is the Adam step −η·m̂/(√v̂ + ε) alone, "
-                "instead of the new parameters: decay θ, then return "
-                "θ(1 − ηλ) − η·m̂/(√v̂ + ε).", adam_step_only),
+        Mistake(
+            "l2_not_decoupled",
+            "You add λθ to the gradient: that is L2 regularisation, "
+            "Adam with weight_decay, not AdamW. Then λθ is averaged into m and divided by "
+            "√v̂, so weights with large gradients are hardly decayed. AdamW decouples the "
+            "decay: θ ← θ(1 − ηλ) first, then the Adam step on the bare gradient g.",
+            l2_penalty,
+        ),
+        Mistake(
+            "decay_grows_theta",
+            "Your decay grows θ: θ(1 + ηλ). Weight decay always "
+            "shrinks the weights toward zero: θ ← θ(1 − ηλ). (One of the lecture's AdamW "
+            "slides has this sign slip.)",
+            decay_grows_theta,
+        ),
+        Mistake(
+            "decay_without_lr",
+            "Your decay is θ(1 − λ), without the learning rate. PyTorch "
+            "multiplies λ by η: θ ← θ(1 − ηλ). (The paper's Algorithm 2 scales the decay by "
+            "the schedule multiplier but not by the base rate α, so its λ is PyTorch's "
+            "times α: λ_torch = λ_paper/α.)",
+            decay_without_lr,
+        ),
+        Mistake(
+            "decay_after_step",
+            "You decay θ after the Adam step, (θ − Δ)(1 − ηλ) with "
+            "Δ = η·m̂/(√v̂ + ε). PyTorch decays the θ you are given first, θ ← θ(1 − ηλ), then "
+            "subtracts Δ (the paper's decay term also uses the old θ); the two differ by ηλΔ.",
+            decay_after_step,
+        ),
+        Mistake(
+            "no_bias_correction",
+            "Your Adam step has no bias correction: divide m by "
+            "1 − β₁ᵗ and v by 1 − β₂ᵗ before the update, θ ← θ(1 − ηλ) − η·m̂/(√v̂ + ε).",
+            with_arg(reference, 4, lambda t: LATE_STEP),
+        ),
+        Mistake(
+            "eps_inside_root",
+            "You put ε inside the square root, √(v̂ + ε); PyTorch adds it "
+            "outside, after the bias correction: m̂/(√v̂ + ε). It matters when v is tiny.",
+            eps_inside_root,
+        ),
+        Mistake(
+            "swapped_outputs",
+            "You return (theta, v, m); return (theta, m, v).",
+            reordered(reference, (0, 2, 1)),
+        ),
+        Mistake(
+            "returns_update",
+            "Your first output is the change of θ, −ηλθ − η·m̂/(√v̂ + ε), "
+            "instead of the new parameters θ(1 − ηλ) − η·m̂/(√v̂ + ε).",
+            returns_update(reference),
+        ),
+        Mistake(
+            "returns_update",
+            "Your first output is the Adam step −η·m̂/(√v̂ + ε) alone, "
+            "instead of the new parameters: decay θ, then return "
+            "θ(1 − ηλ) − η·m̂/(√v̂ + ε).",
+            adam_step_only,
+        ),
     ]
-    return check_against(step, reference, cases, mistakes,
-                         arg_names=("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps",
-                                    "weight_decay"),
-                         output_names=("theta", "m", "v"),
-                         reference_name="optlib.optimizers.adamw")
+    return check_against(
+        step,
+        reference,
+        cases,
+        mistakes,
+        arg_names=("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps", "weight_decay"),
+        output_names=("theta", "m", "v"),
+        reference_name="optlib.optimizers.adamw",
+    )

@@ -367,12 +367,12 @@ def close(got: tuple[np.ndarray, ...], expected: tuple[np.ndarray, ...]) -> bool
     return True
 
 
-def _made(
-    mistake: Mistake, records: list[_Record], wrong: list[_Record], count: int
-) -> bool:
+def _made(mistake: Mistake, records: list[_Record], wrong: list[_Record], count: int) -> bool:
     if mistake.variant is None:
-        return all((record.case.kind or record.case.description) == mistake.fails_only_on
-                   for record in wrong)
+        return all(
+            (record.case.kind or record.case.description) == mistake.fails_only_on
+            for record in wrong
+        )
     for record in records:
         try:
             with quiet():
@@ -427,4 +427,3 @@ def _largest_difference(
     _, label, yours, answer = worst
     relative = f" (relative error {abs(yours - answer) / abs(answer):.2g})" if answer else ""
     return f"The largest difference is in {label}: {yours:.10g} instead of {answer:.10g}{relative}."
-

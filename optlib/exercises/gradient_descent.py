@@ -51,22 +51,46 @@ def check_gd_step(step: Callable[..., Any]) -> CheckResult:
     ]
     reference = _gd_step
     mistakes = [
-        Mistake("uphill", "Your step moves uphill: the update should subtract η·g, not add it "
-                "(θ − η·g).", uphill(reference)),
-        Mistake("lr_missing", "Your step ignores the learning rate: subtract η·g, not the bare "
-                "gradient g.", with_arg(reference, 2, lambda lr: 1.0)),
-        Mistake("lr_squared", "Your step uses η² instead of η: multiply the gradient by the "
-                "learning rate once.", with_arg(reference, 2, lambda lr: lr**2)),
-        Mistake("divides_by_lr", "Your step divides the gradient by η; it should multiply: "
-                "θ − η·g.", with_arg(reference, 2, lambda lr: 1 / lr)),
-        Mistake("returns_update", "Your function returns the update −η·g instead of the new "
-                "parameters: return θ − η·g.", returns_update(reference)),
-        Mistake("returns_update", "Your function returns the step η·g instead of the new "
-                "parameters: return θ − η·g.",
-                on_theta(reference, lambda theta, new_theta: theta - new_theta)),
+        Mistake(
+            "uphill",
+            "Your step moves uphill: the update should subtract η·g, not add it (θ − η·g).",
+            uphill(reference),
+        ),
+        Mistake(
+            "lr_missing",
+            "Your step ignores the learning rate: subtract η·g, not the bare gradient g.",
+            with_arg(reference, 2, lambda lr: 1.0),
+        ),
+        Mistake(
+            "lr_squared",
+            "Your step uses η² instead of η: multiply the gradient by the learning rate once.",
+            with_arg(reference, 2, lambda lr: lr**2),
+        ),
+        Mistake(
+            "divides_by_lr",
+            "Your step divides the gradient by η; it should multiply: θ − η·g.",
+            with_arg(reference, 2, lambda lr: 1 / lr),
+        ),
+        Mistake(
+            "returns_update",
+            "Your function returns the update −η·g instead of the new parameters: return θ − η·g.",
+            returns_update(reference),
+        ),
+        Mistake(
+            "returns_update",
+            "Your function returns the step η·g instead of the new parameters: return θ − η·g.",
+            on_theta(reference, lambda theta, new_theta: theta - new_theta),
+        ),
     ]
-    return check_against(step, reference, cases, mistakes, arg_names=("theta", "grad", "lr"),
-                         output_names=("theta",), reference_name="optlib.optimizers.SGD")
+    return check_against(
+        step,
+        reference,
+        cases,
+        mistakes,
+        arg_names=("theta", "grad", "lr"),
+        output_names=("theta",),
+        reference_name="optlib.optimizers.SGD",
+    )
 
 
 # --- The largest stable learning rate on a quadratic -------------------------------------------
@@ -112,25 +136,49 @@ def check_max_stable_lr(fn: Callable[..., Any]) -> CheckResult:
     ]
     # The curvatures L = λ_max and μ = λ_min come from optlib's Quadratic, as the answer does.
     mistakes = [
-        Mistake("one_over_L", "1/λ_max is a safe rate (the loss falls at every step), but not the "
-                "largest stable one: gradient descent on ½xᵀAx converges for every η < 2/λ_max.",
-                lambda A: 1 / quadratic(A).L),
-        Mistake("smallest_eigenvalue", "You used the smallest eigenvalue; it is the steepest "
-                "direction, the largest eigenvalue λ_max, that limits the step: η < 2/λ_max "
-                "(np.linalg.eigvalsh sorts ascending, so λ_max is the last).",
-                lambda A: 2 / quadratic(A).mu),
-        Mistake("optimal_rate", "2/(λ_max + λ_min) is the best constant rate (fastest "
-                "convergence), not the largest stable one, which is 2/λ_max.",
-                lambda A: 2 / (quadratic(A).L + quadratic(A).mu)),
-        Mistake("largest_diagonal", "The largest diagonal entry of A is its largest eigenvalue "
-                "only when A is diagonal; use the eigenvalues: 2/λ_max.",
-                lambda A: 2 / np.max(np.diag(A))),
-        Mistake("trace", "The trace (the sum of all eigenvalues) overestimates λ_max, so 2/tr(A) "
-                "is safe but too small; the largest stable rate is 2/λ_max.",
-                lambda A: 2 / np.trace(A)),
-        Mistake("inverted", "Your answer is upside down: the rate is 2/λ_max, not λ_max/2.",
-                lambda A: quadratic(A).L / 2),
+        Mistake(
+            "one_over_L",
+            "1/λ_max is a safe rate (the loss falls at every step), but not the "
+            "largest stable one: gradient descent on ½xᵀAx converges for every η < 2/λ_max.",
+            lambda A: 1 / quadratic(A).L,
+        ),
+        Mistake(
+            "smallest_eigenvalue",
+            "You used the smallest eigenvalue; it is the steepest "
+            "direction, the largest eigenvalue λ_max, that limits the step: η < 2/λ_max "
+            "(np.linalg.eigvalsh sorts ascending, so λ_max is the last).",
+            lambda A: 2 / quadratic(A).mu,
+        ),
+        Mistake(
+            "optimal_rate",
+            "2/(λ_max + λ_min) is the best constant rate (fastest "
+            "convergence), not the largest stable one, which is 2/λ_max.",
+            lambda A: 2 / (quadratic(A).L + quadratic(A).mu),
+        ),
+        Mistake(
+            "largest_diagonal",
+            "The largest diagonal entry of A is its largest eigenvalue "
+            "only when A is diagonal; use the eigenvalues: 2/λ_max.",
+            lambda A: 2 / np.max(np.diag(A)),
+        ),
+        Mistake(
+            "trace",
+            "The trace (the sum of all eigenvalues) overestimates λ_max, so 2/tr(A) "
+            "is safe but too small; the largest stable rate is 2/λ_max.",
+            lambda A: 2 / np.trace(A),
+        ),
+        Mistake(
+            "inverted",
+            "Your answer is upside down: the rate is 2/λ_max, not λ_max/2.",
+            lambda A: quadratic(A).L / 2,
+        ),
     ]
-    return check_against(fn, lambda A: 2.0 / quadratic(A).L, cases, mistakes, arg_names=("A",),
-                         output_names=("learning rate",),
-                         reference_name="2 / optlib.functions.quadratic(A).L")
+    return check_against(
+        fn,
+        lambda A: 2.0 / quadratic(A).L,
+        cases,
+        mistakes,
+        arg_names=("A",),
+        output_names=("learning rate",),
+        reference_name="2 / optlib.functions.quadratic(A).L",
+    )

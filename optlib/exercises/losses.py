@@ -47,23 +47,44 @@ def check_mse_grad(fn: Callable[..., Any]) -> CheckResult:
     ]
     grad = losses.mse_grad
     mistakes = [
-        Mistake("no_factor_2", "Your gradient is missing the factor 2: the derivative of "
-                "(ŷ − y)² is 2(ŷ − y), so ∂L/∂ŷᵢ = 2(ŷᵢ − yᵢ)/N.",
-                lambda p, y: grad(p, y) / 2),
-        Mistake("sum_not_mean", "Yours is the gradient of the *sum* of squared errors; the loss is "
-                "the mean, so divide by N, the number of entries.",
-                lambda p, y: grad(p, y) * p.size),
-        Mistake("half_sum", "(ŷ − y) is the gradient of ½·Σ(ŷ − y)²; the mean squared error "
-                "needs 2(ŷ − y)/N.", lambda p, y: grad(p, y) * p.size / 2),
-        Mistake("sign", "Your gradient has the wrong sign: it is 2(ŷ − y)/N, prediction minus "
-                "target.", lambda p, y: grad(y, p)),
-        Mistake("divides_by_rows", "You divide by the number of rows, len(prediction); the mean "
-                "is over all N = prediction.size entries.",
-                lambda p, y: grad(p, y) * p.size / len(p)),
+        Mistake(
+            "no_factor_2",
+            "Your gradient is missing the factor 2: the derivative of "
+            "(ŷ − y)² is 2(ŷ − y), so ∂L/∂ŷᵢ = 2(ŷᵢ − yᵢ)/N.",
+            lambda p, y: grad(p, y) / 2,
+        ),
+        Mistake(
+            "sum_not_mean",
+            "Yours is the gradient of the *sum* of squared errors; the loss is "
+            "the mean, so divide by N, the number of entries.",
+            lambda p, y: grad(p, y) * p.size,
+        ),
+        Mistake(
+            "half_sum",
+            "(ŷ − y) is the gradient of ½·Σ(ŷ − y)²; the mean squared error needs 2(ŷ − y)/N.",
+            lambda p, y: grad(p, y) * p.size / 2,
+        ),
+        Mistake(
+            "sign",
+            "Your gradient has the wrong sign: it is 2(ŷ − y)/N, prediction minus target.",
+            lambda p, y: grad(y, p),
+        ),
+        Mistake(
+            "divides_by_rows",
+            "You divide by the number of rows, len(prediction); the mean "
+            "is over all N = prediction.size entries.",
+            lambda p, y: grad(p, y) * p.size / len(p),
+        ),
     ]
-    return check_against(fn, grad, cases, mistakes,
-                         arg_names=("prediction", "target"), output_names=("gradient",),
-                         reference_name="optlib.losses.mse_grad")
+    return check_against(
+        fn,
+        grad,
+        cases,
+        mistakes,
+        arg_names=("prediction", "target"),
+        output_names=("gradient",),
+        reference_name="optlib.losses.mse_grad",
+    )
 
 
 def check_bce_with_logits(fn: Callable[..., Any]) -> CheckResult:
@@ -91,33 +112,69 @@ def check_bce_with_logits(fn: Callable[..., Any]) -> CheckResult:
     rng = np.random.default_rng(2)
     large = "large logits"
     cases = [
-        Case((2 * rng.normal(size=5), rng.integers(0, 2, size=5).astype(float)),
-             "5 logits, labels 0 or 1"),
+        Case(
+            (2 * rng.normal(size=5), rng.integers(0, 2, size=5).astype(float)),
+            "5 logits, labels 0 or 1",
+        ),
         Case((np.zeros(4), np.array([0.0, 1.0, 1.0, 0.0])), "all logits zero"),
-        Case((2 * rng.normal(size=(3, 4)), rng.integers(0, 2, size=(3, 4)).astype(float)),
-             "a 2-D batch, shape (3, 4)"),
+        Case(
+            (2 * rng.normal(size=(3, 4)), rng.integers(0, 2, size=(3, 4)).astype(float)),
+            "a 2-D batch, shape (3, 4)",
+        ),
         Case((2 * rng.normal(size=5), rng.uniform(size=5)), "soft targets in [0, 1]"),
-        Case((np.array([36.0, -33.0, 35.5, -38.0, 34.0, 30.0]),
-              np.array([0.0, 1.0, 0.0, 1.0, 1.0, 0.0])),
-             "logits near ±35, where σ(z) rounds to 0 or 1", large),
-        Case((np.array([1000.0, -1000.0, 800.0, -750.0, 1000.0, 3.0]),
-              np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])), "logits up to ±1000", large),
+        Case(
+            (
+                np.array([36.0, -33.0, 35.5, -38.0, 34.0, 30.0]),
+                np.array([0.0, 1.0, 0.0, 1.0, 1.0, 0.0]),
+            ),
+            "logits near ±35, where σ(z) rounds to 0 or 1",
+            large,
+        ),
+        Case(
+            (
+                np.array([1000.0, -1000.0, 800.0, -750.0, 1000.0, 3.0]),
+                np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0]),
+            ),
+            "logits up to ±1000",
+            large,
+        ),
     ]
     bce = losses.binary_cross_entropy_with_logits
     mistakes = [
-        Mistake("unstable", "Your loss is right for moderate logits but breaks down when |z| is "
-                "large: computing σ(z) and then log σ(z) overflows, or rounds 1 − σ(z) to 0. Use "
-                "the stable form max(z, 0) − z·y + log(1 + e^(−|z|)).", fails_only_on=large),
-        Mistake("sum_not_mean", "Your loss is the sum over the examples; the book's (and "
-                "PyTorch's) default is the mean: divide by N.", lambda z, y: bce(z, y) * z.size),
-        Mistake("sign", "Your loss has the wrong sign: BCE is −[y·log p + (1 − y)·log(1 − p)], "
-                "a number ≥ 0.", lambda z, y: -bce(z, y)),
-        Mistake("labels_swapped", "You swapped y and 1 − y: log p is the term of the positives "
-                "(y = 1), log(1 − p) that of the negatives.", lambda z, y: bce(z, 1 - y)),
+        Mistake(
+            "unstable",
+            "Your loss is right for moderate logits but breaks down when |z| is "
+            "large: computing σ(z) and then log σ(z) overflows, or rounds 1 − σ(z) to 0. Use "
+            "the stable form max(z, 0) − z·y + log(1 + e^(−|z|)).",
+            fails_only_on=large,
+        ),
+        Mistake(
+            "sum_not_mean",
+            "Your loss is the sum over the examples; the book's (and "
+            "PyTorch's) default is the mean: divide by N.",
+            lambda z, y: bce(z, y) * z.size,
+        ),
+        Mistake(
+            "sign",
+            "Your loss has the wrong sign: BCE is −[y·log p + (1 − y)·log(1 − p)], a number ≥ 0.",
+            lambda z, y: -bce(z, y),
+        ),
+        Mistake(
+            "labels_swapped",
+            "You swapped y and 1 − y: log p is the term of the positives "
+            "(y = 1), log(1 − p) that of the negatives.",
+            lambda z, y: bce(z, 1 - y),
+        ),
     ]
-    return check_against(fn, bce, cases, mistakes, arg_names=("logits", "targets"),
-                         output_names=("loss",),
-                         reference_name="optlib.losses.binary_cross_entropy_with_logits")
+    return check_against(
+        fn,
+        bce,
+        cases,
+        mistakes,
+        arg_names=("logits", "targets"),
+        output_names=("loss",),
+        reference_name="optlib.losses.binary_cross_entropy_with_logits",
+    )
 
 
 def _cross_entropy_grad_over_columns(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -161,26 +218,59 @@ def check_cross_entropy_grad(fn: Callable[..., Any]) -> CheckResult:
         Case((rng.normal(size=(1, 5)), np.array([2])), "one example"),
         Case((rng.normal(size=(6, 2)), rng.integers(0, 2, size=6)), "two classes"),
         Case((8 * rng.normal(size=(5, 4)), rng.integers(0, 4, size=5)), "spread-out logits"),
-        Case((np.array([[1000.0, 999.0, 0.0], [-1000.0, 0.0, 1000.0], [5.0, 800.0, 2.0]]),
-              np.array([1, 0, 1])), "logits up to 1000", large),
+        Case(
+            (
+                np.array([[1000.0, 999.0, 0.0], [-1000.0, 0.0, 1000.0], [5.0, 800.0, 2.0]]),
+                np.array([1, 0, 1]),
+            ),
+            "logits up to 1000",
+            large,
+        ),
     ]
     grad = losses.cross_entropy_grad
     mistakes = [
-        Mistake("unstable", "Your gradient is right for moderate logits but breaks down when they "
-                "are large: e^z overflows. Subtract each row's maximum before exponentiating; "
-                "softmax(z) = softmax(z − max z).", fails_only_on=large),
-        Mistake("sum_not_mean", "Your gradient is not divided by n, the number of examples: the "
-                "loss is the mean over the rows.", lambda z, c: grad(z, c) * len(z)),
-        Mistake("mean_over_entries", "You divide by n·C, every entry; the loss averages over the "
-                "n examples only, so divide by n.", lambda z, c: grad(z, c) / z.shape[1]),
-        Mistake("sign", "Your gradient has the wrong sign: it is (softmax(z) − one-hot(y)) / n.",
-                lambda z, c: -grad(z, c)),
-        Mistake("no_one_hot", "You forgot to subtract the one-hot target: ∂L/∂z = "
-                "(softmax(z) − one-hot(y)) / n.", lambda z, c: losses.softmax(z) / len(z)),
-        Mistake("wrong_axis", "Your softmax normalises each column; it must normalise each row, "
-                "over the classes (axis=1).",
-                _cross_entropy_grad_over_columns),
+        Mistake(
+            "unstable",
+            "Your gradient is right for moderate logits but breaks down when they "
+            "are large: e^z overflows. Subtract each row's maximum before exponentiating; "
+            "softmax(z) = softmax(z − max z).",
+            fails_only_on=large,
+        ),
+        Mistake(
+            "sum_not_mean",
+            "Your gradient is not divided by n, the number of examples: the "
+            "loss is the mean over the rows.",
+            lambda z, c: grad(z, c) * len(z),
+        ),
+        Mistake(
+            "mean_over_entries",
+            "You divide by n·C, every entry; the loss averages over the "
+            "n examples only, so divide by n.",
+            lambda z, c: grad(z, c) / z.shape[1],
+        ),
+        Mistake(
+            "sign",
+            "Your gradient has the wrong sign: it is (softmax(z) − one-hot(y)) / n.",
+            lambda z, c: -grad(z, c),
+        ),
+        Mistake(
+            "no_one_hot",
+            "You forgot to subtract the one-hot target: ∂L/∂z = (softmax(z) − one-hot(y)) / n.",
+            lambda z, c: losses.softmax(z) / len(z),
+        ),
+        Mistake(
+            "wrong_axis",
+            "Your softmax normalises each column; it must normalise each row, "
+            "over the classes (axis=1).",
+            _cross_entropy_grad_over_columns,
+        ),
     ]
-    return check_against(fn, grad, cases, mistakes, arg_names=("logits", "classes"),
-                         output_names=("gradient",),
-                         reference_name="optlib.losses.cross_entropy_grad")
+    return check_against(
+        fn,
+        grad,
+        cases,
+        mistakes,
+        arg_names=("logits", "classes"),
+        output_names=("gradient",),
+        reference_name="optlib.losses.cross_entropy_grad",
+    )

@@ -82,15 +82,26 @@ def check_momentum_step(step: Callable[..., Any]) -> CheckResult:
 
     first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), 0.1, 0.9)
     cases = [
-        *steps_in_a_row(momentum_step, carry, first, rng.normal(size=(3, 3)),
-                        "4 steps in a row"),
-        Case((rng.normal(size=3), np.zeros(3), rng.normal(size=3), 0.1, 0.9),
-             "zero gradient, still moving"),
+        *steps_in_a_row(momentum_step, carry, first, rng.normal(size=(3, 3)), "4 steps in a row"),
+        Case(
+            (rng.normal(size=3), np.zeros(3), rng.normal(size=3), 0.1, 0.9),
+            "zero gradient, still moving",
+        ),
         Case((rng.normal(size=3), rng.normal(size=3), rng.normal(size=3), 0.1, 0.0), "γ = 0"),
-        Case((1e5 * rng.normal(size=3), 1e7 * rng.normal(size=3), 1e6 * rng.normal(size=3),
-              0.01, 0.9), "large values"),
-        Case((rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)),
-              0.05, 0.5), "a batch, shape (3, 2)"),
+        Case(
+            (
+                1e5 * rng.normal(size=3),
+                1e7 * rng.normal(size=3),
+                1e6 * rng.normal(size=3),
+                0.01,
+                0.9,
+            ),
+            "large values",
+        ),
+        Case(
+            (rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), 0.05, 0.5),
+            "a batch, shape (3, 2)",
+        ),
     ]
     reference = momentum_step
 
@@ -109,30 +120,60 @@ def check_momentum_step(step: Callable[..., Any]) -> CheckResult:
         return reference(theta, grad, velocity, (1 - gamma) * lr, gamma)
 
     mistakes = [
-        Mistake("uphill", "Your step moves uphill: the velocity should subtract η·g "
-                "(v ← γv − η·g), not add it.",
-                with_arg(reference, 1, negative)),
-        Mistake("lr_missing", "Your step ignores the learning rate: v ← γv − η·g.",
-                with_arg(reference, 3, lambda lr: 1.0)),
-        Mistake("forgets_velocity", "Your step ignores the old velocity, so it is plain gradient "
-                "descent: v ← γv − η·g keeps γ times the previous velocity.",
-                with_arg(reference, 4, lambda gamma: 0.0)),
-        Mistake("old_velocity", "Your step moves θ with the old velocity: update v first "
-                "(v ← γv − η·g), then θ ← θ + v with the new v.", old_velocity),
-        Mistake("pytorch_buffer", "You mixed in PyTorch's form (b ← μb + g, θ ← θ − η·b); in the "
-                "lecture's form η multiplies only the new gradient: v ← γv − η·g, θ ← θ + v.",
-                pytorch_buffer),
-        Mistake("damped", "Your velocity has a (1 − γ) factor, an exponential moving average; "
-                "the heavy ball adds the whole −η·g: v ← γv − η·g.", damped),
-        Mistake("swapped_outputs", "You return (velocity, theta); return (theta, velocity).",
-                reordered(reference, (1, 0))),
-        Mistake("returns_update", "Your first output is the velocity v, the update, instead of the "
-                "new parameters θ + v.", returns_update(reference)),
+        Mistake(
+            "uphill",
+            "Your step moves uphill: the velocity should subtract η·g (v ← γv − η·g), not add it.",
+            with_arg(reference, 1, negative),
+        ),
+        Mistake(
+            "lr_missing",
+            "Your step ignores the learning rate: v ← γv − η·g.",
+            with_arg(reference, 3, lambda lr: 1.0),
+        ),
+        Mistake(
+            "forgets_velocity",
+            "Your step ignores the old velocity, so it is plain gradient "
+            "descent: v ← γv − η·g keeps γ times the previous velocity.",
+            with_arg(reference, 4, lambda gamma: 0.0),
+        ),
+        Mistake(
+            "old_velocity",
+            "Your step moves θ with the old velocity: update v first "
+            "(v ← γv − η·g), then θ ← θ + v with the new v.",
+            old_velocity,
+        ),
+        Mistake(
+            "pytorch_buffer",
+            "You mixed in PyTorch's form (b ← μb + g, θ ← θ − η·b); in the "
+            "lecture's form η multiplies only the new gradient: v ← γv − η·g, θ ← θ + v.",
+            pytorch_buffer,
+        ),
+        Mistake(
+            "damped",
+            "Your velocity has a (1 − γ) factor, an exponential moving average; "
+            "the heavy ball adds the whole −η·g: v ← γv − η·g.",
+            damped,
+        ),
+        Mistake(
+            "swapped_outputs",
+            "You return (velocity, theta); return (theta, velocity).",
+            reordered(reference, (1, 0)),
+        ),
+        Mistake(
+            "returns_update",
+            "Your first output is the velocity v, the update, instead of the new parameters θ + v.",
+            returns_update(reference),
+        ),
     ]
-    return check_against(step, reference, cases, mistakes,
-                         arg_names=("theta", "grad", "velocity", "lr", "gamma"),
-                         output_names=("theta", "velocity"),
-                         reference_name="optlib.optimizers.Momentum")
+    return check_against(
+        step,
+        reference,
+        cases,
+        mistakes,
+        arg_names=("theta", "grad", "velocity", "lr", "gamma"),
+        output_names=("theta", "velocity"),
+        reference_name="optlib.optimizers.Momentum",
+    )
 
 
 # --- Tuning the heavy ball on a quadratic ------------------------------------------------------
@@ -177,10 +218,15 @@ def _heavy_ball_rate_note(fn: Callable[..., Any], cases: Sequence[Case]) -> str:
         if close(as_outputs((lr, gamma), 2), as_outputs(right, 2)):
             continue
         rate, best = _heavy_ball_rate(lr, gamma, (mu, L)), _heavy_ball_rate(*right, (mu, L))
-        yours = (f"never converge (ρ = {rate:.4g} ≥ 1 per step)" if rate >= 1 else
-                 f"shrink the error by a factor ρ = {rate:.4g} per step")
-        return (f" With μ = {mu:g} and L = {L:g} your settings {yours}; Polyak's shrink it by "
-                f"ρ = (√κ − 1)/(√κ + 1) = {best:.4g}.")
+        yours = (
+            f"never converge (ρ = {rate:.4g} ≥ 1 per step)"
+            if rate >= 1
+            else f"shrink the error by a factor ρ = {rate:.4g} per step"
+        )
+        return (
+            f" With μ = {mu:g} and L = {L:g} your settings {yours}; Polyak's shrink it by "
+            f"ρ = (√κ − 1)/(√κ + 1) = {best:.4g}."
+        )
     return ""
 
 
@@ -237,29 +283,54 @@ def check_heavy_ball_tuning(fn: Callable[..., Any]) -> CheckResult:
         return _polyak_heavy_ball(mu, L)[1]
 
     mistakes = [
-        Mistake("gd_optimal", "η = 2/(μ + L) with γ = 0 is the best *gradient-descent* step, with "
-                "rate (κ − 1)/(κ + 1). Momentum does better: η = 4/(√L + √μ)², "
-                "γ = ((√κ − 1)/(√κ + 1))².", lambda mu, L: (2 / (mu + L), 0.0)),
-        Mistake("gamma_not_squared", "Your γ is (√κ − 1)/(√κ + 1), which is the optimal *rate*; "
-                "the momentum is its square: γ = ((√κ − 1)/(√κ + 1))².",
-                lambda mu, L: (right_lr(mu, L), rate(mu, L))),
+        Mistake(
+            "gd_optimal",
+            "η = 2/(μ + L) with γ = 0 is the best *gradient-descent* step, with "
+            "rate (κ − 1)/(κ + 1). Momentum does better: η = 4/(√L + √μ)², "
+            "γ = ((√κ − 1)/(√κ + 1))².",
+            lambda mu, L: (2 / (mu + L), 0.0),
+        ),
+        Mistake(
+            "gamma_not_squared",
+            "Your γ is (√κ − 1)/(√κ + 1), which is the optimal *rate*; "
+            "the momentum is its square: γ = ((√κ − 1)/(√κ + 1))².",
+            lambda mu, L: (right_lr(mu, L), rate(mu, L)),
+        ),
         # Inside the square, μ/L and L/μ give the same γ; an inverted κ shows only without it.
-        Mistake("kappa_inverted", "Your γ is negative: κ is L/μ (at least 1), you used μ/L; and "
-                "the ratio is squared: γ = ((√κ − 1)/(√κ + 1))².",
-                lambda mu, L: (right_lr(mu, L), rate(L, mu))),
-        Mistake("one_over_L", "η = 1/L is the safe gradient-descent step; with momentum the "
-                "optimal step is larger: η = 4/(√L + √μ)².",
-                lambda mu, L: (1 / L, right_gamma(mu, L))),
-        Mistake("nesterov_settings", "η = 1/L with γ = (√κ − 1)/(√κ + 1) are the settings of "
-                "*Nesterov's* method for strongly convex functions; Polyak's heavy ball uses "
-                "η = 4/(√L + √μ)² and γ = ((√κ − 1)/(√κ + 1))².",
-                lambda mu, L: (1 / L, rate(mu, L))),
-        Mistake("swapped_outputs", "You return (gamma, lr); return (lr, gamma).",
-                reordered(_polyak_heavy_ball, (1, 0))),
+        Mistake(
+            "kappa_inverted",
+            "Your γ is negative: κ is L/μ (at least 1), you used μ/L; and "
+            "the ratio is squared: γ = ((√κ − 1)/(√κ + 1))².",
+            lambda mu, L: (right_lr(mu, L), rate(L, mu)),
+        ),
+        Mistake(
+            "one_over_L",
+            "η = 1/L is the safe gradient-descent step; with momentum the "
+            "optimal step is larger: η = 4/(√L + √μ)².",
+            lambda mu, L: (1 / L, right_gamma(mu, L)),
+        ),
+        Mistake(
+            "nesterov_settings",
+            "η = 1/L with γ = (√κ − 1)/(√κ + 1) are the settings of "
+            "*Nesterov's* method for strongly convex functions; Polyak's heavy ball uses "
+            "η = 4/(√L + √μ)² and γ = ((√κ − 1)/(√κ + 1))².",
+            lambda mu, L: (1 / L, rate(mu, L)),
+        ),
+        Mistake(
+            "swapped_outputs",
+            "You return (gamma, lr); return (lr, gamma).",
+            reordered(_polyak_heavy_ball, (1, 0)),
+        ),
     ]
-    result = check_against(fn, _polyak_heavy_ball, cases, mistakes, arg_names=("mu", "L"),
-                           output_names=("lr", "gamma"),
-                           reference_name="Polyak's optimal settings (1964)")
+    result = check_against(
+        fn,
+        _polyak_heavy_ball,
+        cases,
+        mistakes,
+        arg_names=("mu", "L"),
+        output_names=("lr", "gamma"),
+        reference_name="Polyak's optimal settings (1964)",
+    )
     if result.passed or result.mistake not in {None, *(m.name for m in mistakes)}:
         return result
     note = _heavy_ball_rate_note(fn, cases)

@@ -119,15 +119,26 @@ def check_nesterov_step(step: Callable[..., Any]) -> CheckResult:
     other = _random_quadratic_gradient(rng, 3)
     cases = [
         *steps_in_a_row(_nesterov_reference, carry, first, [bowl] * 3, "4 steps in a row"),
-        Case((rng.normal(size=3), other, rng.normal(size=3), 0.05, 0.9),
-             "another quadratic, already moving"),
-        Case((other.objective.global_minimum.copy(), other, rng.normal(size=3), 0.1, 0.5),
-             "at the minimum, still moving"),
+        Case(
+            (rng.normal(size=3), other, rng.normal(size=3), 0.05, 0.9),
+            "another quadratic, already moving",
+        ),
+        Case(
+            (other.objective.global_minimum.copy(), other, rng.normal(size=3), 0.1, 0.5),
+            "at the minimum, still moving",
+        ),
         Case((rng.normal(size=3), other, rng.normal(size=3), 0.1, 0.0), "γ = 0"),
-        Case((1e4 * rng.normal(size=3), bowl, 1e3 * rng.normal(size=3), 0.01, 0.9),
-             "large values"),
-        Case((rng.normal(size=(4, 2)), _random_quadratic_gradient(rng, 2),
-              rng.normal(size=(4, 2)), 0.1, 0.8), "a batch of 4 points in 2-D, shape (4, 2)"),
+        Case((1e4 * rng.normal(size=3), bowl, 1e3 * rng.normal(size=3), 0.01, 0.9), "large values"),
+        Case(
+            (
+                rng.normal(size=(4, 2)),
+                _random_quadratic_gradient(rng, 2),
+                rng.normal(size=(4, 2)),
+                0.1,
+                0.8,
+            ),
+            "a batch of 4 points in 2-D, shape (4, 2)",
+        ),
     ]
     reference = _nesterov_reference
 
@@ -142,40 +153,76 @@ def check_nesterov_step(step: Callable[..., Any]) -> CheckResult:
         return theta + velocity, reference(theta, grad_fn, velocity, lr, gamma)[1]
 
     mistakes = [
-        Mistake("plain_momentum", "You read the gradient at θ: that is plain (heavy-ball) "
-                "momentum. Nesterov reads it at the look-ahead point θ + γv, where the velocity "
-                "is about to carry you: v ← γv − η·∇f(θ + γv), θ ← θ + v.", plain_momentum),
-        Mistake("lookahead_sign", "Your look-ahead point is θ − γv, behind you; look ahead along "
-                "the velocity: read the gradient at θ + γv.", lookahead_behind),
-        Mistake("uphill", "Your step moves uphill: the velocity should subtract η·∇f(θ + γv) "
-                "(v ← γv − η·∇f(θ + γv)), not add it.",
-                with_arg(reference, 1, negative)),
-        Mistake("lr_missing", "Your step ignores the learning rate: v ← γv − η·∇f(θ + γv).",
-                with_arg(reference, 3, lambda lr: 1.0)),
-        Mistake("old_velocity", "Your step moves θ with the old velocity: update v first "
-                "(v ← γv − η·∇f(θ + γv)), then θ ← θ + v with the new v.", old_velocity),
-        Mistake("swapped_outputs", "You return (velocity, theta); return (theta, velocity).",
-                reordered(reference, (1, 0))),
-        Mistake("returns_update", "Your first output is the velocity v, the update, instead of the "
-                "new parameters θ + v.", returns_update(reference)),
+        Mistake(
+            "plain_momentum",
+            "You read the gradient at θ: that is plain (heavy-ball) "
+            "momentum. Nesterov reads it at the look-ahead point θ + γv, where the velocity "
+            "is about to carry you: v ← γv − η·∇f(θ + γv), θ ← θ + v.",
+            plain_momentum,
+        ),
+        Mistake(
+            "lookahead_sign",
+            "Your look-ahead point is θ − γv, behind you; look ahead along "
+            "the velocity: read the gradient at θ + γv.",
+            lookahead_behind,
+        ),
+        Mistake(
+            "uphill",
+            "Your step moves uphill: the velocity should subtract η·∇f(θ + γv) "
+            "(v ← γv − η·∇f(θ + γv)), not add it.",
+            with_arg(reference, 1, negative),
+        ),
+        Mistake(
+            "lr_missing",
+            "Your step ignores the learning rate: v ← γv − η·∇f(θ + γv).",
+            with_arg(reference, 3, lambda lr: 1.0),
+        ),
+        Mistake(
+            "old_velocity",
+            "Your step moves θ with the old velocity: update v first "
+            "(v ← γv − η·∇f(θ + γv)), then θ ← θ + v with the new v.",
+            old_velocity,
+        ),
+        Mistake(
+            "swapped_outputs",
+            "You return (velocity, theta); return (theta, velocity).",
+            reordered(reference, (1, 0)),
+        ),
+        Mistake(
+            "returns_update",
+            "Your first output is the velocity v, the update, instead of the new parameters θ + v.",
+            returns_update(reference),
+        ),
     ]
     # Not a variant: this mistake is found from the recorded calls, once the values are right.
-    once = Mistake("grad_fn_called_more_than_once", "Your step gives the right answer, but it "
-                   "calls grad_fn more than once. Nesterov's method, like plain momentum, uses one "
-                   "gradient per step, at the look-ahead point: call grad_fn(θ + γv) only once, "
-                   "store the result, and use it.")
+    once = Mistake(
+        "grad_fn_called_more_than_once",
+        "Your step gives the right answer, but it "
+        "calls grad_fn more than once. Nesterov's method, like plain momentum, uses one "
+        "gradient per step, at the look-ahead point: call grad_fn(θ + γv) only once, "
+        "store the result, and use it.",
+    )
     calls: list[list[np.ndarray]] = []
     candidate = _recording_gradient_calls(step, calls) if callable(step) else step
-    result = check_against(candidate, reference, cases, mistakes,
-                           arg_names=("theta", "grad_fn", "velocity", "lr", "gamma"),
-                           output_names=("theta", "velocity"),
-                           reference_name="optlib.optimizers.NesterovLookahead")
+    result = check_against(
+        candidate,
+        reference,
+        cases,
+        mistakes,
+        arg_names=("theta", "grad_fn", "velocity", "lr", "gamma"),
+        output_names=("theta", "velocity"),
+        reference_name="optlib.optimizers.NesterovLookahead",
+    )
     # Each case called the learner's step once, so calls[k] holds case k + 1's gradient points.
     repeated = [(number, points) for number, points in enumerate(calls, 1) if len(points) > 1]
     if result.passed and repeated:
         number, points = repeated[0]
         where = ", ".join(show(point) for point in points)
-        return CheckResult(False, f"{once.message} On case {number} of {len(cases)} "
-                           f"({cases[number - 1].description}) it called grad_fn {len(points)} "
-                           f"times, at {where}.", once.name)
+        return CheckResult(
+            False,
+            f"{once.message} On case {number} of {len(cases)} "
+            f"({cases[number - 1].description}) it called grad_fn {len(points)} "
+            f"times, at {where}.",
+            once.name,
+        )
     return result

@@ -68,27 +68,54 @@ def check_radam_rho(fn: Callable[..., Any]) -> CheckResult:
         return rho_inf(beta2) - sma_length(beta2, t)
 
     mistakes = [
-        Mistake("rho_inf_without_minus_one", "Your ρ∞ is 2/(1 − β₂); it is 2/(1 − β₂) − 1 "
-                "(1999 for β₂ = 0.999). A check: ρ₁ = 1 for every β₂.",
-                lambda beta2, t: sma_length(beta2, t) + 1),
-        Mistake("no_factor_2", "The subtracted term is missing its factor 2: "
-                "ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ).",
-                lambda beta2, t: rho_inf(beta2) - correction(beta2, t) / 2),
-        Mistake("denominator_beta_power", "Your denominator is β₂ᵗ; it is 1 − β₂ᵗ: "
-                "ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ). (With β₂ᵗ below, β₂ᵗ cancels and you get ρ∞ − 2t.)",
-                lambda beta2, t: rho_inf(beta2) - 2 * t),
-        Mistake("t_off_by_one", "Your t is off by one: t is the number of this step (1 on the "
-                "first step, where ρ₁ = 1), so use it as given, without adding 1.",
-                lambda beta2, t: sma_length(beta2, t + 1)),
-        Mistake("t_off_by_one", "Your t is off by one: t is the number of this step (1 on the "
-                "first step, where ρ₁ = 1), so use it as given, not t − 1.",
-                lambda beta2, t: sma_length(beta2, t - 1)),
-        Mistake("sign", "You add the term 2tβ₂ᵗ/(1 − β₂ᵗ); subtract it: "
-                "ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ), which grows from ρ₁ = 1 toward ρ∞.",
-                lambda beta2, t: rho_inf(beta2) + correction(beta2, t)),
-        Mistake("rho_infinity", "Your function returns ρ∞ for every t; ρₜ depends on t: "
-                "ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ), 1 on the first step.",
-                lambda beta2, t: rho_inf(beta2)),
+        Mistake(
+            "rho_inf_without_minus_one",
+            "Your ρ∞ is 2/(1 − β₂); it is 2/(1 − β₂) − 1 "
+            "(1999 for β₂ = 0.999). A check: ρ₁ = 1 for every β₂.",
+            lambda beta2, t: sma_length(beta2, t) + 1,
+        ),
+        Mistake(
+            "no_factor_2",
+            "The subtracted term is missing its factor 2: ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ).",
+            lambda beta2, t: rho_inf(beta2) - correction(beta2, t) / 2,
+        ),
+        Mistake(
+            "denominator_beta_power",
+            "Your denominator is β₂ᵗ; it is 1 − β₂ᵗ: "
+            "ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ). (With β₂ᵗ below, β₂ᵗ cancels and you get ρ∞ − 2t.)",
+            lambda beta2, t: rho_inf(beta2) - 2 * t,
+        ),
+        Mistake(
+            "t_off_by_one",
+            "Your t is off by one: t is the number of this step (1 on the "
+            "first step, where ρ₁ = 1), so use it as given, without adding 1.",
+            lambda beta2, t: sma_length(beta2, t + 1),
+        ),
+        Mistake(
+            "t_off_by_one",
+            "Your t is off by one: t is the number of this step (1 on the "
+            "first step, where ρ₁ = 1), so use it as given, not t − 1.",
+            lambda beta2, t: sma_length(beta2, t - 1),
+        ),
+        Mistake(
+            "sign",
+            "You add the term 2tβ₂ᵗ/(1 − β₂ᵗ); subtract it: "
+            "ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ), which grows from ρ₁ = 1 toward ρ∞.",
+            lambda beta2, t: rho_inf(beta2) + correction(beta2, t),
+        ),
+        Mistake(
+            "rho_infinity",
+            "Your function returns ρ∞ for every t; ρₜ depends on t: "
+            "ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ), 1 on the first step.",
+            lambda beta2, t: rho_inf(beta2),
+        ),
     ]
-    return check_against(fn, sma_length, cases, mistakes, arg_names=("beta2", "t"),
-                         output_names=("rho_t",), reference_name="optlib.optimizers.sma_length")
+    return check_against(
+        fn,
+        sma_length,
+        cases,
+        mistakes,
+        arg_names=("beta2", "t"),
+        output_names=("rho_t",),
+        reference_name="optlib.optimizers.sma_length",
+    )

@@ -59,16 +59,44 @@ def check_rmsprop_step(step: Callable[..., Any]) -> CheckResult:
 
     first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), 0.01, 0.99, 1e-8)
     cases = [
-        *steps_in_a_row(_rmsprop_step, carry, first, rng.normal(size=(3, 3)),
-                        "4 steps in a row"),
-        Case((rng.normal(size=3), np.zeros(3), rng.uniform(0.1, 1, size=3), 0.01, 0.99, 1e-8),
-             "zero gradient"),
-        Case((rng.normal(size=3), 1e-9 * rng.normal(size=3), 1e-20 * rng.uniform(size=3), 0.01,
-              0.99, 1e-8), "tiny gradients and v, where ε matters"),
-        Case((1e3 * rng.normal(size=3), 1e6 * rng.normal(size=3), 1e12 * rng.uniform(size=3),
-              0.01, 0.99, 1e-8), "large values"),
-        Case((rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), rng.uniform(size=(4, 3)), 0.1,
-              0.9, 1e-6), "a batch, shape (4, 3), α = 0.9, ε = 1e-6"),
+        *steps_in_a_row(_rmsprop_step, carry, first, rng.normal(size=(3, 3)), "4 steps in a row"),
+        Case(
+            (rng.normal(size=3), np.zeros(3), rng.uniform(0.1, 1, size=3), 0.01, 0.99, 1e-8),
+            "zero gradient",
+        ),
+        Case(
+            (
+                rng.normal(size=3),
+                1e-9 * rng.normal(size=3),
+                1e-20 * rng.uniform(size=3),
+                0.01,
+                0.99,
+                1e-8,
+            ),
+            "tiny gradients and v, where ε matters",
+        ),
+        Case(
+            (
+                1e3 * rng.normal(size=3),
+                1e6 * rng.normal(size=3),
+                1e12 * rng.uniform(size=3),
+                0.01,
+                0.99,
+                1e-8,
+            ),
+            "large values",
+        ),
+        Case(
+            (
+                rng.normal(size=(4, 3)),
+                rng.normal(size=(4, 3)),
+                rng.uniform(size=(4, 3)),
+                0.1,
+                0.9,
+                1e-6,
+            ),
+            "a batch, shape (4, 3), α = 0.9, ε = 1e-6",
+        ),
     ]
     reference = _rmsprop_step
 
@@ -99,29 +127,72 @@ def check_rmsprop_step(step: Callable[..., Any]) -> CheckResult:
         return theta - lr * grad / (np.sqrt(v) + eps), v
 
     mistakes = [
-        Mistake("uphill", "Your step moves uphill: subtract η·g/(√v + ε) from θ, don't add it.",
-                uphill(reference)),
-        Mistake("lr_missing", "Your step ignores the learning rate: θ ← θ − η·g/(√v + ε).",
-                with_arg(reference, 3, lambda lr: 1.0)),
-        Mistake("lr_squared", "Your step uses η² instead of η: multiply by the learning rate "
-                "once.", with_arg(reference, 3, lambda lr: lr**2)),
-        Mistake("eps_inside_root", "You put ε inside the square root, √(v + ε); PyTorch (and the "
-                "book) add it outside: g/(√v + ε). It matters when v is tiny.", eps_inside_root),
-        Mistake("no_one_minus_alpha", "Your moving average is missing the (1 − α) factor: "
-                "v ← α·v + (1 − α)·g².", no_one_minus_alpha),
-        Mistake("alpha_swapped", "You swapped α and 1 − α: the old average keeps the weight α "
-                "(close to 1): v ← α·v + (1 − α)·g².", alpha_swapped),
-        Mistake("g_not_squared", "Your moving average uses g instead of g²: v ← α·v + (1 − α)·g².",
-                g_not_squared),
-        Mistake("no_square_root", "You divide by v + ε; divide by its square root, √v + ε.",
-                no_square_root),
-        Mistake("old_v", "Your step divides by the old v: update v first, then use the new v in "
-                "θ ← θ − η·g/(√v + ε).", old_v),
-        Mistake("swapped_outputs", "You return (v, theta); return (theta, v).",
-                reordered(reference, (1, 0))),
-        Mistake("returns_update", "Your first output is the update −η·g/(√v + ε) instead of the "
-                "new parameters θ − η·g/(√v + ε).", returns_update(reference)),
+        Mistake(
+            "uphill",
+            "Your step moves uphill: subtract η·g/(√v + ε) from θ, don't add it.",
+            uphill(reference),
+        ),
+        Mistake(
+            "lr_missing",
+            "Your step ignores the learning rate: θ ← θ − η·g/(√v + ε).",
+            with_arg(reference, 3, lambda lr: 1.0),
+        ),
+        Mistake(
+            "lr_squared",
+            "Your step uses η² instead of η: multiply by the learning rate once.",
+            with_arg(reference, 3, lambda lr: lr**2),
+        ),
+        Mistake(
+            "eps_inside_root",
+            "You put ε inside the square root, √(v + ε); PyTorch (and the "
+            "book) add it outside: g/(√v + ε). It matters when v is tiny.",
+            eps_inside_root,
+        ),
+        Mistake(
+            "no_one_minus_alpha",
+            "Your moving average is missing the (1 − α) factor: v ← α·v + (1 − α)·g².",
+            no_one_minus_alpha,
+        ),
+        Mistake(
+            "alpha_swapped",
+            "You swapped α and 1 − α: the old average keeps the weight α "
+            "(close to 1): v ← α·v + (1 − α)·g².",
+            alpha_swapped,
+        ),
+        Mistake(
+            "g_not_squared",
+            "Your moving average uses g instead of g²: v ← α·v + (1 − α)·g².",
+            g_not_squared,
+        ),
+        Mistake(
+            "no_square_root",
+            "You divide by v + ε; divide by its square root, √v + ε.",
+            no_square_root,
+        ),
+        Mistake(
+            "old_v",
+            "Your step divides by the old v: update v first, then use the new v in "
+            "θ ← θ − η·g/(√v + ε).",
+            old_v,
+        ),
+        Mistake(
+            "swapped_outputs",
+            "You return (v, theta); return (theta, v).",
+            reordered(reference, (1, 0)),
+        ),
+        Mistake(
+            "returns_update",
+            "Your first output is the update −η·g/(√v + ε) instead of the "
+            "new parameters θ − η·g/(√v + ε).",
+            returns_update(reference),
+        ),
     ]
-    return check_against(step, reference, cases, mistakes,
-                         arg_names=("theta", "grad", "v", "lr", "alpha", "eps"),
-                         output_names=("theta", "v"), reference_name="optlib.optimizers.RMSprop")
+    return check_against(
+        step,
+        reference,
+        cases,
+        mistakes,
+        arg_names=("theta", "grad", "v", "lr", "alpha", "eps"),
+        output_names=("theta", "v"),
+        reference_name="optlib.optimizers.RMSprop",
+    )

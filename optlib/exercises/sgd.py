@@ -63,32 +63,58 @@ def check_minibatch_gradient(fn: Callable[..., Any]) -> CheckResult:
         Case((*data(8, 3), np.array([2])), "a batch of one row"),
         Case((*data(5, 2), np.arange(5)), "every row: the full batch"),
         Case((*data(8, 3), np.array([2, 5, 2])), "row 2 drawn twice (sampling with replacement)"),
-        Case((X_fit, y_fit, theta_fit, np.array([0, 2, 4])),
-             "a batch the model fits exactly (zero gradient)"),
+        Case(
+            (X_fit, y_fit, theta_fit, np.array([0, 2, 4])),
+            "a batch the model fits exactly (zero gradient)",
+        ),
         Case((*data(8, 3, scale=1e3), np.array([0, 3, 4, 6])), "large values"),
         Case((*data(20, 5), np.array([3, 9, 11, 14, 19])), "20 rows, 5 features, a batch of 5"),
     ]
     reference = _minibatch_gradient_reference
     mistakes = [
-        Mistake("divides_by_n", "You average over all n rows of X; the batch's loss is the mean "
-                "over its |B| = len(idx) rows, so divide by |B|: (2/|B|)·X_Bᵀ(X_Bθ − y_B).",
-                lambda X, y, theta, idx: reference(X, y, theta, idx) * len(idx) / len(X)),
-        Mistake("all_rows", "Your gradient uses every row of X: that is the full-batch gradient. "
-                "Use only the rows of the batch, X[idx] and y[idx].",
-                lambda X, y, theta, idx: reference(X, y, theta, np.arange(len(X)))),
-        Mistake("no_factor_2", "Your gradient is missing the factor 2: the derivative of "
-                "(x·θ − y)² is 2(x·θ − y)·x, so ∇L = (2/|B|)·X_Bᵀ(X_Bθ − y_B).",
-                lambda X, y, theta, idx: reference(X, y, theta, idx) / 2),
-        Mistake("sign", "Your gradient has the wrong sign: it is X_Bᵀ(X_Bθ − y_B) times 2/|B|, "
-                "prediction minus target.",
-                lambda X, y, theta, idx: -reference(X, y, theta, idx)),
-        Mistake("sum_not_mean", "Yours is the gradient of the *sum* of squared errors over the "
-                "batch; the loss is their mean, so divide by |B| = len(idx).",
-                lambda X, y, theta, idx: reference(X, y, theta, idx) * len(idx)),
-        Mistake("half_sum", "X_Bᵀ(X_Bθ − y_B) is the gradient of ½·Σ(x·θ − y)²; the mean squared "
-                "error needs (2/|B|)·X_Bᵀ(X_Bθ − y_B).",
-                lambda X, y, theta, idx: reference(X, y, theta, idx) * len(idx) / 2),
+        Mistake(
+            "divides_by_n",
+            "You average over all n rows of X; the batch's loss is the mean "
+            "over its |B| = len(idx) rows, so divide by |B|: (2/|B|)·X_Bᵀ(X_Bθ − y_B).",
+            lambda X, y, theta, idx: reference(X, y, theta, idx) * len(idx) / len(X),
+        ),
+        Mistake(
+            "all_rows",
+            "Your gradient uses every row of X: that is the full-batch gradient. "
+            "Use only the rows of the batch, X[idx] and y[idx].",
+            lambda X, y, theta, idx: reference(X, y, theta, np.arange(len(X))),
+        ),
+        Mistake(
+            "no_factor_2",
+            "Your gradient is missing the factor 2: the derivative of "
+            "(x·θ − y)² is 2(x·θ − y)·x, so ∇L = (2/|B|)·X_Bᵀ(X_Bθ − y_B).",
+            lambda X, y, theta, idx: reference(X, y, theta, idx) / 2,
+        ),
+        Mistake(
+            "sign",
+            "Your gradient has the wrong sign: it is X_Bᵀ(X_Bθ − y_B) times 2/|B|, "
+            "prediction minus target.",
+            lambda X, y, theta, idx: -reference(X, y, theta, idx),
+        ),
+        Mistake(
+            "sum_not_mean",
+            "Yours is the gradient of the *sum* of squared errors over the "
+            "batch; the loss is their mean, so divide by |B| = len(idx).",
+            lambda X, y, theta, idx: reference(X, y, theta, idx) * len(idx),
+        ),
+        Mistake(
+            "half_sum",
+            "X_Bᵀ(X_Bθ − y_B) is the gradient of ½·Σ(x·θ − y)²; the mean squared "
+            "error needs (2/|B|)·X_Bᵀ(X_Bθ − y_B).",
+            lambda X, y, theta, idx: reference(X, y, theta, idx) * len(idx) / 2,
+        ),
     ]
-    return check_against(fn, reference, cases, mistakes, arg_names=("X", "y", "theta", "idx"),
-                         output_names=("gradient",),
-                         reference_name="optlib.losses.mse_grad chained through X[idx]")
+    return check_against(
+        fn,
+        reference,
+        cases,
+        mistakes,
+        arg_names=("X", "y", "theta", "idx"),
+        output_names=("gradient",),
+        reference_name="optlib.losses.mse_grad chained through X[idx]",
+    )
