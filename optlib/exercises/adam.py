@@ -238,7 +238,14 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
             "Your bias correction uses the wrong power: t is the number of "
             "this step (1 on the first step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ, not "
             "1 − β^(t−1).",
-            with_arg(reference, 4, lambda t: t - 1),
+            # Written out: fed t − 1, optlib's Adam would refuse the state t = −1 of step 1.
+            with_theta(
+                lambda m, v, t, lr, b1, b2, eps: (
+                    lr
+                    * bias_corrected(m, b1, t - 1)
+                    / (np.sqrt(bias_corrected(v, b2, t - 1)) + eps)
+                )
+            ),
         ),
         Mistake(
             "eps_inside_root",
