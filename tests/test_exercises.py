@@ -1,5 +1,6 @@
-"""The exercise checkers: a right answer passes, each known mistake is named, and every other
-kind of wrong answer (raises, wrong shape, mutates, NaN, slightly off) gets a clear message.
+"""The exercise checkers: a right answer passes, each known mistake is named, and a slightly
+wrong answer gets a clear message. (Garbage, exceptions, endless loops, tensors, float32, every
+checker at once: tests/test_hostile_learner.py.)
 
 The right answers and the mistakes below are written here, from the papers' formulas
 (as PyTorch implements them), without calling optlib: the checkers compare with optlib, so a
@@ -1101,34 +1102,6 @@ def first_output_changed(correct, change):
     return wrong
 
 
-@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
-def test_a_function_that_raises_is_reported_not_crashed(checker):
-    def raises(*args):
-        raise KeyError("no such thing")
-
-    result = checker(raises)
-    assert not result.passed and result.mistake == "raises"
-    assert "KeyError" in result.message and "no such thing" in result.message
-    assert "case 1 of" in result.message and "called as raises(" in result.message
-
-
-@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
-def test_a_wrong_shape_is_reported(checker):
-    def add_an_entry(output):
-        return np.append(np.ravel(output), 0.0)
-
-    result = checker(first_output_changed(CORRECT[checker], add_an_entry))
-    assert not result.passed and result.mistake == "wrong_output"
-    assert "shape" in result.message and "it should be" in result.message
-
-
-@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
-def test_returning_none_is_reported(checker):
-    result = checker(lambda *args: None)
-    assert result.mistake == "wrong_output"
-    assert "returned None" in result.message and "return statement" in result.message
-
-
 TUPLE_CHECKERS = [
     check_momentum_step,
     check_nesterov_step,
@@ -1161,35 +1134,6 @@ def test_the_heavy_ball_settings_are_two_numbers():
     assert "ρ" not in text.message  # no rate is quoted for settings that are not numbers
 
 
-ARRAY_INPUT_CHECKERS = [
-    checker for checker in CHECKERS if checker not in (check_heavy_ball_tuning, check_radam_rho)
-]
-
-
-@pytest.mark.parametrize(
-    "checker", ARRAY_INPUT_CHECKERS, ids=[checker.__name__ for checker in ARRAY_INPUT_CHECKERS]
-)
-def test_mutating_an_input_is_reported(checker):
-    def mutates(*args):
-        outputs = CORRECT[checker](*[np.copy(a) if isinstance(a, np.ndarray) else a for a in args])
-        args[0][...] = 0  # the right answer, but the first input is overwritten
-        return outputs
-
-    result = checker(mutates)
-    assert not result.passed and result.mistake == "mutates_input"
-    first_names = {
-        check_mse_grad: "prediction",
-        check_bce_with_logits: "logits",
-        check_cross_entropy_grad: "logits",
-        check_max_stable_lr: "A",
-        check_minibatch_gradient: "X",
-        check_bias_correction: "m",
-    }
-    first_name = first_names.get(checker, "theta")
-    assert f"changed its input {first_name} in place" in result.message
-    assert "pure" in result.message
-
-
 def test_the_classic_in_place_steps_are_caught():
     def gd_in_place(theta, grad, lr):
         theta -= lr * grad
@@ -1203,13 +1147,6 @@ def test_the_classic_in_place_steps_are_caught():
     assert check_gd_step(gd_in_place).mistake == "mutates_input"
     result = check_rmsprop_step(rmsprop_in_place)
     assert result.mistake == "mutates_input" and "input v in place" in result.message
-
-
-@pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
-def test_nan_is_reported(checker):
-    result = checker(first_output_changed(CORRECT[checker], lambda output: output * np.nan))
-    assert not result.passed and result.mistake == "not_finite"
-    assert "not finite" in result.message and "nan" in result.message
 
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=IDS)

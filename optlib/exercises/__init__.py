@@ -11,8 +11,13 @@ recognises one.
 
 How a wrong answer is diagnosed
 -------------------------------
-1. If your function raises, changes its inputs in place, returns None, the wrong number of
-   values, the wrong shape or something that is not numbers, the message says so.
+1. If your function raises, calls ``exit()``, does not return within 5 seconds (an endless
+   loop; the limit is ``optlib.exercises.engine.TIME_LIMIT``, and it applies where a timer
+   signal can be used: a Jupyter kernel or a script, not Windows or the browser), changes its
+   inputs in place, returns None, the wrong number of values, the wrong shape or something that
+   is not numbers, the message says so. A check never raises: only pressing stop
+   (``KeyboardInterrupt``) stops it. Any array NumPy can read is fine, a PyTorch tensor too
+   (one that requires grad is read through ``detach()``): the checkers judge the numbers.
 2. Every checker lists **known mistakes**: plausible wrong versions of the rule (the sign
    flipped, :math:`\eta` missing or squared, :math:`\epsilon` inside the square root, a missing
    :math:`1 - \beta`, no bias correction, a sum where the mean belongs, ...). If your answers equal
@@ -45,6 +50,11 @@ An answer is right when every entry is within a relative :math:`10^{-6}` of optl
 second term (scaled by the largest entry of the same output) accepting round-off in entries that
 should be zero. So any order of operations that is mathematically the same passes, and a wrong
 factor, a misplaced :math:`\epsilon` or an error of :math:`10^{-3}` does not.
+
+The tolerance is the same for every dtype. A float32 answer usually meets it; where its formula
+cancels digits it may not, and the message then says that float32 is the cause and asks for
+float64 (NumPy's default) rather than widening the tolerance, which would let small mistakes
+through.
 
 No warning escapes a check: when your code overflows or divides by zero, NumPy's warning is
 caught and quoted in the message.

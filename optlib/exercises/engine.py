@@ -9,13 +9,22 @@ round-off allowance of :data:`ATOL_SCALE` times the output's largest entry.
 
 The few helpers the chapter modules also use are public: :func:`show` (a value, compactly, for
 messages), :func:`quiet` (run code that may overflow, silently), :func:`as_outputs` and
-:func:`close` (compare answers outside :func:`check_against`).
+:func:`close` (compare answers outside :func:`check_against`), :func:`call_with_time_limit`
+(call the learner's function, giving up after :data:`TIME_LIMIT` seconds).
+
+Whatever the learner's function does, a check returns a verdict and never raises: an exception
+(``SystemExit`` included) or a function that does not return in time is reported in words. Only
+``KeyboardInterrupt`` goes through, so that a learner who presses stop stops the check.
 """
 
 from __future__ import annotations
 
 import contextlib
 import html
+import math
+import signal
+import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,11 +34,16 @@ import numpy as np
 
 __all__ = [
     "ATOL_SCALE",
+    "LOW_PRECISION_ATOL_SCALE",
+    "LOW_PRECISION_RTOL",
     "RTOL",
+    "TIME_LIMIT",
     "Case",
     "CheckResult",
     "Mistake",
+    "TimeLimitExceeded",
     "as_outputs",
+    "call_with_time_limit",
     "check_against",
     "close",
     "quiet",
@@ -40,6 +54,17 @@ __all__ = [
 RTOL = 1e-6
 #: Round-off allowance for entries that should be (near) zero, times the output's largest entry.
 ATOL_SCALE = 1e-12
+#: A float32 (or float16) answer that misses :data:`RTOL` but is within this relative tolerance
+#: (about 100 float32 rounding steps) is told that float32 is the cause. It does not pass: what
+#: float32 can reach depends on each formula (RAdam's ρ₂ keeps 3 of its 7 digits), and a wider
+#: tolerance would let small mistakes through (Adam's ε misplaced moves θ by 1e-4 of itself).
+LOW_PRECISION_RTOL = 1e-5
+#: The matching round-off allowance, times the output's largest entry.
+LOW_PRECISION_ATOL_SCALE = 1e-6
+#: Seconds each call of the learner's function may take (read at every check, so a book can set
+#: ``optlib.exercises.engine.TIME_LIMIT``; ``math.inf`` for no limit). See
+#: :func:`call_with_time_limit` for where a limit can be enforced.
+TIME_LIMIT = 5.0
 
 
 # --- The verdict -------------------------------------------------------------------------------
@@ -123,6 +148,7 @@ def check_against(
     arg_names: Sequence[str],
     output_names: Sequence[str],
     reference_name: str = "optlib",
+    time_limit: float | None = None,
 ) -> CheckResult:
     """Compare ``candidate`` with ``reference`` on ``cases`` and explain any difference.
 
@@ -135,15 +161,18 @@ def check_against(
     arg_names : names of the positional arguments, for the messages.
     output_names : names of the outputs; more than one means the function returns a tuple.
     reference_name : what the candidate is compared with, for the message on success.
+    time_limit : seconds each call of the candidate may take; None for :data:`TIME_LIMIT`.
 
     Returns
     -------
     CheckResult
         Passed when every output of every case is within the tolerance (:data:`RTOL`, see
-        :mod:`optlib.exercises`). Otherwise the first problem found, in this order: the
-        function raises, mutates an input, returns something of the wrong form (checked case
-        by case); then a known mistake; then a NaN or infinite answer; then the first wrong
-        case.
+        :mod:`optlib.exercises`), whatever the answer's dtype. Otherwise the first problem
+        found, in this order: the function raises, calls ``exit()``, does not return within
+        the time limit, mutates an input, returns something of the wrong form (checked case
+        by case); then an answer in float32 (or float16) that is right to that precision;
+        then a known mistake; then a NaN or infinite answer; then the first wrong case.
+        Never raises, except ``KeyboardInterrupt``.
     """
     if not callable(candidate):
         return CheckResult(
@@ -152,7 +181,8 @@ def check_against(
             "check(my_function), not check(my_function(...)).",
             "not_a_function",
         )
-    function_name = getattr(candidate, "__name__", "")
+    limit = TIME_LIMIT if time_limit is None else time_limit
+    function_name = _name_of(candidate)
     call = f"{function_name if function_name.isidentifier() else 'f'}({', '.join(arg_names)})"
     records: list[_Record] = []
     for number, case in enumerate(cases, 1):
@@ -165,13 +195,13 @@ def check_against(
         with warnings.catch_warnings(record=True) as caught, np.errstate(**errors):
             warnings.simplefilter("always")
             try:
-                value = candidate(*given)
-            except Exception as error:
+                value = call_with_time_limit(candidate, given, limit)
+            except KeyboardInterrupt:  # the learner pressed stop: stop the check too
+                raise
+            except BaseException as error:  # SystemExit too: the learner's to read, not ours
+                what, advice, mistake = _call_failed(error, limit)
                 return CheckResult(
-                    False,
-                    f"Your function raised {type(error).__name__}: {error} — on {where}, "
-                    f"called as {call} with {inputs}.",
-                    "raises",
+                    False, f"{what} — on {where}, called as {call} with {inputs}.{advice}", mistake
                 )
         numpy_warnings = (w for w in caught if issubclass(w.category, RuntimeWarning))
         warned = tuple(dict.fromkeys(str(warning.message) for warning in numpy_warnings))
@@ -190,10 +220,10 @@ def check_against(
                 f"given ({changed[0]} -= ..., {changed[0]}[...] = ...).",
                 "mutates_input",
             )
-        got, problem = _read_outputs(value, expected, output_names)
+        got, problem, precision = _read_outputs(value, expected, output_names)
         if problem:
             return CheckResult(False, f"On {where}, {problem}", "wrong_output")
-        records.append(_Record(number, case, expected, got, warned))
+        records.append(_Record(number, case, expected, got, warned, precision))
 
     wrong = [record for record in records if not close(record.got, record.expected)]
     if not wrong:
@@ -201,7 +231,7 @@ def check_against(
         return CheckResult(
             True,
             f"Correct! Your function matches {reference_name} on all {len(cases)} cases "
-            f"({kinds}), to a relative tolerance of {RTOL:.0e}.".replace("e-0", "e-"),
+            f"({kinds}), to a relative tolerance of {_short(RTOL)}.",
         )
 
     def details(record: _Record) -> tuple[str, str, str, str, str]:
@@ -211,33 +241,162 @@ def check_against(
         yours = _show_named(output_names, record.got)
         return where, inputs, yours, _show_named(output_names, record.expected), warned
 
-    for mistake in mistakes:
-        if _made(mistake, records, wrong, len(output_names)):
-            if mistake.variant is not None:
-                return CheckResult(False, mistake.message, mistake.name)
-            # A mistake seen only on some kind of case: show the most striking one.
-            worst = next((record for record in wrong if not _finite(record.got)), wrong[0])
-            where, _, yours, answer, warned = details(worst)
-            return CheckResult(
-                False,
-                f"{mistake.message} On {where} your function returned {yours}{warned}; the "
-                f"answer is {answer}.",
-                mistake.name,
-            )
+    def named(mistake: Mistake) -> CheckResult:
+        if mistake.variant is not None:
+            return CheckResult(False, mistake.message, mistake.name)
+        # A mistake seen only on some kind of case: show the most striking one.
+        worst = next((record for record in wrong if not _finite(record.got)), wrong[0])
+        where, _, yours, answer, warned = details(worst)
+        return CheckResult(
+            False,
+            f"{mistake.message} On {where} your function returned {yours}{warned}; the answer "
+            f"is {answer}.",
+            mistake.name,
+        )
+
+    count = len(output_names)
+    made = next((m for m in mistakes if _made(m, records, wrong, count, RTOL, ATOL_SCALE)), None)
+    if made:
+        return named(made)
+    # float32 rounds at about 1e-7, so a right float32 answer can miss RTOL where a formula
+    # cancels digits: say so; and recognise the mistakes at that precision too.
+    precision = next((record.precision for record in records if record.precision), None)
+    low = (LOW_PRECISION_RTOL, LOW_PRECISION_ATOL_SCALE)
+
+    def right_to_precision(record: _Record) -> bool:
+        """Close to the answer, or to the answer from the inputs rounded to that precision
+        (1 − β₂ loses 3 digits when β₂ = 0.999 is rounded to float32)."""
+        if close(record.got, record.expected, *low):
+            return True
+        try:
+            with quiet():
+                answer = reference(*_rounded(record.case.args, np.dtype(precision)))
+            return close(record.got, as_outputs(answer, count), *low)
+        except Exception:  # the reference refuses the rounded inputs: no second answer
+            return False
+
+    if precision and all(right_to_precision(record) for record in wrong):
+        where, *_ = details(wrong[0])
+        return CheckResult(
+            False,
+            f"Your answer is {precision}: it agrees to {precision} precision (within a relative "
+            f"{_short(LOW_PRECISION_RTOL)}; on {where}: "
+            f"{_largest_difference(wrong[0].got, wrong[0].expected, output_names)}), but the "
+            f"check needs a relative {_short(RTOL)}. Compute in float64 (np.float64), NumPy's "
+            "default, to pass.",
+            "low_precision",
+        )
+    made = precision and next((m for m in mistakes if _made(m, records, wrong, count, *low)), None)
+    if made:
+        return named(made)
+    note = (
+        f" Your answer is {precision}, which keeps only about {np.finfo(precision).precision} "
+        "significant digits: compute in float64 (np.float64), NumPy's default."
+        if precision
+        else ""
+    )
     first = wrong[0]
     where, inputs, yours, answer, warned = details(first)
     if not _finite(first.got):
         return CheckResult(
             False,
             f"On {where}, with {inputs}, your function returned {yours}, which is not finite"
-            f"{warned}; the answer is {answer}.",
+            f"{warned}; the answer is {answer}.{note}",
             "not_finite",
         )
     return CheckResult(
         False,
         f"Not right yet: on {where}, with {inputs}, your function returned {yours} but the answer "
         f"is {answer}. {_largest_difference(first.got, first.expected, output_names)} "
-        f"({len(wrong)} of {len(cases)} cases are wrong.)",
+        f"({len(wrong)} of {len(cases)} cases are wrong.){note}",
+    )
+
+
+def _call_failed(error: BaseException, limit: float) -> tuple[str, str, str]:
+    """What the learner's function did instead of returning, advice, and the mistake's name."""
+    if isinstance(error, TimeLimitExceeded):
+        return f"Your function did not return within {limit:g} s (an infinite loop?)", "", "timeout"
+    if isinstance(error, SystemExit):
+        advice = " A function should return its answer: exit() stops the whole program."
+        return "Your function called exit()", advice, "exits"
+    return f"Your function raised {_describe(error)}", "", "raises"
+
+
+def _short(tolerance: float) -> str:
+    """1e-06 as 1e-6."""
+    return f"{tolerance:.0e}".replace("e-0", "e-")
+
+
+def _name_of(candidate: Any) -> str:
+    try:
+        name = getattr(candidate, "__name__", "")
+    except Exception:  # a hostile object: call it f
+        return ""
+    return name if isinstance(name, str) else ""
+
+
+def _describe(error: BaseException) -> str:
+    """'ValueError: the message', even for an exception whose str() fails."""
+    try:
+        return f"{type(error).__name__}: {error}"
+    except Exception:
+        return type(error).__name__
+
+
+# --- The time limit ----------------------------------------------------------------------------
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised inside the learner's function when its time is up. A ``BaseException``, like
+    ``KeyboardInterrupt``, so that the learner's own ``except Exception`` cannot swallow it."""
+
+
+def call_with_time_limit(function: Callable[..., Any], args: Sequence[Any], seconds: float) -> Any:
+    """``function(*args)``, interrupted with :class:`TimeLimitExceeded` after ``seconds``.
+
+    The limit is a ``SIGALRM`` timer (:func:`signal.setitimer`), so it works where such a timer
+    can be used: in the main thread (where a Jupyter kernel runs its cells) of a platform that
+    has it, when no other code has a timer running. Elsewhere (Windows, another thread,
+    Pyodide in the browser) the function runs without a limit. A long NumPy operation is
+    interrupted only when it returns to Python.
+
+    Parameters
+    ----------
+    function : the learner's function.
+    args : its positional arguments.
+    seconds : the limit; ``math.inf`` (or 0) for none.
+
+    Returns
+    -------
+    Any
+        What the function returns.
+    """
+    if not (0 < seconds < math.inf and _can_limit_time()):
+        return function(*args)
+
+    def time_is_up(signum: int, frame: Any) -> None:
+        raise TimeLimitExceeded(seconds)
+
+    previous = signal.signal(signal.SIGALRM, time_is_up)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return function(*args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _can_limit_time() -> bool:
+    """Whether :func:`call_with_time_limit` can set a timer here without disturbing anyone."""
+    if sys.platform in ("emscripten", "wasi") or not hasattr(signal, "setitimer"):
+        return False  # Pyodide delivers no timer signal while Python runs; Windows has none
+    if threading.current_thread() is not threading.main_thread():
+        return False  # only the main thread may handle signals
+    # A handler installed outside Python (None) or a running timer belongs to someone else.
+    return signal.getsignal(signal.SIGALRM) is not None and not any(
+        signal.getitimer(signal.ITIMER_REAL)
     )
 
 
@@ -247,6 +406,7 @@ class _Record(NamedTuple):
     expected: tuple[np.ndarray, ...]
     got: tuple[np.ndarray, ...]
     warned: tuple[str, ...]
+    precision: str | None  # "float32" or "float16" when an output was, else None
 
 
 @contextlib.contextmanager
@@ -267,6 +427,20 @@ def quiet() -> Iterator[None]:
 def _copies(args: tuple[Any, ...]) -> tuple[Any, ...]:
     # Every call gets fresh copies, so no function can spoil a case for the next one.
     return tuple(arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args)
+
+
+def _rounded(args: tuple[Any, ...], dtype: np.dtype) -> tuple[Any, ...]:
+    """The arguments rounded to ``dtype`` (a lower precision), each keeping its type."""
+
+    def rounded(arg: Any) -> Any:
+        if isinstance(arg, np.ndarray) and arg.dtype.kind == "f":
+            return arg.astype(dtype).astype(arg.dtype)
+        if isinstance(arg, (float, np.floating)):
+            return type(arg)(dtype.type(arg))
+        return arg
+
+    with quiet():  # a large value may overflow float16
+        return tuple(rounded(arg) for arg in args)
 
 
 def _same_array(before: np.ndarray, after: Any) -> bool:
@@ -294,56 +468,104 @@ def as_outputs(value: Any, count: int) -> tuple[np.ndarray, ...]:
 
 def _read_outputs(
     value: Any, expected: tuple[np.ndarray, ...], names: Sequence[str]
-) -> tuple[tuple[np.ndarray, ...], str | None]:
-    """The candidate's return value as float arrays shaped like the answer, or what is wrong."""
+) -> tuple[tuple[np.ndarray, ...], str | None, str | None]:
+    """The candidate's return value as float arrays shaped like the answer, or what is wrong;
+    and the name of the coarsest float dtype below float64 among its outputs, if any."""
     listed = ", ".join(names)
     if value is None:
-        return (), "your function returned None: did you forget the return statement?"
+        return (), "your function returned None: did you forget the return statement?", None
     if len(names) > 1:
         if not isinstance(value, (tuple, list)):
-            return (), (
-                f"your function returned a single {type(value).__name__}; it should return "
-                f"{len(names)} values: ({listed})."
+            return (
+                (),
+                (
+                    f"your function returned a single {type(value).__name__}; it should return "
+                    f"{len(names)} values: ({listed})."
+                ),
+                None,
             )
         if len(value) != len(names):
             count = "1 value" if len(value) == 1 else f"{len(value)} values"
-            return (), f"your function returned {count}; it should return {len(names)}: ({listed})."
+            return (
+                (),
+                (f"your function returned {count}; it should return {len(names)}: ({listed})."),
+                None,
+            )
         parts = tuple(value)
     elif isinstance(value, tuple):
-        return (), f"your function returned a tuple of {len(value)} values; return {listed} only."
+        return (
+            (),
+            (f"your function returned a tuple of {len(value)} values; return {listed} only."),
+            None,
+        )
     else:
         parts = (value,)
-    arrays = []
+    arrays, precisions = [], []
     for name, part, answer in zip(names, parts, expected, strict=True):
         if part is None:
-            return (), f"your {name} is None."
-        try:
-            with quiet():
-                array = np.asarray(part)
-        except (ValueError, TypeError):  # e.g. a ragged list
-            array = np.asarray(None)
+            return (), f"your {name} is None.", None
+        array, error = _as_array(part)
+        kind = type(part).__name__
+        if error is not None:
+            return (
+                (),
+                (
+                    f"your {name} is a {kind}, which NumPy cannot read as numbers "
+                    f"({_describe(error)}). Return a NumPy array or a number."
+                ),
+                None,
+            )
         if array.dtype.kind == "c" and not np.any(array.imag):
             array = array.real  # e.g. from np.linalg.eigvals
         if array.dtype.kind not in "biuf":
-            return (), f"your {name} is a {type(part).__name__}, not a number or array of numbers."
+            return (), f"your {name} is a {kind}, not a number or array of numbers.", None
         if array.shape != answer.shape:
             should = "a single number" if answer.ndim == 0 else f"of shape {answer.shape}"
             has = "a single number" if array.ndim == 0 else f"an array of shape {array.shape}"
-            return (), f"your {name} is {has}, but it should be {should}."
+            return (), f"your {name} is {has}, but it should be {should}.", None
+        if array.dtype.kind == "f" and array.dtype.itemsize < 8:
+            precisions.append(array.dtype)
         arrays.append(array.astype(float))
-    return tuple(arrays), None
+    coarsest = min(precisions, key=lambda dtype: dtype.itemsize, default=None)
+    return tuple(arrays), None, None if coarsest is None else coarsest.name
+
+
+def _as_array(part: Any) -> tuple[np.ndarray, Exception | None]:
+    """One output of the candidate as a NumPy array, or the error that prevents it.
+
+    A PyTorch tensor that requires grad refuses ``np.asarray`` ("Can't call numpy() on Tensor
+    that requires grad"); its values are read through ``detach()``, as a tensor without grad is
+    read by NumPy directly: the exercise checks the numbers, not how they were computed.
+    """
+    try:
+        with quiet():
+            return np.asarray(part), None
+    except Exception as error:  # a ragged list, an object whose __array__ raises, ...
+        try:
+            detach = getattr(part, "detach", None)
+            if callable(detach):
+                with quiet():
+                    return np.asarray(detach()), None
+        except Exception:  # not a tensor after all: report the first error
+            pass
+        return np.asarray(None), error
 
 
 def _finite(outputs: tuple[np.ndarray, ...]) -> bool:
     return all(bool(np.all(np.isfinite(output))) for output in outputs)
 
 
-def _tolerance(expected: np.ndarray) -> np.ndarray:
+def _tolerance(expected: np.ndarray, rtol: float, atol_scale: float) -> np.ndarray:
     finite = np.abs(expected[np.isfinite(expected)])
-    return RTOL * np.abs(expected) + max(ATOL_SCALE * np.max(finite, initial=0.0), 1e-300)
+    return rtol * np.abs(expected) + max(atol_scale * np.max(finite, initial=0.0), 1e-300)
 
 
-def close(got: tuple[np.ndarray, ...], expected: tuple[np.ndarray, ...]) -> bool:
+def close(
+    got: tuple[np.ndarray, ...],
+    expected: tuple[np.ndarray, ...],
+    rtol: float = RTOL,
+    atol_scale: float = ATOL_SCALE,
+) -> bool:
     """Whether two answers agree: every entry of every output within the tolerance.
 
     NaN matches NaN and inf matches inf, so a mistake that overflows can still be recognised.
@@ -352,22 +574,48 @@ def close(got: tuple[np.ndarray, ...], expected: tuple[np.ndarray, ...]) -> bool
     ----------
     got, expected : the two answers, as :func:`as_outputs` returns them; ``expected`` sets
         the scale of the tolerance.
+    rtol, atol_scale : the relative tolerance and the round-off allowance, times the largest
+        entry of each output (:data:`RTOL` and :data:`ATOL_SCALE` unless given).
 
     Returns
     -------
     bool
     """
+    return _agree(got, expected, rtol, atol_scale, breakdowns_alike=False)
+
+
+def _agree(
+    got: tuple[np.ndarray, ...],
+    expected: tuple[np.ndarray, ...],
+    rtol: float,
+    atol_scale: float,
+    breakdowns_alike: bool,
+) -> bool:
+    """:func:`close`; with ``breakdowns_alike`` any non-finite entry matches any other (NaN or
+    ±inf: which one a formula that breaks down gives depends on its order of operations)."""
     if len(got) != len(expected):
         return False
     with quiet():
         for a, b in zip(got, expected, strict=True):
-            same = (np.abs(a - b) <= _tolerance(b)) | (a == b) | (np.isnan(a) & np.isnan(b))
-            if a.shape != b.shape or not np.all(same):
+            if a.shape != b.shape:
+                return False
+            same = (np.abs(a - b) <= _tolerance(b, rtol, atol_scale)) | (a == b)
+            same |= np.isnan(a) & np.isnan(b)
+            if breakdowns_alike:
+                same |= ~np.isfinite(a) & ~np.isfinite(b)
+            if not np.all(same):
                 return False
     return True
 
 
-def _made(mistake: Mistake, records: list[_Record], wrong: list[_Record], count: int) -> bool:
+def _made(
+    mistake: Mistake,
+    records: list[_Record],
+    wrong: list[_Record],
+    count: int,
+    rtol: float,
+    atol_scale: float,
+) -> bool:
     if mistake.variant is None:
         return all(
             (record.case.kind or record.case.description) == mistake.fails_only_on
@@ -379,7 +627,7 @@ def _made(mistake: Mistake, records: list[_Record], wrong: list[_Record], count:
                 variant = as_outputs(mistake.variant(*_copies(record.case.args)), count)
         except Exception:  # a variant that cannot run on this case is not what the learner did
             return False
-        if not close(record.got, variant):
+        if not _agree(record.got, variant, rtol, atol_scale, breakdowns_alike=True):
             return False
     return True
 
@@ -419,7 +667,7 @@ def _largest_difference(
     worst = (-1.0, "", 0.0, 0.0)
     with quiet():
         for name, a, b in zip(names, got, expected, strict=True):
-            excess = np.abs(a - b) / _tolerance(b)
+            excess = np.abs(a - b) / _tolerance(b, RTOL, ATOL_SCALE)
             index = np.unravel_index(np.argmax(excess), excess.shape)
             if excess[index] > worst[0]:
                 label = f"{name}[{', '.join(map(str, index))}]" if index else name
