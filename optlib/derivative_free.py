@@ -45,7 +45,14 @@ from typing import Any, Protocol
 import numpy as np
 
 from optlib.run import BudgetSpentError, Counted, Recorder, Trajectory
-from optlib.validation import check, check_whole, finite, nonnegative, open_unit_interval, positive
+from optlib.validation import (
+    check_number,
+    check_whole,
+    finite,
+    nonnegative,
+    open_unit_interval,
+    positive,
+)
 
 __all__ = ["coordinate_search", "nelder_mead", "one_plus_one_es", "random_search"]
 
@@ -214,7 +221,7 @@ def random_search(
     M. E. Muller (1959). A note on a method for generating points uniformly on n-dimensional
     spheres. *Communications of the ACM* 2(4), 19-20 (the uniform draw in the ball).
     """
-    check(
+    check_number(
         "Invalid radius value: {value} (must be positive and finite)", radius, _positive_and_finite
     )
     if distribution not in ("uniform", "gaussian"):
@@ -309,10 +316,12 @@ def coordinate_search(
     perspectives on some classical and modern methods. *SIAM Review* 45(3), 385-482, §1.1
     (compass search, which goes back to Fermi and Metropolis, 1952).
     """
-    check("Invalid step value: {value} (must be positive and finite)", step, _positive_and_finite)
-    check("Invalid shrink value: {value} (must lie in (0, 1))", shrink, open_unit_interval)
+    check_number(
+        "Invalid step value: {value} (must be positive and finite)", step, _positive_and_finite
+    )
+    check_number("Invalid shrink value: {value} (must lie in (0, 1))", shrink, open_unit_interval)
     message = "Invalid min_step value: {value} (must be positive and finite)"
-    check(message, min_step, _positive_and_finite)
+    check_number(message, min_step, _positive_and_finite)
     check_whole(_MAX_EVALS, max_evals, 1)
     check_whole(_SEED, seed, 0)
     x = _start(x0)
@@ -423,13 +432,13 @@ def nelder_mead(
     point. *SIAM J. Optimization* 9(1), 148-158.
     """
     # The conditions of Lagarias et al. (1998), §2.
-    check("Invalid rho value: {value} (reflection needs rho > 0)", rho, _positive_and_finite)
+    check_number("Invalid rho value: {value} (reflection needs rho > 0)", rho, _positive_and_finite)
     message = f"Invalid chi value: {{value}} (expansion needs chi > 1 and chi > rho = {rho})"
-    check(message, chi, lambda values: finite(values) & (values > 1) & (values > rho))
-    check("Invalid gamma value: {value} (must lie in (0, 1))", gamma, open_unit_interval)
-    check("Invalid sigma value: {value} (must lie in (0, 1))", sigma, open_unit_interval)
-    check("Invalid xatol value: {value} (must be >= 0)", xatol, nonnegative)
-    check("Invalid fatol value: {value} (must be >= 0)", fatol, nonnegative)
+    check_number(message, chi, lambda values: finite(values) & (values > 1) & (values > rho))
+    check_number("Invalid gamma value: {value} (must lie in (0, 1))", gamma, open_unit_interval)
+    check_number("Invalid sigma value: {value} (must lie in (0, 1))", sigma, open_unit_interval)
+    check_number("Invalid xatol value: {value} (must be >= 0)", xatol, nonnegative)
+    check_number("Invalid fatol value: {value} (must be >= 0)", fatol, nonnegative)
     check_whole(_MAX_EVALS, max_evals, 1)
     check_whole(_SEED, seed, 0)
     x = _start(x0)
@@ -624,7 +633,9 @@ def one_plus_one_es(
     review. *Natural Computing* 3(1), 77-112.
     A. Auger and N. Hansen. Tutorial: evolution strategies and CMA-ES (GECCO tutorials).
     """
-    check("Invalid sigma value: {value} (must be positive and finite)", sigma, _positive_and_finite)
+    check_number(
+        "Invalid sigma value: {value} (must be positive and finite)", sigma, _positive_and_finite
+    )
     check_whole(_MAX_EVALS, max_evals, 1)
     check_whole(_SEED, seed, 0)
     x = _start(x0)

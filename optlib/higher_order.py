@@ -460,6 +460,8 @@ def cholesky_with_added_identity(A: np.ndarray, beta: float = 1e-3) -> tuple[np.
     A = np.asarray(A, dtype=float)
     if A.ndim != 2 or A.shape[0] != A.shape[1] or not np.all(np.isfinite(A)):
         raise ValueError(f"A must be a finite square matrix, got shape {A.shape}")
+    if not _is_symmetric(A):  # Cholesky would read the lower triangle only
+        raise ValueError(f"A must be symmetric, got {A.tolist()}")
     check_number("Invalid beta value: {value}", beta, finite_positive)
     smallest_diagonal = float(np.min(np.diag(A)))
     tau = 0.0 if smallest_diagonal > 0 else -smallest_diagonal + beta
@@ -500,6 +502,7 @@ def cauchy_point(grad: np.ndarray, B: np.ndarray, radius: float) -> np.ndarray:
     Any trust-region method that decreases the model at least as much as the Cauchy point
     converges globally — even where :math:`B` is indefinite.
     """
+    _check_model(grad, B, radius)
     grad_norm = float(np.linalg.norm(grad))
     curvature = float(grad @ B @ grad)
     tau = 1.0 if curvature <= 0 else min(grad_norm**3 / (radius * curvature), 1.0)
@@ -537,6 +540,9 @@ def dogleg(grad: np.ndarray, B: np.ndarray, radius: float) -> np.ndarray:
     the model decreases along the path, so the exit point is the best point of the path in the
     region, and it decreases the model at least as much as the Cauchy point.
     """
+    _check_model(grad, B, radius)
+    if not _is_positive_definite(B):
+        raise ValueError("B must be positive definite for the dogleg (else use cauchy_point)")
     newton_step = newton_direction(B, grad)
     if np.linalg.norm(newton_step) <= radius:
         return newton_step
@@ -1039,7 +1045,13 @@ def two_loop_recursion(
     Algorithm 7.4 of [NW06]_: :math:`4md` multiplications instead of :math:`d^2` for the
     matrix–vector product, and :math:`2md` numbers of storage instead of :math:`d^2`.
     """
-    rhos = [1.0 / (y @ s) for s, y in zip(s_history, y_history, strict=True)]
+    check_number(
+        "Invalid gamma value: {value} (must be positive and finite)", gamma, finite_positive
+    )
+    curvatures = [float(y @ s) for s, y in zip(s_history, y_history, strict=True)]
+    if not all(curvature > 0 for curvature in curvatures):
+        raise ValueError(f"every pair needs s_i @ y_i > 0, got {curvatures}")
+    rhos = [1.0 / curvature for curvature in curvatures]
     alphas = []
     q = grad
     for s, y, rho in reversed(list(zip(s_history, y_history, rhos, strict=True))):  # newest first
@@ -1241,7 +1253,31 @@ def _hessian(counted: Counted, x: np.ndarray) -> np.ndarray:
         raise ValueError(
             f"objective.hess(x) must have shape {(x.size, x.size)}, got shape {hessian.shape}"
         )
+    if np.all(np.isfinite(hessian)) and not _is_symmetric(hessian):
+        raise ValueError(f"objective.hess(x) must be symmetric, got {hessian.tolist()} at x = {x}")
     return hessian
+
+
+def _is_symmetric(A: np.ndarray) -> bool:
+    """:math:`A = A^\top` up to round-off in its largest entry."""
+    return bool(np.all(np.abs(A - A.T) <= 1e-10 * np.max(np.abs(A), initial=0.0)))
+
+
+def _check_model(grad: np.ndarray, B: np.ndarray, radius: float) -> None:
+    """Check the arguments of a trust-region step: a nonzero ``(d,)`` gradient, a finite
+    ``(d, d)`` symmetric ``B`` and a radius > 0."""
+    d = np.shape(grad)[0] if np.ndim(grad) == 1 else None
+    if d is None or np.shape(B) != (d, d):
+        raise ValueError(
+            f"grad and B must have shapes (d,), (d, d), got {np.shape(grad)}, {np.shape(B)}"
+        )
+    if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(B)) and _is_symmetric(B)):
+        raise ValueError("grad and B must be finite and B symmetric")
+    if not np.any(grad):
+        raise ValueError("grad must be nonzero: the model has no descent direction")
+    check_number(
+        "Invalid radius value: {value} (must be positive and finite)", radius, finite_positive
+    )
 
 
 def _descent_slope(

@@ -569,6 +569,14 @@ BAD_INPUTS = [
     ("nelder_mead", {"xatol": -1e-4}, r"Invalid xatol value: -0.0001 \(must be >= 0\)"),
     ("nelder_mead", {"fatol": math.nan}, r"Invalid fatol value: nan \(must be >= 0\)"),
     ("one_plus_one_es", {"sigma": -0.5}, r"Invalid sigma value: -0.5 \(must be positive"),
+    # One number each: an array would silently act per coordinate (a radius, a step, a σ per
+    # axis), or break a comparison inside.
+    ("random_search", {"radius": np.array([0.5, 1.0])}, r"Invalid radius value: \[0.5 1. \]"),
+    ("coordinate_search", {"step": [1.0, 2.0]}, r"Invalid step value: \[1.0, 2.0\]"),
+    ("coordinate_search", {"min_step": [1e-8]}, r"Invalid min_step value: \[1e-08\]"),
+    ("nelder_mead", {"xatol": [1e-4, 1e-3]}, r"Invalid xatol value: \[0.0001, 0.001\]"),
+    ("nelder_mead", {"sigma": np.array([0.5])}, r"Invalid sigma value: \[0.5\]"),
+    ("one_plus_one_es", {"sigma": [1.0, 0.1]}, r"Invalid sigma value: \[1.0, 0.1\]"),
 ]
 
 

@@ -942,6 +942,11 @@ class GradientOnly:
     grad = staticmethod(functions.rosenbrock.grad)
 
 
+class NonSymmetricHessian(GradientOnly):
+    def hess(self, x):
+        return np.triu(functions.rosenbrock.hess(x))  # Cholesky would read its lower triangle
+
+
 class WrongHessianShape(GradientOnly):
     def hess(self, x):
         return np.eye(3)
@@ -1008,6 +1013,23 @@ BAD_INPUTS = [
     (lambda: ho.wolfe(rosen, start, -g0, np.nan, g0), r"value must be f\(x\), a finite number"),
     (lambda: ho.backtracking(rosen, start, -g0, f0, g0, step=np.inf), r"Invalid step value: inf"),
     (lambda: ho.wolfe(rosen, start, -g0, f0, g0, step=np.nan), r"Invalid step value: nan"),
+    (lambda: ho.newton(NonSymmetricHessian(), start), r"objective.hess\(x\) must be symmetric"),
+    (lambda: ho.cholesky_with_added_identity(np.triu(np.ones((2, 2)))), r"A must be symmetric"),
+    (lambda: ho.cauchy_point(np.zeros(2), np.eye(2), 1.0), r"grad must be nonzero"),
+    (lambda: ho.cauchy_point(np.ones(2), np.eye(2), -1.0), r"Invalid radius value: -1.0"),
+    (lambda: ho.dogleg(np.ones(2), np.eye(2), np.inf), r"Invalid radius value: inf"),
+    (
+        lambda: ho.dogleg(np.ones(2), np.eye(3), 1.0),
+        r"shapes \(d,\), \(d, d\), got \(2,\), \(3, 3\)",
+    ),
+    (lambda: ho.dogleg(np.ones(2), np.diag([1.0, -1.0]), 0.1), r"B must be positive definite"),
+    (lambda: ho.two_loop_recursion(np.ones(2), [], [], -1.0), r"Invalid gamma value: -1.0"),
+    (
+        lambda: ho.two_loop_recursion(
+            np.ones(2), [np.array([1.0, 0.0])], [np.array([-1.0, 0.0])], 1
+        ),
+        r"every pair needs s_i @ y_i > 0, got \[-1.0\]",
+    ),
 ]
 
 
