@@ -42,7 +42,8 @@ __all__ = [
     "warmup_cosine",
 ]
 
-STEP_MESSAGE = "Expected a non-negative integer step k, but got {value!r}"  # PyTorch's, for k
+# After PyTorch's "Expected non-negative epoch, but got …" (CosineAnnealingWarmRestarts.step)
+STEP_MESSAGE = "Expected a non-negative integer step k, but got {value!r}"
 
 
 def _check_lr(schedule: object) -> None:
