@@ -303,6 +303,28 @@ def ce_grad_softmax_over_columns(z, c):
     return (exponentials / exponentials.sum(axis=0) - one_hot(c, z.shape[1])) / len(z)
 
 
+def bce_with_np_max(z, y):
+    # np.max(z, 0) reads as max(z, 0) but is the largest logit along axis 0
+    return np.mean(np.max(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+
+
+def ce_grad_batch_max(z, c):
+    exponentials = np.exp(z - z.max())  # the batch's maximum, not each row's
+    softmax = exponentials / exponentials.sum(axis=1, keepdims=True)
+    return (softmax - one_hot(c, z.shape[1])) / len(z)
+
+
+def ce_grad_batch_max_log_softmax(z, c):
+    shifted = z - np.max(z)  # the same slip in the log-softmax form: -inf, then inf, not NaN
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return (np.exp(log_p) - one_hot(c, z.shape[1])) / len(z)
+
+
+def ce_grad_softmax_over_batch(z, c):
+    exponentials = np.exp(z - z.max())
+    return (exponentials / exponentials.sum() - one_hot(c, z.shape[1])) / len(z)
+
+
 def momentum_old_velocity(theta, grad, velocity, lr, gamma):
     return theta + velocity, gamma * velocity - lr * grad
 
@@ -498,6 +520,7 @@ MISTAKES = [
     ),
     (check_bce_with_logits, lambda z, y: -bce_with_logits(z, y), "sign", ["wrong sign"]),
     (check_bce_with_logits, lambda z, y: bce_with_logits(z, 1 - y), "labels_swapped", ["swapped"]),
+    (check_bce_with_logits, bce_with_np_max, "np_max_not_maximum", ["np.maximum(z, 0)"]),
     (check_cross_entropy_grad, unshifted_ce_grad, "unstable", ["overflows", "maximum"]),
     (
         check_cross_entropy_grad,
@@ -519,6 +542,24 @@ MISTAKES = [
     ),
     (check_cross_entropy_grad, lambda z, c: softmax_rows(z) / len(z), "no_one_hot", ["one-hot"]),
     (check_cross_entropy_grad, ce_grad_softmax_over_columns, "wrong_axis", ["row"]),
+    (
+        check_cross_entropy_grad,
+        ce_grad_batch_max,
+        "global_max",
+        ["maximum of the whole batch", "each row", "underflows"],
+    ),
+    (
+        check_cross_entropy_grad,
+        ce_grad_batch_max_log_softmax,
+        "global_max",
+        ["maximum of the whole batch"],
+    ),
+    (
+        check_cross_entropy_grad,
+        ce_grad_softmax_over_batch,
+        "softmax_over_batch",
+        ["whole batch", "axis=1"],
+    ),
     (check_max_stable_lr, lambda A: 1 / np.linalg.eigvalsh(A)[-1], "one_over_L", ["2/λ_max"]),
     (
         check_max_stable_lr,
@@ -1354,6 +1395,22 @@ def test_polyak_settings_converge_at_the_predicted_rate():
     per_step = (errors[399] / errors[199]) ** (1 / 200)
     assert 9 / 11 <= per_step <= 9 / 11 * 1.01  # (√100 − 1)/(√100 + 1) = 9/11
     assert check_heavy_ball_tuning(heavy_ball_tuning)
+
+
+def test_the_heavy_ball_rate_is_read_from_the_answers_given_not_a_second_call():
+    """The learner's function is called once per case: a second round (to quote the rate) could
+    meet an exit() or an endless loop outside the check's protection."""
+    calls = []
+
+    def gd_settings_then_exit(mu, L):
+        calls.append((mu, L))
+        if len(calls) > 8:
+            raise SystemExit
+        return 2 / (mu + L), 0.0
+
+    result = check_heavy_ball_tuning(gd_settings_then_exit)
+    assert result.mistake == "gd_optimal" and "ρ = 0.9802" in result.message
+    assert len(calls) == 8
 
 
 def test_the_heavy_ball_message_says_when_settings_diverge():

@@ -140,7 +140,18 @@ def check_bce_with_logits(fn: Callable[..., Any]) -> CheckResult:
         ),
     ]
     bce = losses.binary_cross_entropy_with_logits
+
+    def max_of_all_logits(z: np.ndarray, y: np.ndarray) -> Any:
+        """The stable form with np.max(z, 0), the largest logit (along axis 0), for max(z, 0)."""
+        return bce(z, y) + np.mean(np.max(z, 0) - np.maximum(z, 0))
+
     mistakes = [
+        Mistake(
+            "np_max_not_maximum",
+            "np.max(z, 0) is the largest logit (the maximum along "
+            "axis 0), not max(zᵢ, 0) for each logit: use np.maximum(z, 0), entry by entry.",
+            max_of_all_logits,
+        ),
         Mistake(
             "unstable",
             "Your loss is right for moderate logits but breaks down when |z| is "
@@ -177,11 +188,29 @@ def check_bce_with_logits(fn: Callable[..., Any]) -> CheckResult:
     )
 
 
+def _one_hot(classes: np.ndarray, n_classes: int) -> np.ndarray:
+    return np.arange(n_classes) == classes[:, None]
+
+
 def _cross_entropy_grad_over_columns(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """The known mistake "wrong_axis": optlib's softmax over the examples (axis 0), not the
     classes, minus the one-hot targets, over n."""
-    one_hot = np.arange(logits.shape[1]) == classes[:, None]
-    return (losses.softmax(logits.T).T - one_hot) / len(logits)
+    return (losses.softmax(logits.T).T - _one_hot(classes, logits.shape[1])) / len(logits)
+
+
+def _cross_entropy_grad_over_batch(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """The known mistake "softmax_over_batch": optlib's softmax over every entry of the batch
+    at once (a max and a sum without ``axis=``), minus the one-hot targets, over n."""
+    softmax = losses.softmax(logits.ravel()).reshape(logits.shape)
+    return (softmax - _one_hot(classes, logits.shape[1])) / len(logits)
+
+
+def _cross_entropy_grad_batch_max(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """The known mistake "global_max": each row's softmax shifted by the largest logit of the
+    whole batch, not of the row: a row far below it underflows to 0/0."""
+    exponentials = np.exp(logits - np.max(logits))
+    softmax = exponentials / np.sum(exponentials, axis=1, keepdims=True)
+    return (softmax - _one_hot(classes, logits.shape[1])) / len(logits)
 
 
 def check_cross_entropy_grad(fn: Callable[..., Any]) -> CheckResult:
@@ -194,7 +223,9 @@ def check_cross_entropy_grad(fn: Callable[..., Any]) -> CheckResult:
         - [c = y_i]\bigr).
 
     The cases include logits up to 1000, where :math:`e^{z}` overflows unless each row's
-    maximum is subtracted first (``"unstable"``).
+    maximum is subtracted first (``"unstable"``), and a batch with one row near +800 and the
+    others far below, where subtracting the maximum of the whole batch leaves the low rows
+    0/0 (``"global_max"``).
 
     Expected signature: ``fn(logits, classes) -> gradient`` with ``logits`` of shape (n, C),
     ``classes`` integers of shape (n,), and the gradient of shape (n, C).
@@ -226,9 +257,26 @@ def check_cross_entropy_grad(fn: Callable[..., Any]) -> CheckResult:
             "logits up to 1000",
             large,
         ),
+        # e^(z − 801) is 0 in the rows below: only each row's own maximum keeps them finite.
+        Case(
+            (
+                np.array([[800.0, 801.0, 799.0], [-800.0, -798.5, -801.0], [0.5, -0.5, 0.0]]),
+                np.array([1, 0, 2]),
+            ),
+            "one row near +800, the others far below",
+            large,
+        ),
     ]
     grad = losses.cross_entropy_grad
     mistakes = [
+        # Before "unstable": this softmax breaks down only on large logits too.
+        Mistake(
+            "global_max",
+            "You subtracted the maximum of the whole batch, not of each row: "
+            "the low row underflows (e^(z − max) is 0 for all of its entries, and 0/0 is "
+            "NaN). Subtract each row's maximum: z.max(axis=1, keepdims=True).",
+            _cross_entropy_grad_batch_max,
+        ),
         Mistake(
             "unstable",
             "Your gradient is right for moderate logits but breaks down when they "
@@ -263,6 +311,13 @@ def check_cross_entropy_grad(fn: Callable[..., Any]) -> CheckResult:
             "Your softmax normalises each column; it must normalise each row, "
             "over the classes (axis=1).",
             _cross_entropy_grad_over_columns,
+        ),
+        Mistake(
+            "softmax_over_batch",
+            "Your softmax normalises over the whole batch at once (a "
+            "sum without axis=); it must normalise each row, over the classes: "
+            "np.sum(..., axis=1, keepdims=True).",
+            _cross_entropy_grad_over_batch,
         ),
     ]
     return check_against(

@@ -4,6 +4,7 @@ quadratic."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -203,14 +204,15 @@ def _heavy_ball_rate(lr: float, gamma: float, eigenvalues: Sequence[float]) -> f
     return float(np.max(np.abs(np.linalg.eigvals(matrices))))
 
 
-def _heavy_ball_rate_note(fn: Callable[..., Any], cases: Sequence[Case]) -> str:
-    """What the learner's settings cost on the first case they get wrong, or '' if unknown."""
-    for case in cases:
+def _heavy_ball_rate_note(answers: Sequence[Any], cases: Sequence[Case]) -> str:
+    """What the learner's settings (their ``answers``, case by case) cost on the first case
+    they get wrong, or '' if unknown."""
+    for case, answer in zip(cases, answers, strict=True):  # one answer per case
         mu, L = case.args
         right = _polyak_heavy_ball(mu, L)
         try:
             with quiet():
-                lr, gamma = (float(setting) for setting in fn(mu, L))
+                lr, gamma = (float(setting) for setting in answer)
         except Exception:  # not two numbers: the main message has said so already
             return ""
         if not (np.isfinite(lr) and np.isfinite(gamma)):
@@ -228,6 +230,18 @@ def _heavy_ball_rate_note(fn: Callable[..., Any], cases: Sequence[Case]) -> str:
             f"ρ = (√κ − 1)/(√κ + 1) = {best:.4g}."
         )
     return ""
+
+
+def _recording_answers(fn: Callable[..., Any], answers: list[Any]) -> Callable[..., Any]:
+    """``fn``, appending each answer to ``answers``: the note reads them, without calling the
+    learner's function again."""
+
+    @functools.wraps(fn)  # keeps the learner's name for the messages
+    def recorded(*args: Any) -> Any:
+        answers.append(fn(*args))
+        return answers[-1]
+
+    return recorded
 
 
 def check_heavy_ball_tuning(fn: Callable[..., Any]) -> CheckResult:
@@ -322,8 +336,10 @@ def check_heavy_ball_tuning(fn: Callable[..., Any]) -> CheckResult:
             reordered(_polyak_heavy_ball, (1, 0)),
         ),
     ]
+    answers: list[Any] = []
+    candidate = _recording_answers(fn, answers) if callable(fn) else fn
     result = check_against(
-        fn,
+        candidate,
         _polyak_heavy_ball,
         cases,
         mistakes,
@@ -333,5 +349,5 @@ def check_heavy_ball_tuning(fn: Callable[..., Any]) -> CheckResult:
     )
     if result.passed or result.mistake not in {None, *(m.name for m in mistakes)}:
         return result
-    note = _heavy_ball_rate_note(fn, cases)
+    note = _heavy_ball_rate_note(answers, cases)
     return CheckResult(False, result.message + note, result.mistake)
