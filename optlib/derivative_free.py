@@ -140,10 +140,11 @@ def _end(
     if converged is not None:
         path.converge(converged + _nan_note(trials))
     else:
-        # Recorder has no finish(why) (requested); its message is the documented attribute.
-        path.message = (
-            f"finished: took {path.steps} steps, spending the budget of max_evals = "
-            f"{trials.counted.max_evals} evaluations of f; best f = {fx:.6g}{_nan_note(trials)}"
+        steps, budget = path.steps, trials.counted.max_evals
+        path.finish(
+            f"took {steps} step{'' if steps == 1 else 's'}, spending the budget of max_evals = "
+            f"{budget} evaluation{'' if budget == 1 else 's'} of f; best f = {fx:.6g}"
+            + _nan_note(trials)
         )
     return path.trajectory()
 

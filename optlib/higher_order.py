@@ -1190,10 +1190,9 @@ def _conclude(
         if grad_norm <= tol:
             path.converge(f"|∇f| = {grad_norm:.2g} ≤ tol = {tol:.2g}")
         else:
-            # Recorder has no finish(why) (requested); its message is the documented attribute.
-            path.message = (
-                f"finished: took max_steps = {max_steps} steps; "
-                f"|∇f| = {grad_norm:.2g} > tol = {tol:.2g}"
+            steps = "step" if max_steps == 1 else "steps"
+            path.finish(
+                f"took max_steps = {max_steps} {steps}; |∇f| = {grad_norm:.2g} > tol = {tol:.2g}"
             )
     return path.trajectory(**arrays)
 
