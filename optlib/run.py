@@ -91,7 +91,8 @@ class Trajectory:
         function, one per step); ``grad_evals[-1]`` is the total. This is the cost axis on
         which full-batch and stochastic runs compare fairly.
     diverged_at : the step :math:`t` at which the run diverged (its loss or parameters stopped
-        being finite, or :math:`|f| >` ``max_loss``), or ``None``. For a batch of runs, an
+        being finite, or :math:`|f| >` ``max_loss``; 0 if the loss at ``x0`` already was not
+        finite or above ``max_loss``), or ``None``. For a batch of runs, an
         integer array shaped like the batch with -1 where the run did not diverge; a diverged
         run's entries are NaN from that step on.
     value_evals : ``(T + 1,)`` — objective values evaluated so far, for methods that count them
@@ -330,6 +331,10 @@ def minibatches(
             yield from (order[i : i + batch_size] for i in range(0, n_samples, batch_size))
 
 
+#: Rows of the path allocated at the start of a run of :func:`minimize`; it doubles when full.
+_FIRST_ROWS = 1024
+
+
 def minimize(
     objective: Any,
     x0: np.ndarray,
@@ -416,7 +421,6 @@ def minimize(
     grad_evals = np.zeros(rows, dtype=np.int64)
     diverged_at = np.full(batch_shape, -1)
     first_divergence = ""  # when and why the first run diverged, for the message
-    last = steps
 
     # Overflow on the way to divergence is expected and is reported below, not as warnings —
     # also at x0, whose loss may already overflow.
@@ -429,10 +433,9 @@ def minimize(
         params[0] = np.where(running[..., None], x, np.nan)
         losses[0] = np.where(running, loss, np.nan)
         state = optimizer.init(x)
-        if not running.any():
-            last, steps = -1, 0
+        last = steps if running.any() else -1  # the last row kept
 
-        for t in range(1, steps + 1):
+        for t in range(1, last + 1):
             point = optimizer.lookahead_point(x, state)
             if batches is None:
                 grads, examples = objective.grad(point), n_samples or 1
@@ -472,10 +475,6 @@ def minimize(
         for array in (params, losses, grad_evals)
     ]
     return Trajectory(*path, diverged, status=status, message=message)
-
-
-#: Rows of the path allocated at the start of a run; it doubles when full.
-_FIRST_ROWS = 1024
 
 
 def _grown(arrays: tuple[np.ndarray, ...], rows_max: int, steps_taken: int) -> list[np.ndarray]:
