@@ -60,7 +60,7 @@ import numpy as np
 
 from optlib import optimizers
 from optlib.optimizers import Optimizer
-from optlib.validation import check, check_whole, nonnegative, positive
+from optlib.validation import check_number, check_whole, nonnegative, positive
 
 __all__ = [
     "STATUSES",
@@ -396,8 +396,10 @@ def minimize(
     check_whole("Invalid steps value: {value}", steps, 0)
     if sampling not in ("shuffle", "replacement"):
         raise ValueError(f"Invalid sampling value: {sampling!r} (use 'shuffle' or 'replacement')")
-    check("Invalid grad_noise value: {value}", grad_noise, nonnegative)
-    check("Invalid max_loss value: {value}", max_loss, positive)
+    # One number each: an array would act per coordinate (or per run) without saying so.
+    check_number("Invalid grad_noise value: {value}", grad_noise, nonnegative)
+    check_number("Invalid max_loss value: {value}", max_loss, positive)
+    check_whole("Invalid seed value: {value}", seed, 0)
     if batch_size is not None:
         n_samples = getattr(objective, "n_samples", None)
         if n_samples is None:

@@ -263,6 +263,13 @@ def test_the_runner_reads_nags_gradient_at_the_lookahead_point():
         ({"sampling": "random"}, "Invalid sampling value: 'random'"),
         ({"grad_noise": -1.0}, "Invalid grad_noise value: -1.0"),
         ({"max_loss": 0.0}, "Invalid max_loss value: 0.0"),
+        # Before: an array of noise levels was per coordinate, NumPy refused a seed of -1
+        # without naming it.
+        ({"grad_noise": np.array([0.1, 1.0])}, "Invalid grad_noise value: [0.1 1. ]"),
+        ({"max_loss": np.array([1.0, 2.0])}, "Invalid max_loss value: [1. 2.]"),
+        ({"max_loss": True}, "Invalid max_loss value: True"),
+        ({"seed": -1}, "Invalid seed value: -1"),
+        ({"seed": 1.5}, "Invalid seed value: 1.5"),
     ],
 )
 def test_invalid_run_settings(kwargs, message):
