@@ -39,10 +39,12 @@ evaluations counted by :class:`optlib.run.Counted` and its rows kept by
   - ``"finished"`` — it took ``max_steps`` steps without reaching ``tol``.
   - ``"stopped"`` — it cannot go on from :math:`x_t`, which is *not* stationary within
     ``tol``: the line search found no acceptable step (in float64 that happens once
-    :math:`f` changes by less than its round-off and ``tol`` was too strict to reach —
-    SciPy's "precision loss" —, or where :math:`f` has a kink), the direction is not a
-    descent direction, the trust region shrank below float64 resolution, or the Hessian
-    is singular (pure Newton) or not finite (every variant of Newton).
+    :math:`f` changes by less than its round-off and ``tol`` was too strict to reach, which
+    SciPy calls "precision loss"; or where :math:`f` has a kink; or where :math:`f` keeps
+    falling, finite, for the whole search — :math:`x^2 - y^2` along :math:`y` —, which the
+    message shows with the values), the direction is not a descent direction, the trust
+    region shrank below float64 resolution, or the Hessian is singular (pure Newton) or not
+    finite (every variant of Newton).
   - ``"diverged"`` — the next iterate broke down: it, :math:`f` or :math:`\nabla f` there
     is not finite, or :math:`f = -\infty` (the objective is unbounded below, also when a
     line-search trial meets it). ``diverged_at`` is that step; the arrays end at the last
