@@ -653,7 +653,7 @@ def test_a_wrong_float32_answer_is_still_named_or_not_right():
         ),
     )
     assert off.mistake is None and off.message.startswith("Not right yet")
-    assert "Your answer is float32, which keeps only about 6 significant digits" in off.message
+    assert "Your answer is float32, which keeps about 6 significant digits" in off.message
 
 
 def test_where_float32_loses_more_digits_the_note_still_says_so():

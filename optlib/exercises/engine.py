@@ -289,12 +289,15 @@ def check_against(
     made = precision and next((m for m in mistakes if _made(m, records, wrong, count, *low)), None)
     if made:
         return named(made)
-    note = (
-        f" Your answer is {precision}, which keeps only about {np.finfo(precision).precision} "
-        "significant digits: compute in float64 (np.float64), NumPy's default."
-        if precision
-        else ""
-    )
+    if precision:
+        info = np.finfo(precision)
+        note = (
+            f" Your answer is {precision}, which keeps about {info.precision} significant digits "
+            f"and overflows above {float(info.max):.2g}: compute in float64 (np.float64), NumPy's "
+            "default."
+        )
+    else:
+        note = ""
     first = wrong[0]
     where, inputs, yours, answer, warned = details(first)
     if not _finite(first.got):
