@@ -322,7 +322,26 @@ def minibatches(
 ) -> Iterator[np.ndarray]:
     """The rows of each step's mini-batch, forever: with ``sampling="shuffle"``, epochs of a fresh
     permutation cut into batches of ``batch_size`` (the last one of an epoch may be smaller, as a
-    PyTorch ``DataLoader`` with ``shuffle=True``); with ``"replacement"``, i.i.d. draws."""
+    PyTorch ``DataLoader`` with ``shuffle=True``); with ``"replacement"``, i.i.d. draws.
+
+    The arguments are checked when it is called, not at the first batch: ``n_samples >= 1``,
+    ``batch_size`` from 1 to ``n_samples``, ``rng`` a ``np.random.Generator``.
+    """
+    check_whole("Invalid n_samples value: {value}", n_samples, 1)
+    message = f"Invalid batch_size value: {{value}} (1 to {n_samples})"
+    check_whole(message, batch_size, 1)
+    if batch_size > n_samples:
+        raise ValueError(message.format(value=batch_size))
+    if sampling not in ("shuffle", "replacement"):
+        raise ValueError(f"Invalid sampling value: {sampling!r} (use 'shuffle' or 'replacement')")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a np.random.Generator, got {type(rng).__name__}")
+    return _minibatches(n_samples, batch_size, sampling, rng)
+
+
+def _minibatches(
+    n_samples: int, batch_size: int, sampling: str, rng: np.random.Generator
+) -> Iterator[np.ndarray]:
     while True:
         if sampling == "replacement":
             yield rng.integers(n_samples, size=batch_size)
@@ -400,21 +419,15 @@ def minimize(
     check_number("Invalid grad_noise value: {value}", grad_noise, nonnegative)
     check_number("Invalid max_loss value: {value}", max_loss, positive)
     check_whole("Invalid seed value: {value}", seed, 0)
-    if batch_size is not None:
-        n_samples = getattr(objective, "n_samples", None)
-        if n_samples is None:
-            raise ValueError(
-                "batch_size needs a finite-sum objective (one with n_samples), "
-                f"not {type(objective).__name__}"
-            )
-        message = f"Invalid batch_size value: {{value}} (1 to {n_samples})"
-        check_whole(message, batch_size, 1)
-        if batch_size > n_samples:
-            raise ValueError(message.format(value=batch_size))
-    batch_shape = x.shape[:-1]
-    rng = np.random.default_rng(seed)
     n_samples = getattr(objective, "n_samples", None)
-    batches = minibatches(n_samples, batch_size, sampling, rng) if batch_size else None
+    if batch_size is not None and n_samples is None:
+        raise ValueError(
+            "batch_size needs a finite-sum objective (one with n_samples), "
+            f"not {type(objective).__name__}"
+        )
+    rng = np.random.default_rng(seed)
+    batches = None if batch_size is None else minibatches(n_samples, batch_size, sampling, rng)
+    batch_shape = x.shape[:-1]
 
     # The path grows as the run goes (doubling), so steps=10**12 costs only the steps taken.
     rows = min(steps + 1, _FIRST_ROWS)

@@ -284,6 +284,22 @@ def test_invalid_batch_size(batch_size):
         optlib.minimize(LeastSquares(n=10), np.zeros(3), optlib.sgd(), 5, batch_size=batch_size)
 
 
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ((0, 1, "shuffle"), ValueError, "Invalid n_samples value: 0"),  # before: a hang
+        ((10, 0, "shuffle"), ValueError, r"Invalid batch_size value: 0 \(1 to 10\)"),
+        ((10, 11, "replacement"), ValueError, r"Invalid batch_size value: 11 \(1 to 10\)"),
+        ((10, 2, "random"), ValueError, "Invalid sampling value: 'random'"),  # before: shuffled
+        ((10, 2, "shuffle", 0), TypeError, "rng must be a np.random.Generator, got int"),
+    ],
+)
+def test_minibatches_checks_its_arguments_when_called(arguments, error, message):
+    n_samples, batch_size, sampling, *rng = arguments
+    with pytest.raises(error, match=message):
+        optlib.run.minibatches(n_samples, batch_size, sampling, *(rng or [np.random.default_rng()]))
+
+
 # --- bad input is refused before the first step, naming the argument -----------------------------
 
 
