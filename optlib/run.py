@@ -199,7 +199,7 @@ class Counted:
             raise BudgetSpentError(f"the budget of {self.max_evals} evaluations of f is spent")
         self.values += 1
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            fx = np.asarray(self._value(x), dtype=float)
+            fx = _real_result("f", self._value(x))
         if fx.shape != ():
             raise ValueError(f"f must return a scalar, got an array of shape {fx.shape}")
         return float(fx)
@@ -208,13 +208,25 @@ class Counted:
         r""":math:`\nabla f(x)`, counted."""
         self.grads += 1
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return np.asarray(self.objective.grad(x), dtype=float)
+            return _real_result("objective.grad(x)", self.objective.grad(x))
 
     def hess(self, x: np.ndarray) -> np.ndarray:
         r""":math:`\nabla^2 f(x)`, counted."""
         self.hessians += 1
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return np.asarray(self.objective.hess(x), dtype=float)
+            return _real_result("objective.hess(x)", self.objective.hess(x))
+
+
+def _real_result(what: str, result: Any) -> np.ndarray:
+    """What an objective returned, as floats; a ``TypeError`` naming ``what`` if it is not real
+    numbers (``None`` would otherwise become NaN, a string a number, and be taken for a value)."""
+    try:
+        array = np.asarray(result)
+    except ValueError:  # ragged nested sequences
+        raise TypeError(f"{what} must return real numbers, got a ragged sequence") from None
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{what} must return real numbers, got {type(result).__name__}")
+    return array.astype(float)
 
 
 class Recorder:
@@ -653,9 +665,18 @@ def follow(optimizer: Optimizer, x0: np.ndarray, grads: Iterable[np.ndarray]) ->
     """
     _check_optimizer(optimizer)
     x = _checked_start(x0, None)
+    try:
+        grads = iter(grads)
+    except TypeError:
+        raise TypeError(
+            f"grads must be an array of gradients or an iterable of them, got "
+            f"{type(grads).__name__}"
+        ) from None
     state = optimizer.init(x)
     path = [x]
     for t, g in enumerate(grads, start=1):
+        if np.asarray(g).dtype.kind not in "iuf":
+            raise TypeError(f"grads must be real numbers; g_{t} is {g!r}")
         if np.shape(g) != x.shape:
             raise ValueError(f"grads must be shaped like x0, {x.shape}; g_{t} has {np.shape(g)}")
         x, state = optimizer.step(x, g, state)

@@ -595,6 +595,13 @@ def test_follow_refuses_a_gradient_of_the_wrong_shape():
         follow(optlib.sgd(lr=0.1), np.zeros(2), [np.ones(2), np.ones(3)])
 
 
+def test_follow_refuses_gradients_that_are_not_numbers():
+    with pytest.raises(TypeError, match="grads must be an array of gradients or an iterable"):
+        follow(optlib.sgd(), np.ones(2), None)  # before: "'NoneType' object is not iterable"
+    with pytest.raises(TypeError, match=r"grads must be real numbers; g_2 is \['a', 'b'\]"):
+        follow(optlib.sgd(), np.ones(2), [np.ones(2), ["a", "b"]])
+
+
 def test_follow_refuses_a_start_or_an_optimizer_that_is_not_one():
     with pytest.raises(ValueError, match=r"x0 must be finite; x0\[0\] is nan"):
         follow(optlib.sgd(lr=0.1), np.array([np.nan, 0.0]), np.ones((3, 2)))
@@ -647,6 +654,18 @@ def test_counted_refuses_to_evaluate_beyond_its_budget():
     counted.grad(np.ones(2))  # the budget is one of values only
     with pytest.raises(BudgetSpentError):
         Counted(objective, max_evals=0).value(np.ones(2))
+
+
+def test_counted_refuses_results_that_are_not_real_numbers():
+    """Before: an object() was a TypeError from float(), None became NaN (a failed trial) and
+    "1.5" the number 1.5."""
+    for result in (object(), None, "1.5", 1j):
+        with pytest.raises(TypeError, match="f must return real numbers, got"):
+            Counted(lambda x, result=result: result).value(np.zeros(2))
+    with pytest.raises(
+        TypeError, match=r"objective.grad\(x\) must return real numbers, got NoneType"
+    ):
+        Counted(Malformed(grad=lambda x: None)).grad(np.zeros(2))
 
 
 def test_counted_takes_a_plain_callable_and_checks_what_it_returns():
