@@ -220,8 +220,9 @@ def check_against(
                 f"given ({changed[0]} -= ..., {changed[0]}[...] = ...).",
                 "mutates_input",
             )
-        got, problem, precision = _read_outputs(value, expected, output_names)
-        if problem:
+        try:
+            got, precision = _read_outputs(value, expected, output_names)
+        except _WrongFormError as problem:
             return CheckResult(False, f"On {where}, {problem}", "wrong_output")
         records.append(_Record(number, case, expected, got, warned, precision))
 
@@ -469,68 +470,61 @@ def as_outputs(value: Any, count: int) -> tuple[np.ndarray, ...]:
     return tuple(np.asarray(part, dtype=float) for part in (value if count > 1 else (value,)))
 
 
+class _WrongFormError(Exception):
+    """What is wrong with the form of the candidate's answer, in words."""
+
+
 def _read_outputs(
     value: Any, expected: tuple[np.ndarray, ...], names: Sequence[str]
-) -> tuple[tuple[np.ndarray, ...], str | None, str | None]:
-    """The candidate's return value as float arrays shaped like the answer, or what is wrong;
-    and the name of the coarsest float dtype below float64 among its outputs, if any."""
+) -> tuple[tuple[np.ndarray, ...], str | None]:
+    """The candidate's return value as float arrays shaped like the answer, and the name of the
+    coarsest float dtype below float64 among its outputs (None if none). Raises
+    :class:`_WrongFormError` when the value is not of that form."""
     listed = ", ".join(names)
     if value is None:
-        return (), "your function returned None: did you forget the return statement?", None
+        raise _WrongFormError("your function returned None: did you forget the return statement?")
     if len(names) > 1:
         if not isinstance(value, (tuple, list)):
-            return (
-                (),
-                (
-                    f"your function returned a single {type(value).__name__}; it should return "
-                    f"{len(names)} values: ({listed})."
-                ),
-                None,
+            raise _WrongFormError(
+                f"your function returned a single {type(value).__name__}; it should return "
+                f"{len(names)} values: ({listed})."
             )
         if len(value) != len(names):
             count = "1 value" if len(value) == 1 else f"{len(value)} values"
-            return (
-                (),
-                (f"your function returned {count}; it should return {len(names)}: ({listed})."),
-                None,
+            raise _WrongFormError(
+                f"your function returned {count}; it should return {len(names)}: ({listed})."
             )
         parts = tuple(value)
     elif isinstance(value, tuple):
-        return (
-            (),
-            (f"your function returned a tuple of {len(value)} values; return {listed} only."),
-            None,
+        raise _WrongFormError(
+            f"your function returned a tuple of {len(value)} values; return {listed} only."
         )
     else:
         parts = (value,)
     arrays, precisions = [], []
     for name, part, answer in zip(names, parts, expected, strict=True):
         if part is None:
-            return (), f"your {name} is None.", None
+            raise _WrongFormError(f"your {name} is None.")
         array, error = _as_array(part)
         kind = type(part).__name__
         if error is not None:
-            return (
-                (),
-                (
-                    f"your {name} is a {kind}, which NumPy cannot read as numbers "
-                    f"({_describe(error)}). Return a NumPy array or a number."
-                ),
-                None,
+            raise _WrongFormError(
+                f"your {name} is a {kind}, which NumPy cannot read as numbers "
+                f"({_describe(error)}). Return a NumPy array or a number."
             )
         if array.dtype.kind == "c" and not np.any(array.imag):
             array = array.real  # e.g. from np.linalg.eigvals
         if array.dtype.kind not in "biuf":
-            return (), f"your {name} is a {kind}, not a number or array of numbers.", None
+            raise _WrongFormError(f"your {name} is a {kind}, not a number or array of numbers.")
         if array.shape != answer.shape:
             should = "a single number" if answer.ndim == 0 else f"of shape {answer.shape}"
             has = "a single number" if array.ndim == 0 else f"an array of shape {array.shape}"
-            return (), f"your {name} is {has}, but it should be {should}.", None
+            raise _WrongFormError(f"your {name} is {has}, but it should be {should}.")
         if array.dtype.kind == "f" and array.dtype.itemsize < 8:
             precisions.append(array.dtype)
         arrays.append(array.astype(float))
     coarsest = min(precisions, key=lambda dtype: dtype.itemsize, default=None)
-    return tuple(arrays), None, None if coarsest is None else coarsest.name
+    return tuple(arrays), None if coarsest is None else coarsest.name
 
 
 def _as_array(part: Any) -> tuple[np.ndarray, Exception | None]:
