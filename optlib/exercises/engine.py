@@ -83,8 +83,9 @@ class CheckResult:
     mistake : str or None
         What went wrong: the name of one of the checker's known mistakes (``"uphill"``,
         ``"eps_inside_root"``, ``"unstable"``, ...), or a generic problem (``"raises"``,
-        ``"mutates_input"``, ``"wrong_output"``, ``"not_finite"``, ``"not_a_function"``), or
-        None when the function passes, or is wrong in a way the checker does not recognise.
+        ``"exits"``, ``"timeout"``, ``"mutates_input"``, ``"wrong_output"``,
+        ``"low_precision"``, ``"not_finite"``, ``"not_a_function"``), or None when the
+        function passes, or is wrong in a way the checker does not recognise.
     """
 
     passed: bool
