@@ -21,13 +21,20 @@ checked step for step against recorded PyTorch 2.13 runs):
   :class:`DecoupledDecay` (:math:`\theta \leftarrow \theta(1 - \eta_t\lambda)` before the rule,
   AdamW's and PyTorch's ``decoupled_weight_decay``). The lower-case constructors (``adam``,
   ``adamw``, ``sgd``, …) take PyTorch's names and defaults and compose the pieces.
-- Any hyperparameter may be an array whose axes line up with the *leading* axes of ``params``:
-  ``lr=np.geomspace(1e-4, 1, 1000)`` with ``params`` of shape ``(1000, d)`` runs a sweep of
-  1,000 learning rates as one array program. The arrays are lined up once per shape of
-  ``params`` (:meth:`Optimizer.lined_up`, :func:`line_up`), before a rule's ``init``, ``step``
-  and ``lookahead_point`` run, so the rules are written as if every hyperparameter were a number.
+- Any hyperparameter may be an array whose axes line up with the *batch* axes of ``params``
+  (all but the last, which holds the coordinates): ``lr=np.geomspace(1e-4, 1, 1000)`` with
+  ``params`` of shape ``(1000, d)`` runs a sweep of 1,000 learning rates as one array program.
+  An array gives one setting per run, never one per coordinate. The arrays are lined up once per
+  batch shape of ``params`` (:meth:`Optimizer.lined_up`, :func:`line_up`), before a rule's
+  ``init``, ``step`` and ``lookahead_point`` run, so the rules are written as if every
+  hyperparameter were a number.
 - Invalid hyperparameters raise :class:`ValueError` with PyTorch's message
-  (``Invalid learning rate: -0.1``), before any step.
+  (``Invalid learning rate: -0.1``; a non-number shown by its ``repr``: ``'0.1'``), before any
+  step. ``step`` refuses gradients of another shape than ``params`` and a state that this
+  optimizer's ``init`` did not make, with a message naming them.
+- Parameters and state keep the floating dtype of ``params``, as in PyTorch: float32 params give
+  float32 params and float32 state; gradients are cast to it; integers and lists are taken as
+  float64.
 
 ``step`` returns the new parameters rather than an "update" to add, which spares the reader a
 sign trap. The rule that reads the gradient somewhere other than at ``params`` (the lecture's
@@ -36,7 +43,7 @@ Nesterov form) says where through :meth:`Optimizer.lookahead_point`.
 For large models, :meth:`Optimizer.step_` runs the same ``step`` in place, block by block, as
 ``torch.optim`` updates its tensors: the same numbers, bit for bit, with no parameter-sized
 allocation. It is an engine beside the rules: each state names its buffers (``buffers``), and
-the engine evaluates the schedule once per step.
+the engine evaluates the schedule once per step, and checks every array before it writes any.
 """
 
 from __future__ import annotations
@@ -48,7 +55,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from optlib.validation import Hyper, check, nonnegative
+from optlib.validation import Hyper, check, check_flag, check_whole, finite, nonnegative
 
 __all__ = [
     "LR",
@@ -91,62 +98,77 @@ LR = float | np.ndarray | Callable[[int], Any]
 #: Entries per block of :meth:`Optimizer.step_`: 64 K float64 = 512 KiB, so a rule's few
 #: block-sized temporaries stay in the CPU's L2/L3 cache (measured best of 4 K–256 K here).
 BLOCK = 2**16
+#: The message for a step count t that is not a whole number >= 1.
+_STEP_T = "Invalid step t: {value} (steps are counted 1, 2, …)"
 
 
 # --- Lining up array hyperparameters with params -------------------------------------------------
 
 
-def line_up(value: Hyper, params: np.ndarray) -> Hyper:
-    """Line a hyperparameter up with the leading (batch) axes of ``params``.
+def line_up(value: Hyper, params: np.ndarray, name: str = "A hyperparameter") -> Hyper:
+    """Line a hyperparameter up with the batch axes of ``params``.
 
-    A number is returned as it is. An array of shape ``(B,)`` (or ``(B1, B2)``, …) gets trailing
-    unit axes so that it broadcasts against ``params`` of shape ``(B, d)`` (``(B1, B2, d)``, …):
-    setting ``i`` applies to ``params[i]``. An array shaped like ``params`` is one value per
-    coordinate.
+    The last axis of ``params`` holds the coordinates of one run; the axes before it, if any,
+    are batch axes, one run per entry. A number is returned as it is. An array of shape ``(B,)``
+    (or ``(B1, B2)``, …) names one setting per run along the leading batch axes and gets trailing
+    unit axes, so that it broadcasts against ``params`` of shape ``(B, d)`` (``(B1, B2, d)``, …):
+    setting ``i`` applies to ``params[i]``. An array never gives one value per coordinate: one
+    with as many axes as ``params``, or whose axes do not match the batch axes, raises
+    :class:`ValueError` naming the hyperparameter (``name``).
     """
-    return _line_up_to(value, np.shape(params))
+    params = np.asarray(params)
+    dtype = params.dtype if params.dtype.kind == "f" else np.dtype(float)
+    return _line_up_to(value, params.shape, name, dtype)
 
 
-def _line_up_to(value: Hyper, shape: tuple[int, ...]) -> Hyper:
+def _line_up_to(value: Any, shape: tuple[int, ...], name: str, dtype: np.dtype) -> Any:
     if np.ndim(value) == 0:
+        # A NumPy scalar would promote float32 params to float64 (NEP 50); a Python float adapts.
+        numpy = isinstance(value, np.number | np.ndarray) and np.asarray(value).dtype.kind in "iuf"
+        return float(value) if numpy else value  # anything else is left for the checks to name
+    array = np.asarray(value)
+    if array.dtype.kind not in "iuf":
         return value
-    value = np.asarray(value, dtype=float)
-    leading = shape[: value.ndim]
-    if value.ndim > len(shape) or any(
-        a not in (1, b) for a, b in zip(value.shape, leading, strict=True)
+    batch = shape[:-1]
+    if array.ndim > len(batch) or any(
+        a not in (1, b) for a, b in zip(array.shape, batch[: array.ndim], strict=True)
     ):
         raise ValueError(
-            f"A hyperparameter of shape {value.shape} does not line up with the leading axes of "
-            f"params of shape {shape}"
+            f"{name} of shape {array.shape} does not line up with the batch axes {batch} of "
+            f"params of shape {shape}: a hyperparameter array gives one setting per run of a "
+            "batch, not one per coordinate"
         )
-    return value.reshape(value.shape + (1,) * (len(shape) - value.ndim))
+    return array.astype(dtype).reshape(array.shape + (1,) * (len(shape) - array.ndim))
 
 
 @dataclasses.dataclass(frozen=True)
 class _LinedUpSchedule:
-    """A schedule whose values are lined up with params of ``shape`` (a sweep of schedules)."""
+    """A schedule whose values are lined up with params of ``shape`` and ``dtype`` (a sweep of
+    schedules, or a schedule stepping float32 params)."""
 
     schedule: Callable[[int], Any]
     shape: tuple[int, ...]
+    dtype: np.dtype
 
     def __call__(self, k: int) -> Hyper:
-        return _line_up_to(self.schedule(k), self.shape)
+        name = f"lr (the schedule's value at k = {k})"
+        return _line_up_to(self.schedule(k), self.shape, name, self.dtype)
 
 
-def _line_up_any(value: Any, shape: tuple[int, ...]) -> Any:
+def _line_up_any(value: Any, shape: tuple[int, ...], name: str, dtype: np.dtype) -> Any:
     if isinstance(value, Optimizer):
-        return value._lined_up_to(shape)
-    if isinstance(value, bool):
-        return value
+        return value if value._plain else value._lined_up_to(shape, dtype)
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
     if callable(value):
-        return _LinedUpSchedule(value, shape)
+        return _LinedUpSchedule(value, shape, dtype)
     if isinstance(value, tuple):
-        return tuple(_line_up_any(v, shape) for v in value)
-    return _line_up_to(value, shape)
+        return tuple(_line_up_any(v, shape, f"{name}[{i}]", dtype) for i, v in enumerate(value))
+    return _line_up_to(value, shape, name, dtype)
 
 
 def _is_number(value: Any) -> bool:
-    """Whether a hyperparameter is one plain setting (no array to line up, no schedule)."""
+    """Whether a hyperparameter is one setting (no array to line up, no schedule)."""
     if isinstance(value, Optimizer):
         return value._numbers_only
     if isinstance(value, tuple):
@@ -154,14 +176,92 @@ def _is_number(value: Any) -> bool:
     return not callable(value) and np.ndim(value) == 0
 
 
-def _lines_up(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a rule's method on the copy of the optimizer lined up with ``params``."""
+def _is_plain(value: Any) -> bool:
+    """Whether a hyperparameter is a Python number or bool, which any params can take as it is."""
+    if isinstance(value, Optimizer):
+        return value._plain
+    if isinstance(value, tuple):
+        return all(_is_plain(v) for v in value)
+    return type(value) in (bool, int, float)
 
-    @functools.wraps(method)
-    def on_lined_up(self: Optimizer, params: np.ndarray, *rest: Any) -> Any:
-        return method(self.lined_up(params), params, *rest)
 
-    return on_lined_up
+# --- What every rule's init, step and lookahead_point go through ---------------------------------
+
+
+def _numbers(name: str, value: Any) -> np.ndarray:
+    """``value`` as an array of real numbers, or a TypeError naming it."""
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):  # ragged nested sequences
+        raise TypeError(f"{name} must be an array of real numbers, got {value!r}") from None
+    if array.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must be an array of real numbers, got {type(value).__name__} "
+            f"of dtype {array.dtype}"
+        )
+    return array
+
+
+def _as_params(params: Any) -> np.ndarray:
+    """``params`` as a floating-point array: itself if it is one (float32 stays float32, as in
+    PyTorch), else float64 (a reader writes ``[1.0, 2.0]``)."""
+    if isinstance(params, np.ndarray) and params.dtype.kind == "f":
+        return params
+    array = _numbers("params", params)
+    return array if array.dtype.kind == "f" else array.astype(float)
+
+
+def _as_grads(grads: Any, params: np.ndarray) -> np.ndarray:
+    """``grads`` in the dtype of ``params`` (PyTorch's in-place updates cast so), of its shape."""
+    if not (isinstance(grads, np.ndarray) and grads.dtype == params.dtype):
+        grads = _numbers("grads", grads).astype(params.dtype)
+    if grads.shape != params.shape:
+        raise ValueError(
+            f"grads of shape {grads.shape} do not match params of shape {params.shape}"
+        )
+    return grads
+
+
+def _on_init(init: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a rule's ``init`` on floating-point params, on the copy lined up with them."""
+
+    @functools.wraps(init)
+    def checked_init(self: Optimizer, params: Any) -> Any:
+        params = _as_params(params)
+        return init(self.lined_up(params), params)
+
+    return checked_init
+
+
+def _on_step(step: Callable[..., Any], buffers: bool) -> Callable[..., Any]:
+    """Check a rule's ``step`` inputs once, here, so that the rule reads like its equations:
+    params floating-point, grads of their shape and dtype, the state this optimizer's own (its
+    ``buffers`` too, unless the step hands the state on to a rule that checks them). The
+    common case costs a few attribute reads; anything else is looked at closely."""
+
+    @functools.wraps(step)
+    def checked_step(self: Optimizer, params: Any, grads: Any, state: Any) -> Any:
+        if not (type(params) is np.ndarray and params.dtype.kind == "f"):
+            params = _as_params(params)
+        dtype, shape = params.dtype, params.shape
+        rule = self if self._plain else self.lined_up(params)
+        if not (type(grads) is np.ndarray and grads.dtype is dtype and grads.shape == shape):
+            grads = _as_grads(grads, params)
+        return step(rule, params, grads, rule._checked_state(state, dtype, shape, buffers))
+
+    return checked_step
+
+
+def _on_lookahead_point(lookahead_point: Callable[..., Any]) -> Callable[..., Any]:
+    """As :func:`_on_step`, for ``lookahead_point``."""
+
+    @functools.wraps(lookahead_point)
+    def checked_lookahead_point(self: Optimizer, params: Any, state: Any) -> Any:
+        params = _as_params(params)
+        rule = self.lined_up(params)
+        return lookahead_point(rule, params, rule._checked_state(state, params.dtype, params.shape))
+
+    return checked_lookahead_point
 
 
 # --- Checks of hyperparameters (PyTorch's messages) ----------------------------------------------
@@ -173,12 +273,19 @@ def _check_lr(lr: LR) -> None:
         check("Invalid learning rate: {value}", lr, nonnegative)
 
 
-def _check_betas(betas: tuple[Hyper, Hyper]) -> None:
-    if len(betas) != 2:
+def _check_betas(rule: Optimizer) -> None:
+    betas = rule.betas
+    if not (isinstance(betas, tuple | list) and len(betas) == 2):
         raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
     for index, beta in enumerate(betas):
         message = f"Invalid beta parameter at index {index}: {{value}}"
         check(message, beta, lambda b: (b >= 0.0) & (b < 1.0))
+    # A list, as PyTorch takes, is kept as the pair it is (an array would be a sweep).
+    object.__setattr__(rule, "betas", tuple(betas))
+
+
+def _check_flag(name: str, value: Any) -> None:
+    check_flag(f"Invalid {name} value: {{value}} (True or False)", value)
 
 
 def _check_eps(eps: Hyper) -> None:
@@ -195,29 +302,45 @@ def _check_weight_decay(weight_decay: Hyper) -> None:
 @dataclasses.dataclass(frozen=True, eq=False)
 class Optimizer:
     """What every rule shares: the learning rate of step t, where to read the gradient, lining up
-    array hyperparameters, and the in-place engine :meth:`step_`.
+    array hyperparameters, the checks of what a step is given, and the in-place engine
+    :meth:`step_`.
 
     A rule subclasses it with its hyperparameters as fields (``lr`` first), a state
     ``NamedTuple`` whose ``buffers`` names its parameter-sized arrays, and ``init`` and ``step``.
+    Each rule's ``init``, ``step`` and ``lookahead_point`` run behind the same checks, made once
+    here, so that the rules read like their equations:
+
+    - ``params`` is a floating-point array and keeps its dtype (float32 params give float32
+      params and state, as in PyTorch); integers and lists are taken as float64.
+    - ``grads`` must have the shape of ``params`` (cast to its dtype), and the state must be the
+      one this optimizer's ``init`` makes (its type, its buffers, shaped like ``params``, a
+      whole ``t >= 0``): otherwise :class:`ValueError` or :class:`TypeError` naming them.
     """
 
     #: :math:`\lambda` of the weight decay composed with the rule (:class:`L2Penalty`,
     #: :class:`DecoupledDecay` have their own); a bare rule has none.
     weight_decay = 0.0  # a class attribute, not a field: the pieces declare their own
+    #: Whether ``step`` hands its state on to another rule's ``step``, which checks its buffers.
+    _hands_state_on = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        # Rules are written for numbers; with array hyperparameters they run on a lined-up copy.
-        for name in ("init", "step", "lookahead_point"):
+        # Rules are written for numbers and for well-formed inputs; the checks and the lining
+        # up of array hyperparameters happen around them.
+        if "step" in cls.__dict__:
+            cls.step = _on_step(cls.__dict__["step"], buffers=not cls._hands_state_on)
+        for name, checked in (("init", _on_init), ("lookahead_point", _on_lookahead_point)):
             if name in cls.__dict__:
-                setattr(cls, name, _lines_up(cls.__dict__[name]))
+                setattr(cls, name, checked(cls.__dict__[name]))
 
     def eta(self, t: int) -> Hyper:
-        r"""The learning rate :math:`\eta_t` of step ``t``.
+        r"""The learning rate :math:`\eta_t` of step ``t`` (a whole number :math:`\ge 1`).
 
         A schedule is evaluated at :math:`k = t - 1` (steps already taken), as PyTorch's
         schedulers are when stepped after each optimizer step.
         """
+        if type(t) is not int or t < 1:
+            check_whole(_STEP_T, t, 1)
         lr = self.lr
         if not callable(lr):
             return lr
@@ -242,43 +365,124 @@ class Optimizer:
         """
         raise NotImplementedError  # every rule overrides
 
-    # --- Array hyperparameters, lined up once per shape of params ---
+    # --- Array hyperparameters, lined up once per batch shape and dtype of params ---
 
     @functools.cached_property
     def _numbers_only(self) -> bool:
         return all(_is_number(getattr(self, f.name)) for f in dataclasses.fields(self))
 
     @functools.cached_property
-    def _copies(self) -> dict[tuple[int, ...], Optimizer]:
-        return {}  # params shape -> this optimizer lined up with it
+    def _plain(self) -> bool:
+        return all(_is_plain(getattr(self, f.name)) for f in dataclasses.fields(self))
+
+    @functools.cached_property
+    def _copies(self) -> dict[tuple[tuple[int, ...], np.dtype], Optimizer]:
+        return {}  # (batch shape, dtype) of params -> this optimizer lined up with them
 
     def lined_up(self, params: np.ndarray) -> Optimizer:
         """This optimizer with every array hyperparameter lined up with the batch axes of
-        ``params`` (:func:`line_up`) and every schedule's values too; itself when every
-        hyperparameter is a number. Made once per shape of ``params`` and kept."""
-        return self if self._numbers_only else self._lined_up_to(np.shape(params))
+        ``params`` (:func:`line_up`) in their dtype, every schedule's values too, and NumPy
+        scalars made Python numbers (which keep float32 params float32); itself when every
+        hyperparameter is a Python number. Made once per batch shape and dtype and kept."""
+        if self._plain:
+            return self
+        params = _as_params(params)
+        copy = self._copies.get((params.shape[:-1], params.dtype))
+        return copy if copy is not None else self._lined_up_to(params.shape, params.dtype)
 
-    def _lined_up_to(self, shape: tuple[int, ...]) -> Optimizer:
-        copy = self._copies.get(shape)
+    def _lined_up_to(self, shape: tuple[int, ...], dtype: np.dtype) -> Optimizer:
+        key = (shape[:-1], dtype)
+        copy = self._copies.get(key)
         if copy is None:
-            fields = dataclasses.fields(self)
-            copy = dataclasses.replace(
-                self, **{f.name: _line_up_any(getattr(self, f.name), shape) for f in fields}
-            )
-            copy._copies[shape] = self._copies[shape] = copy
+            lined = {
+                f.name: _line_up_any(getattr(self, f.name), shape, f.name, dtype)
+                for f in dataclasses.fields(self)
+            }
+            copy = dataclasses.replace(self, **lined)
+            copy._copies[key] = self._copies[key] = copy
         return copy
 
     def at_step(self, t: int) -> Optimizer:
         """This optimizer with its learning-rate schedule replaced by its value :math:`\\eta_t`
         (how :meth:`step_` evaluates a schedule once per step); itself without a schedule."""
+        if type(t) is not int or t < 1:
+            check_whole(_STEP_T, t, 1)
         changes = {}
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if isinstance(value, Optimizer):
+            if isinstance(value, Optimizer) and value.at_step(t) is not value:
                 changes[field.name] = value.at_step(t)
             elif field.name == "lr" and callable(value):
                 changes["lr"] = self.eta(t)
-        return dataclasses.replace(self, **changes) if changes else self
+        if not changes:
+            return self
+        copy = dataclasses.replace(self, **changes)
+        # A copy lined up with params stays lined up with them (its arrays are not lined up twice).
+        copy._copies.update({key: copy for key, value in self._copies.items() if value is self})
+        return copy
+
+    # --- What a step is given ---
+
+    def _state_layout(self, dtype: np.dtype, shape: tuple[int, ...]) -> tuple[type, tuple, tuple]:
+        """What this optimizer's ``init`` makes, read from a state for zero-sized params of the
+        same batch shape: its type, and the indices of the buffers it holds and of those it
+        leaves ``None``. Made once and kept."""
+        layout = self.__dict__.get("_layout")
+        if layout is None:
+            template = self.init(np.zeros((*shape[:-1], 0), dtype))
+            index = {name: i for i, name in enumerate(template._fields)}
+            held = tuple(index[b] for b in template.buffers if template[index[b]] is not None)
+            unused = tuple(index[b] for b in template.buffers if template[index[b]] is None)
+            layout = self.__dict__["_layout"] = (type(template), held, unused)  # a cache
+        return layout
+
+    def _checked_state(
+        self, state: Any, dtype: np.dtype, shape: tuple[int, ...], buffers: bool = True
+    ) -> Any:
+        """``state`` if it is one this optimizer's ``init`` makes for params of ``dtype`` and
+        ``shape`` (buffers cast to ``dtype``, as PyTorch's ``load_state_dict`` does), else an
+        error naming it."""
+        kind, held, unused = self.__dict__.get("_layout") or self._state_layout(dtype, shape)
+        if type(state) is not kind:
+            raise TypeError(
+                f"state must be the {kind.__name__} that this optimizer's init makes "
+                f"({type(self).__name__}), got {type(state).__name__}"
+            )
+        t = state.t
+        if not (type(t) is int or isinstance(t, np.integer)) or t < 0:
+            raise ValueError(f"Invalid state.t: {t!r} (the number of steps taken, a whole number)")
+        if not buffers:
+            return state
+        for i in held:
+            buffer = state[i]
+            if not (type(buffer) is np.ndarray and buffer.dtype is dtype and buffer.shape == shape):
+                return self._checked_buffers(state, dtype, shape, held, unused)
+        for i in unused:
+            if state[i] is not None:
+                return self._checked_buffers(state, dtype, shape, held, unused)
+        return state
+
+    def _checked_buffers(
+        self, state: Any, dtype: np.dtype, shape: tuple[int, ...], held: tuple, unused: tuple
+    ) -> Any:
+        cast = {}
+        for i in sorted(held + unused):
+            name, buffer = state._fields[i], state[i]
+            if (i in unused) != (buffer is None):
+                raise ValueError(
+                    f"state.{name} is {'None' if buffer is None else 'an array'}, but this "
+                    f"{type(self).__name__} {'needs one' if buffer is None else 'keeps none'}: "
+                    "make the state with this optimizer's init"
+                )
+            if i not in held:
+                continue
+            if not (isinstance(buffer, np.ndarray) and buffer.dtype == dtype):
+                buffer = cast[name] = _numbers(f"state.{name}", buffer).astype(dtype)
+            if buffer.shape != shape:
+                raise ValueError(
+                    f"state.{name} of shape {buffer.shape} does not match params of shape {shape}"
+                )
+        return state._replace(**cast) if cast else state
 
     # --- The in-place engine ---
 
@@ -290,25 +494,47 @@ class Optimizer:
         so its temporaries are block-sized and stay in cache instead of each streaming the whole
         model through memory. Every rule is elementwise, so the numbers are those of ``step``,
         bit for bit. The schedule is evaluated once per step. With array hyperparameters (a
-        sweep) or a strided ``params`` the arrays are stepped whole, still in place. ``params``
+        sweep) or a strided array the arrays are stepped whole, still in place. ``params``
         and the state must not be used by anyone expecting their old values.
+
+        Everything is checked before anything is written (``params`` a floating-point array,
+        each buffer an array of its dtype and shape, all of them writeable), so a bad input
+        leaves every array as it was, and a retry does not take the step twice. (An error
+        raised by the arithmetic itself, under ``np.errstate(all="raise")``, can stop a step
+        between two blocks.)
         """
         _keep_freed_memory()
-        if not (isinstance(params, np.ndarray) and params.dtype == np.float64):
+        if not (isinstance(params, np.ndarray) and params.dtype.kind == "f"):
             raise ValueError(
-                "step_ updates params in place: it needs a float64 NumPy array, "
+                "step_ updates params in place: it needs a floating-point NumPy array, "
                 f"got {type(params).__name__} of dtype {getattr(params, 'dtype', None)}"
             )
-        grads = np.asarray(grads, dtype=float)
-        if grads.shape != params.shape:
-            raise ValueError(f"grads of shape {grads.shape} do not match params {params.shape}")
-        rule = self.lined_up(params).at_step(state.t + 1)
+        rule = self.lined_up(params)
+        grads = _as_grads(grads, params)
+        rule._checked_state(state, params.dtype, params.shape)
         buffers = [name for name in state.buffers if getattr(state, name) is not None]
-        arrays = [params, grads] + [getattr(state, name) for name in buffers]
-        if rule._numbers_only and params.flags.c_contiguous:
+        arrays = [params] + [getattr(state, name) for name in buffers]
+        contiguous = True
+        for name, array in zip(["params", *(f"state.{b}" for b in buffers)], arrays, strict=True):
+            if not (isinstance(array, np.ndarray) and array.dtype == params.dtype):
+                raise ValueError(
+                    f"step_ updates {name} in place: it needs a NumPy array of the dtype of "
+                    f"params ({params.dtype}), got {type(array).__name__} of dtype "
+                    f"{getattr(array, 'dtype', None)}; nothing was changed"
+                )
+            flags = array.flags
+            if not flags.writeable:
+                raise ValueError(
+                    f"step_ updates {name} in place, but it is read-only (a checkpoint loaded "
+                    "with mmap_mode='r'?); nothing was changed"
+                )
+            contiguous = contiguous and flags.c_contiguous
+        rule = rule.at_step(state.t + 1)
+        arrays.insert(1, grads)
+        if rule._numbers_only and contiguous:
             arrays = [array.reshape(-1) for array in arrays]
             blocks = [slice(start, start + BLOCK) for start in range(0, params.size, BLOCK)]
-        else:
+        else:  # a sweep, or a strided array whose reshape(-1) would be a copy: whole arrays
             blocks = [slice(None)]
         for block in blocks or [slice(None)]:
             params_block, grads_block, *buffer_blocks = (array[block] for array in arrays)
@@ -335,7 +561,7 @@ def _keep_freed_memory() -> None:
 
 
 def _zeros(params: np.ndarray) -> np.ndarray:
-    return np.zeros(np.shape(params), dtype=float)
+    return np.zeros(params.shape, params.dtype)  # the dtype of params, as PyTorch's state
 
 
 # --- Pieces composed with a rule: weight decay and dampening -------------------------------------
@@ -347,6 +573,7 @@ class _Piece(Optimizer):
     hyperparameter it does not have (``lr``, ``betas``, …) reads the rule's."""
 
     rule: Optimizer
+    _hands_state_on = True  # the rule checks the buffers
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name == "rule":
@@ -412,6 +639,9 @@ class Dampening(_Piece):
     """
 
     dampening: Hyper = 0.0
+
+    def __post_init__(self) -> None:
+        check("Invalid dampening value: {value}", self.dampening, finite)
 
     def step(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
         damped = grads if state.t == 0 else (1 - self.dampening) * grads
@@ -494,6 +724,7 @@ class SGDMomentum(Optimizer):
     def __post_init__(self) -> None:
         _check_lr(self.lr)
         check("Invalid momentum value: {value}", self.momentum, nonnegative)
+        _check_flag("nesterov", self.nesterov)
         if self.nesterov and np.any(np.asarray(self.momentum) <= 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
@@ -679,6 +910,7 @@ class RMSprop(Optimizer):
         _check_eps(self.eps)
         check("Invalid momentum value: {value}", self.momentum, nonnegative)
         check("Invalid alpha value: {value}", self.alpha, nonnegative)
+        _check_flag("centered", self.centered)
 
     def init(self, params: np.ndarray) -> RMSpropState:
         g_bar = _zeros(params) if self.centered else None
@@ -811,7 +1043,8 @@ class Adam(Optimizer):
     def __post_init__(self) -> None:
         _check_lr(self.lr)
         _check_eps(self.eps)
-        _check_betas(self.betas)
+        _check_betas(self)
+        _check_flag("amsgrad", self.amsgrad)
 
     def init(self, params: np.ndarray) -> AdamState:
         v_max = _zeros(params) if self.amsgrad else None
@@ -871,7 +1104,7 @@ class NAdam(Optimizer):
     def __post_init__(self) -> None:
         _check_lr(self.lr)
         _check_eps(self.eps)
-        _check_betas(self.betas)
+        _check_betas(self)
         check("Invalid momentum_decay value: {value}", self.momentum_decay, nonnegative)
 
     def init(self, params: np.ndarray) -> NAdamState:
@@ -926,7 +1159,7 @@ class Adamax(Optimizer):
     def __post_init__(self) -> None:
         _check_lr(self.lr)
         _check_eps(self.eps)
-        _check_betas(self.betas)
+        _check_betas(self)
 
     def init(self, params: np.ndarray) -> AdamaxState:
         return AdamaxState(t=0, m=_zeros(params), u=_zeros(params))
@@ -989,7 +1222,7 @@ class RAdam(Optimizer):
     def __post_init__(self) -> None:
         _check_lr(self.lr)
         _check_eps(self.eps)
-        _check_betas(self.betas)
+        _check_betas(self)
         # Below 4 the rectification term r_t is the root of a negative number.
         check("Invalid threshold value: {value}", self.threshold, lambda x: x >= 4.0)
 
@@ -1090,7 +1323,9 @@ def sgd(
     """
     _check_lr(lr)
     check("Invalid momentum value: {value}", momentum, nonnegative)
+    check("Invalid dampening value: {value}", dampening, finite)
     _check_weight_decay(weight_decay)
+    _check_flag("nesterov", nesterov)
     if nesterov and (np.any(np.asarray(momentum) <= 0) or np.any(dampening)):
         raise ValueError("Nesterov momentum requires a momentum and zero dampening")
     if not np.any(momentum):
@@ -1191,6 +1426,7 @@ def adamw(
 
 
 def _with_weight_decay(rule: Optimizer, weight_decay: Hyper, decoupled: bool) -> Optimizer:
+    _check_flag("decoupled_weight_decay", decoupled)
     if decoupled:
         return DecoupledDecay(rule, weight_decay)
     return _with_l2(rule, weight_decay)

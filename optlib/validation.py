@@ -10,7 +10,9 @@ A message is a template with ``{value}`` (or ``{value!r}``) where the value goes
     check("Invalid learning rate: {value}", lr, nonnegative)
 
 For an array, ``value`` is its first offending entry, so a sweep of 1,000 rates names the one
-that is wrong. NaN fails every comparison, so every predicate rejects it.
+that is wrong. NaN fails every comparison, so every predicate rejects it. A value that is not a
+real number is shown by its ``repr`` even under ``{value}``, so that the string ``"0.1"`` reads
+``Invalid learning rate: '0.1'``, not like the number 0.1.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ __all__ = [
     "at_least_one",
     "binary",
     "check",
+    "check_flag",
     "check_number",
     "check_whole",
     "finite",
@@ -44,18 +47,37 @@ Hyper = float | np.ndarray
 Predicate = Callable[[np.ndarray], np.ndarray]
 
 
+class _Shown:
+    """A value that formats as its ``repr`` under ``{value}`` as under ``{value!r}``."""
+
+    def __init__(self, value: Any) -> None:
+        self.text = repr(value)
+
+    def __format__(self, spec: str) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _shown(value: Any) -> Any:
+    """``value`` for a message: itself if it is a real number or an array, else its ``repr``
+    (a string ``'0.1'`` must not read like the number 0.1, nor ``Decimal('0.1')``)."""
+    return value if isinstance(value, (numbers.Real, np.ndarray)) else _Shown(value)
+
+
 def check(message: str, value: Any, valid: Predicate) -> None:
     """Raise ``ValueError(message.format(value=...))`` unless every entry of ``value`` is valid.
 
     ``value`` may be a number or an array; for an array the message shows its first offending
-    entry. A value that is not numeric at all is invalid.
+    entry. A value that is not numeric at all is invalid, and shown by its ``repr``.
     """
     try:
         array = np.asarray(value)
     except (TypeError, ValueError):  # ragged nested sequences
-        raise ValueError(message.format(value=value)) from None
+        raise ValueError(message.format(value=_shown(value))) from None
     if array.dtype.kind not in "iuf":  # strings, booleans, Decimals, None: not numbers
-        raise ValueError(message.format(value=value))
+        raise ValueError(message.format(value=_shown(value)))
     values = np.atleast_1d(array.astype(float))
     bad = values[~valid(values)]
     if bad.size:
@@ -68,14 +90,21 @@ def check_whole(message: str, value: Any, minimum: int) -> None:
     ``int`` or NumPy integer, not a ``bool``) of at least ``minimum``."""
     whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
     if not (whole and value >= minimum):
-        raise ValueError(message.format(value=value))
+        raise ValueError(message.format(value=_shown(value)))
 
 
 def check_number(message: str, value: Any, valid: Predicate) -> None:
     """As :func:`check`, for an argument that must be one number (not an array)."""
     if not is_number(value):
-        raise ValueError(message.format(value=value))
+        raise ValueError(message.format(value=_shown(value)))
     check(message, value, valid)
+
+
+def check_flag(message: str, value: Any) -> None:
+    """Raise ``ValueError(message.format(value=...))`` unless ``value`` is ``True`` or ``False``
+    (a Python or NumPy bool): a string ``"False"`` or a ``1`` is not a switch."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(message.format(value=_shown(value)))
 
 
 def is_number(value: Any) -> bool:

@@ -667,13 +667,14 @@ def test_in_place_batched_sweep_is_step_bit_for_bit(name, small_blocks):
     )
 
 
-def test_in_place_step_with_a_schedule_and_per_coordinate_rates(small_blocks):
+def test_in_place_step_with_a_schedule_and_a_sweep(small_blocks):
     rng = np.random.default_rng(9)
-    theta0, grads = rng.standard_normal(200), rng.standard_normal((30, 200))
+    theta0, grads = rng.standard_normal((4, 50)), rng.standard_normal((30, 4, 50))
     for optimizer in (
         optlib.adam(lr=schedules.cosine(0.1, T_max=20)),
-        optlib.sgd(lr=np.linspace(0.01, 0.1, 200), momentum=0.9),  # one rate per coordinate
-        optlib.radam(lr=0.1, betas=(0.9, np.linspace(0.6, 0.999, 200))),
+        optlib.sgd(lr=np.linspace(0.01, 0.1, 4), momentum=0.9),  # one rate per run
+        optlib.radam(lr=0.1, betas=(0.9, np.linspace(0.6, 0.999, 4))),
+        optlib.adamw(lr=schedules.cosine(np.array([0.1, 0.2, 0.3, 0.4]), T_max=20)),
     ):
         in_place = run_in_place(optimizer, theta0, grads)
         assert np.array_equal(in_place, run_open_loop(optimizer, theta0, grads)), optimizer
@@ -720,9 +721,11 @@ def test_in_place_step_of_a_strided_view_updates_the_view(small_blocks):
 
 def test_in_place_step_needs_a_float_array_and_matching_grads():
     sgd = optlib.sgd(lr=0.1)
-    with pytest.raises(ValueError, match="float64 NumPy array, got ndarray of dtype int64"):
+    with pytest.raises(ValueError, match="floating-point NumPy array, got ndarray of dtype int64"):
         sgd.step_(np.arange(3), np.ones(3), sgd.init(np.zeros(3)))
-    with pytest.raises(ValueError, match=r"grads of shape \(2,\) do not match params \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"grads of shape \(2,\) do not match params of shape \(3,\)"
+    ):
         sgd.step_(np.zeros(3), np.ones(2), sgd.init(np.zeros(3)))
 
 
