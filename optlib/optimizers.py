@@ -55,7 +55,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from optlib.validation import Hyper, check, check_flag, check_whole, finite, nonnegative
+from optlib.validation import Hyper, check, check_flag, check_whole, finite, finite_nonnegative
 
 __all__ = [
     "LR",
@@ -228,6 +228,8 @@ def _on_init(init: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(init)
     def checked_init(self: Optimizer, params: Any) -> Any:
         params = _as_params(params)
+        if not params.shape:  # one number: buffers of one, as 0-d arrays (see checked_step)
+            return _reshaped(checked_init(self, params.reshape(1)), ())
         return init(self.lined_up(params), params)
 
     return checked_init
@@ -247,9 +249,25 @@ def _on_step(step: Callable[..., Any], buffers: bool) -> Callable[..., Any]:
         rule = self if self._plain else self.lined_up(params)
         if not (type(grads) is np.ndarray and grads.dtype is dtype and grads.shape == shape):
             grads = _as_grads(grads, params)
-        return step(rule, params, grads, rule._checked_state(state, dtype, shape, buffers))
+        state = rule._checked_state(state, dtype, shape, buffers)
+        if not shape:  # one number: stepped as an array of one, as NumPy's 0-d arithmetic
+            one = (1,)  # gives scalars, not arrays
+            new_params, new_state = checked_step(
+                rule, params.reshape(one), grads.reshape(one), _reshaped(state, one)
+            )
+            return new_params.reshape(shape), _reshaped(new_state, shape)
+        if rule._eps_zero:  # PyTorch allows ε = 0, and answers 0/0 with NaN, quietly
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return step(rule, params, grads, state)
+        return step(rule, params, grads, state)
 
     return checked_step
+
+
+def _reshaped(state: Any, shape: tuple[int, ...]) -> Any:
+    """``state`` with its buffers reshaped to ``shape``."""
+    arrays = {b: getattr(state, b) for b in state.buffers}
+    return state._replace(**{b: a.reshape(shape) for b, a in arrays.items() if a is not None})
 
 
 def _on_lookahead_point(lookahead_point: Callable[..., Any]) -> Callable[..., Any]:
@@ -270,7 +288,7 @@ def _on_lookahead_point(lookahead_point: Callable[..., Any]) -> Callable[..., An
 def _check_lr(lr: LR) -> None:
     # A schedule is checked on the values it produces, step by step (see Optimizer.eta).
     if not callable(lr):
-        check("Invalid learning rate: {value}", lr, nonnegative)
+        check("Invalid learning rate: {value}", lr, finite_nonnegative)
 
 
 def _check_betas(rule: Optimizer) -> None:
@@ -289,11 +307,11 @@ def _check_flag(name: str, value: Any) -> None:
 
 
 def _check_eps(eps: Hyper) -> None:
-    check("Invalid epsilon value: {value}", eps, nonnegative)
+    check("Invalid epsilon value: {value}", eps, finite_nonnegative)
 
 
 def _check_weight_decay(weight_decay: Hyper) -> None:
-    check("Invalid weight_decay value: {value}", weight_decay, nonnegative)
+    check("Invalid weight_decay value: {value}", weight_decay, finite_nonnegative)
 
 
 # --- What every optimizer shares -----------------------------------------------------------------
@@ -345,7 +363,7 @@ class Optimizer:
         if not callable(lr):
             return lr
         eta = lr(t - 1)
-        check("Invalid learning rate: {value}", eta, nonnegative)
+        check("Invalid learning rate: {value}", eta, finite_nonnegative)
         return eta
 
     def lookahead_point(self, params: np.ndarray, state: Any) -> np.ndarray:
@@ -374,6 +392,12 @@ class Optimizer:
     @functools.cached_property
     def _plain(self) -> bool:
         return all(_is_plain(getattr(self, f.name)) for f in dataclasses.fields(self))
+
+    @functools.cached_property
+    def _eps_zero(self) -> bool:
+        """Whether some setting of this rule's own ε is 0."""
+        has_eps = any(f.name == "eps" for f in dataclasses.fields(self))
+        return has_eps and not np.all(np.asarray(self.eps) > 0)
 
     @functools.cached_property
     def _copies(self) -> dict[tuple[tuple[int, ...], np.dtype], Optimizer]:
@@ -723,7 +747,7 @@ class SGDMomentum(Optimizer):
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        check("Invalid momentum value: {value}", self.momentum, nonnegative)
+        check("Invalid momentum value: {value}", self.momentum, finite_nonnegative)
         _check_flag("nesterov", self.nesterov)
         if self.nesterov and np.any(np.asarray(self.momentum) <= 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
@@ -769,7 +793,7 @@ class Momentum(Optimizer):
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        check("Invalid gamma value: {value}", self.gamma, nonnegative)
+        check("Invalid gamma value: {value}", self.gamma, finite_nonnegative)
 
     def init(self, params: np.ndarray) -> VelocityState:
         return VelocityState(t=0, v=_zeros(params))
@@ -846,11 +870,11 @@ class Adagrad(Optimizer):
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        check("Invalid lr_decay value: {value}", self.lr_decay, nonnegative)
+        check("Invalid lr_decay value: {value}", self.lr_decay, finite_nonnegative)
         check(
             "Invalid initial_accumulator_value value: {value}",
             self.initial_accumulator_value,
-            nonnegative,
+            finite_nonnegative,
         )
         _check_eps(self.eps)
 
@@ -908,8 +932,8 @@ class RMSprop(Optimizer):
     def __post_init__(self) -> None:
         _check_lr(self.lr)
         _check_eps(self.eps)
-        check("Invalid momentum value: {value}", self.momentum, nonnegative)
-        check("Invalid alpha value: {value}", self.alpha, nonnegative)
+        check("Invalid momentum value: {value}", self.momentum, finite_nonnegative)
+        check("Invalid alpha value: {value}", self.alpha, finite_nonnegative)
         _check_flag("centered", self.centered)
 
     def init(self, params: np.ndarray) -> RMSpropState:
@@ -1105,7 +1129,7 @@ class NAdam(Optimizer):
         _check_lr(self.lr)
         _check_eps(self.eps)
         _check_betas(self)
-        check("Invalid momentum_decay value: {value}", self.momentum_decay, nonnegative)
+        check("Invalid momentum_decay value: {value}", self.momentum_decay, finite_nonnegative)
 
     def init(self, params: np.ndarray) -> NAdamState:
         return NAdamState(t=0, m=_zeros(params), v=_zeros(params), mu_product=1.0)
@@ -1322,7 +1346,7 @@ def sgd(
     nesterov : use Nesterov momentum (needs :math:`\mu > 0` and :math:`\tau = 0`).
     """
     _check_lr(lr)
-    check("Invalid momentum value: {value}", momentum, nonnegative)
+    check("Invalid momentum value: {value}", momentum, finite_nonnegative)
     check("Invalid dampening value: {value}", dampening, finite)
     _check_weight_decay(weight_decay)
     _check_flag("nesterov", nesterov)

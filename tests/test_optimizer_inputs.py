@@ -501,3 +501,54 @@ def test_float32_matches_recorded_torch_float32_trajectory(case):
     path, _ = float_run(optimizer, expected[0], grads)
     assert path.shape == expected.shape == (FLOAT32_META["steps"] + 1, 6)
     assert relative_error(path, expected) < 2e-6  # 16 ε₃₂ after 100 steps; float64 is 7e-7 off
+
+
+# --- Edges: one number as params, infinite settings, ε = 0 ----------------------------------------
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_params_that_are_one_number_step_as_an_array_of_one(name):
+    """0-d params give 0-d params and 0-d buffers (NumPy's 0-d arithmetic gives scalars, which
+    step_ cannot write to and RAdam's out= refused), the numbers of the run on shape (1,)."""
+    optimizer = build(name)
+    grads = np.random.default_rng(27).standard_normal(8)
+    reference = run_open_loop(optimizer, np.array([0.5]), grads[:, None])[:, 0]
+    for in_place in (False, True):
+        params, state = np.array(0.5), optimizer.init(np.array(0.5))
+        for t, g in enumerate(grads, start=1):
+            params, state = (optimizer.step_ if in_place else optimizer.step)(params, g, state)
+            assert isinstance(params, np.ndarray) and params.shape == ()
+            assert all(a.shape == () and isinstance(a, np.ndarray) for a in buffers(state).values())
+            assert params == reference[t]
+
+
+@pytest.mark.parametrize(
+    ("factory", "keyword"),
+    [(f, k) for f, k in KEYWORDS if k not in FLAGS and k not in ("threshold", "betas", "rho")],
+    ids=[
+        f"{f.__name__}-{k}"
+        for f, k in KEYWORDS
+        if k not in FLAGS and k not in ("threshold", "betas", "rho")
+    ],
+)
+def test_an_infinite_setting_is_refused(factory, keyword):
+    """PyTorch's 0 <= x lets inf through, and then inf·0 is NaN with a warning at the first step.
+    (β and ρ are bounded by 1; a threshold of inf, never rectify, is fine.)"""
+    fixed = {"momentum": 0.9} if keyword == "dampening" else {}
+    with pytest.raises(ValueError, match=r": inf$"):
+        factory(**{**fixed, keyword: np.inf})
+    with pytest.raises(ValueError, match=r"Invalid learning rate: inf"):
+        optlib.sgd(lr=lambda k: np.inf).eta(1)
+
+
+@pytest.mark.parametrize(
+    "factory", [f for f in FACTORIES if "eps" in inspect.signature(f).parameters]
+)
+def test_zero_epsilon_answers_zero_over_zero_with_nan_quietly(factory):
+    """ε = 0 is valid in PyTorch; a zero gradient then makes 0/0, which PyTorch answers with NaN
+    and no warning (RuntimeWarnings fail these tests). Coordinates with a gradient still step.
+    (RAdam divides only once rectified, from t = 6.)"""
+    optimizer = factory(eps=0.0)
+    grads = np.array([[0.0, 1.0]] * 8)
+    path = run_open_loop(optimizer, np.zeros(2), grads)
+    assert np.isnan(path[-1, 0]) and np.all(np.isfinite(path[:, 1]))
