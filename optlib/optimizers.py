@@ -249,13 +249,13 @@ def _on_step(step: Callable[..., Any], buffers: bool) -> Callable[..., Any]:
         rule = self if self._plain else self.lined_up(params)
         if not (type(grads) is np.ndarray and grads.dtype is dtype and grads.shape == shape):
             grads = _as_grads(grads, params)
-        state = rule._checked_state(state, dtype, shape, buffers)
-        if not shape:  # one number: stepped as an array of one, as NumPy's 0-d arithmetic
-            one = (1,)  # gives scalars, not arrays
+        if not shape:  # one number: stepped as an array of one (0-d arithmetic gives scalars)
+            one, state = (1,), rule._checked_state(state, dtype, shape)
             new_params, new_state = checked_step(
                 rule, params.reshape(one), grads.reshape(one), _reshaped(state, one)
             )
             return new_params.reshape(shape), _reshaped(new_state, shape)
+        state = rule._checked_state(state, dtype, shape, buffers)
         if rule._eps_zero:  # PyTorch allows ε = 0, and answers 0/0 with NaN, quietly
             with np.errstate(divide="ignore", invalid="ignore"):
                 return step(rule, params, grads, state)
