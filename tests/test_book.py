@@ -144,3 +144,20 @@ def test_vendored_widget_manager_is_patched_for_mathjax_3():
         pytest.skip("assets not fetched (no npm): the book uses the CDN copies")
     text = embed.read_text()
     assert "MathJax.Hub.Queue" not in text and "MathJax.typesetPromise" in text
+
+
+def test_the_how_runs_end_example_on_the_execution_page_is_what_optlib_says():
+    """The page's example is not executed by the build; this runs it and compares each value the
+    page writes in a comment (``run.status  # 'diverged'``) with what optlib gives."""
+    page = (ROOT / "chapters" / "execution.md").read_text()
+    (code,) = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    names: dict = {}
+    exec(code, names)
+    shown = dict(re.findall(r"^(\w+\.\w+(?:\.\w+)?)\s+# (.+)$", code, flags=re.M))
+    run, sweep = names["run"], names["sweep"]
+    assert shown["run.status"] == repr(run.status)
+    assert shown["run.message"] == repr(run.message)
+    assert shown["run.params.shape"].startswith(f"{run.params.shape}:")
+    assert shown["sweep.status"] == f"array({sweep.status.tolist()!r})"
+    prefix = shown["sweep.message"].strip("'").removesuffix("...); 2 finished 500 steps")
+    assert sweep.message.startswith(prefix) and sweep.message.endswith("); 2 finished 500 steps")
