@@ -213,11 +213,23 @@ def run_at(batch: Trajectory, index: int) -> Trajectory:
         for field in dataclasses.fields(batch)
         if field.name.endswith("_evals") and getattr(batch, field.name) is not None
     }
+    status = np.asarray(batch.status)[index]
+    if status.ndim == 0:  # one run: how it ended, as minimize would say it (without the why)
+        status = str(status)
+        where = f"run {index} of a batch of {len(np.asarray(batch.status))}"
+        if diverged is None:
+            message = f"finished: took {end - 1} step{'s' * (end != 2)} ({where})"
+        else:
+            message = f"diverged at step {diverged} ({where})"
+    else:
+        message = batch.message
     return dataclasses.replace(
         batch,
         params=batch.params[rows, index],
         losses=batch.losses[rows, index],
         diverged_at=diverged,
+        status=status,
+        message=message,
         **counts,
     )
 

@@ -135,6 +135,9 @@ def test_each_run_of_a_sweep_is_the_run_of_its_setting_alone(objective):
         assert np.allclose(run.params, alone.params, rtol=1e-12, atol=1e-14)
         assert np.allclose(run.losses, alone.losses, rtol=1e-12, atol=1e-14)
         assert np.array_equal(run.grad_evals, alone.grad_evals)
+        assert run.status == alone.status and run.success == alone.success
+        # The batch keeps no per-run reason, so the message ends where a single run's explains.
+        assert alone.message.startswith(run.message.split(" (run ")[0])
         diverged += run.diverged_at is not None
     assert diverged >= 1  # the grid has runs that blew up, reported as in a single run
 
@@ -147,8 +150,12 @@ def test_run_at_cuts_a_diverged_run_at_its_last_finite_iterate():
     assert len(stopped.params) == len(stopped.losses) == len(stopped.grad_evals)
     assert len(stopped.params) == stopped.diverged_at
     assert np.isfinite(stopped.params).all() and np.isfinite(stopped.losses).all()
+    assert stopped.status == "diverged" and not stopped.success
+    assert stopped.message == f"diverged at step {stopped.diverged_at} (run 1 of a batch of 2)"
     going = run_at(batch, 0)
     assert going.diverged_at is None and len(going.params) == 101
+    assert going.status == "finished" and going.success
+    assert going.message == "finished: took 100 steps (run 0 of a batch of 2)"
 
 
 def test_sweep_never_warns_about_the_overflow_of_a_diverged_run():
