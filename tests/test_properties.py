@@ -602,6 +602,23 @@ def test_step_in_place_is_step_bit_for_bit(data):
         assert np.array_equal(base[..., ::2], in_place[-1], equal_nan=True)
 
 
+@examples(40)
+@given(data=st.data())
+def test_step_in_place_with_grads_that_are_params_themselves(data):
+    """step_(θ, θ, state) — the gradient of ½‖θ‖² handed over as params itself — gives step's
+    numbers: the gradient is read before params is overwritten, block by block."""
+    name = data.draw(st.sampled_from(sorted(RULES)), label="rule")
+    optimizer = RULES[name].make(**kwargs_of(data.draw(valid_hyper(RULES[name]))))
+    params = data.draw(arrays((data.draw(st.integers(1, 11)),)), label="params")
+    pure, in_place = params.copy(), params.copy()
+    pure_state, state = optimizer.init(params), optimizer.init(params)
+    with no_warnings(), small_blocks():
+        for _ in range(data.draw(st.integers(1, 3))):
+            pure, pure_state = optimizer.step(pure, pure.copy(), pure_state)
+            _, state = optimizer.step_(in_place, in_place, state)
+            assert np.array_equal(in_place, pure, equal_nan=True)
+
+
 @examples(60)
 @given(data=st.data())
 def test_float32_params_keep_float32_in_params_and_state(data):
@@ -1563,6 +1580,108 @@ def test_a_loss_argument_that_is_not_an_array_of_numbers_or_misfits_is_refused(c
     rejects(lambda: call(value), name)
 
 
+# --- Models: objectives on a data set -----------------------------------------------------------
+
+
+@st.composite
+def model_case(draw: st.DrawFn) -> tuple:
+    """A small model of each kind on random data, and a parameter vector."""
+    kind = draw(st.sampled_from(["linear", "logistic", "softmax", "mlp"]), label="model")
+    n, d = draw(st.integers(2, 5)), draw(st.integers(1, 3))
+    X = draw(moderate((n, d)))
+    if kind == "linear":
+        model = optlib.models.LinearRegression(X, draw(moderate((n,))))
+    elif kind == "logistic":
+        labels = hnp.arrays(np.float64, (n,), elements=st.sampled_from([0.0, 1.0]))
+        model = optlib.models.LogisticRegression(X, draw(labels))
+    else:
+        C = draw(st.integers(2, 3))
+        y = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, C - 1)))
+        if kind == "softmax":
+            model = optlib.models.SoftmaxRegression(X, y, n_classes=C)
+        else:  # tanh: smooth, so finite differences apply
+            model = optlib.models.MLP(X, y, hidden=(3,), activation="tanh", n_classes=C)
+    return model, draw(moderate((model.dim,), -1.0, 1.0))
+
+
+@examples(60)
+@given(case=model_case(), data=st.data())
+def test_a_model_is_a_mean_over_its_rows_and_its_gradient_is_right(case, data):
+    """A model's value on rows idx is the mean of its values on each row; its gradient equals
+    central finite differences of its value; a batch of parameter vectors gives each one's."""
+    model, theta = case
+    with no_warnings():
+        value, gradient = model.value(theta), model.grad(theta)
+        assert isinstance(value, float) and gradient.shape == theta.shape
+        np.testing.assert_allclose(
+            gradient, central_differences(model.value, theta), rtol=1e-5, atol=1e-7
+        )
+        rows = data.draw(st.lists(st.integers(0, model.n_samples - 1), min_size=1, max_size=6))
+        per_row = [model.value(theta, idx=np.array([i])) for i in rows]
+        assert math.isclose(
+            model.value(theta, idx=np.array(rows)), np.mean(per_row), rel_tol=1e-12, abs_tol=1e-14
+        )
+        grads = np.mean([model.grad(theta, idx=np.array([i])) for i in rows], axis=0)
+        close(model.grad(theta, idx=np.array(rows)), grads, rtol=1e-12)
+        thetas = np.stack([theta, -theta, 2 * theta])
+        values, batch_grads = model.value(thetas), model.grad(thetas)
+        assert np.shape(values) == (3,) and batch_grads.shape == thetas.shape
+        for i in range(3):
+            assert math.isclose(values[i], model.value(thetas[i]), rel_tol=1e-12, abs_tol=1e-14)
+            close(batch_grads[i], model.grad(thetas[i]), rtol=1e-12)
+
+
+BAD_DATA = [
+    ("X", lambda M, y: M(np.array([[math.nan], [1.0]]), y)),
+    ("X", lambda M, y: M(np.array([[math.inf], [1.0]]), y)),
+    ("X", lambda M, y: M([["a"], ["b"]], y)),
+    ("X", lambda M, y: M(np.zeros(2), y)),
+    ("X", lambda M, y: M(np.zeros((0, 1)), y[:0])),
+    ("y", lambda M, y: M(np.zeros((2, 1)), np.array([math.nan, 1.0]))),
+    ("y", lambda M, y: M(np.zeros((2, 1)), np.array([math.inf, 1.0]))),
+    ("y", lambda M, y: M(np.zeros((2, 1)), ["a", "b"])),
+    ("y", lambda M, y: M(np.zeros((3, 1)), y)),
+]
+WRONG_LABELS = {
+    optlib.models.LogisticRegression: [
+        np.array([0.5, 1.0]),
+        np.array([2.0, 0.0]),
+        np.array([-1.0, 1.0]),
+    ],
+    optlib.models.SoftmaxRegression: [np.array([0.5, 1.0]), np.array([-1, 1])],
+    optlib.models.MLP: [np.array([0.5, 1.0]), np.array([-1, 1])],
+}
+
+
+@examples(60)
+@given(
+    model=st.sampled_from(
+        [
+            optlib.models.LinearRegression,
+            optlib.models.LogisticRegression,
+            optlib.models.SoftmaxRegression,
+            optlib.models.MLP,
+        ]
+    ),
+    case=st.sampled_from(BAD_DATA),
+)
+def test_a_model_refuses_bad_data_naming_it(model, case):
+    """NaN or inf in X or y, strings, a wrong shape, rows and labels that do not pair up:
+    refused when the model is made, naming X or y (never a run that "diverged at step 1")."""
+    name, make = case
+    rejects(lambda: make(model, np.array([0, 1])), name)
+
+
+@examples(20)
+@given(
+    model=st.sampled_from(sorted(WRONG_LABELS, key=lambda m: m.__name__)),
+    index=st.integers(0, 2),
+)
+def test_a_classifier_refuses_labels_of_another_kind_naming_y(model, index):
+    labels = WRONG_LABELS[model]
+    rejects(lambda: model(np.zeros((2, 1)), labels[index % len(labels)]), "y")
+
+
 # --- The runner: minimize and follow ------------------------------------------------------------
 
 
@@ -1645,6 +1764,34 @@ def test_minimize_on_a_batch_of_settings_equals_the_runs_one_by_one(data):
                 assert together.diverged_at[i] == -1
             else:
                 assert together.diverged_at[i] == alone.diverged_at
+
+
+@examples(20)
+@given(data=st.data())
+def test_minimize_with_minibatches_on_a_batch_of_settings_equals_the_runs_one_by_one(data):
+    """On a finite sum, a batch of settings is fed the same mini-batches as each run alone."""
+    name = data.draw(st.sampled_from(sorted(RULES)), label="rule")
+    rule = RULES[name]
+    values = data.draw(valid_hyper(rule))
+    rates = np.array([data.draw(number_in(0.0, 0.1)) for _ in range(3)])
+    n, d = data.draw(st.integers(2, 6)), data.draw(st.integers(1, 2))
+    model = optlib.models.LinearRegression(data.draw(moderate((n, d))), data.draw(moderate((n,))))
+    x0 = data.draw(moderate((3, model.dim)))
+    options = {
+        "steps": 6,
+        "batch_size": data.draw(st.integers(1, n)),
+        "sampling": data.draw(st.sampled_from(["shuffle", "replacement"])),
+        "seed": data.draw(st.integers(0, 5)),
+    }
+    with no_warnings(), time_limit():
+        together = optlib.minimize(
+            model, x0, rule.make(**kwargs_of({**values, "lr": rates})), **options
+        )
+        for i in range(3):
+            one = rule.make(**kwargs_of({**values, "lr": float(rates[i])}))
+            alone = optlib.minimize(model, x0[i], one, **options)
+            close(together.params[: len(alone.params), i], alone.params, rtol=1e-12)
+            assert np.array_equal(together.grad_evals[: len(alone.params)], alone.grad_evals)
 
 
 def plain_function(x: np.ndarray) -> float:
@@ -1790,6 +1937,30 @@ class NaNHessian(Quadratic):
         return np.full_like(self.A, math.nan)
 
 
+class NaNBeyond(Linear):
+    """−bᵀx inside ‖x‖ <= 3, NaN (value and gradient) outside."""
+
+    def value(self, x: np.ndarray) -> float:
+        return super().value(x) if np.linalg.norm(x) <= 3 else math.nan
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        return super().grad(x) if np.linalg.norm(x) <= 3 else np.full_like(x, math.nan)
+
+
+class Exponential:
+    def value(self, x: np.ndarray) -> float:
+        with np.errstate(over="ignore"):  # the objective's own overflow is inf, as f is
+            return float(np.sum(np.exp(3 * x)))
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return 3 * np.exp(3 * x)
+
+    def hess(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return np.diag(9 * np.exp(3 * x))
+
+
 class Rosenbrock2:
     def value(self, x: np.ndarray) -> float:
         return float((1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2)
@@ -1821,26 +1992,42 @@ SECOND_ORDER = {
     "lbfgs": higher_order.lbfgs,
 }
 SAFEGUARDED = ("newton line search", "newton trust region", "bfgs", "lbfgs")
+#: With exact line searches on a quadratic (the objective's ``A``).
+EXACT = {
+    "bfgs exact": lambda f, x0, **k: higher_order.bfgs(f, x0, line_search="exact", **k),
+    "lbfgs exact": lambda f, x0, **k: higher_order.lbfgs(f, x0, line_search="exact", **k),
+}
 
 
 @examples(40)
 @given(data=st.data())
 def test_second_order_methods_solve_a_convex_quadratic(data):
     """On ½xᵀAx − bᵀx with A positive definite, every method converges to A⁻¹b, says
-    "converged", and does not warn."""
-    method = data.draw(st.sampled_from(sorted(SECOND_ORDER)), label="method")
+    "converged", and does not warn; Newton's full step gets there in one step (the model is
+    exact), BFGS and L-BFGS with exact line searches in at most d (conjugate directions; one
+    more allowed for round-off)."""
+    method = data.draw(st.sampled_from(sorted({**SECOND_ORDER, **EXACT})), label="method")
     d = data.draw(st.integers(1, 4))
     A = data.draw(symmetric(d, 0.1, 10.0))
     b, x0 = data.draw(moderate((d,))), data.draw(moderate((d,)))
     with no_warnings(), time_limit():
-        path = SECOND_ORDER[method](Quadratic(A, b), x0)
+        path = {**SECOND_ORDER, **EXACT}[method](Quadratic(A, b), x0)
     assert path.status == "converged" and path.success, (path.status, path.message)
     np.testing.assert_allclose(path.params[-1], np.linalg.solve(A, b), rtol=1e-6, atol=1e-6)
+    steps = len(path.params) - 1
+    if method in ("newton pure", "newton line search"):
+        assert steps <= 1, steps
+    if method in EXACT:
+        assert steps <= d + 1, (steps, d)
 
 
 @st.composite
 def hard_objective(draw: st.DrawFn) -> tuple:
-    kind = draw(st.sampled_from(["indefinite", "singular", "linear", "rosenbrock", "saddle"]))
+    kind = draw(
+        st.sampled_from(
+            ["indefinite", "singular", "linear", "rosenbrock", "saddle", "nan region", "exp"]
+        )
+    )
     d = draw(st.integers(2, 3))
     if kind == "indefinite":
         A = draw(symmetric(d, -3.0, 3.0))
@@ -1856,6 +2043,10 @@ def hard_objective(draw: st.DrawFn) -> tuple:
         return kind, Linear(b), draw(moderate((d,)))
     if kind == "saddle":
         return kind, optlib.functions.Saddle(), draw(moderate((2,), -2, 2))
+    if kind == "nan region":  # f and ∇f are NaN beyond ‖x‖ = 3: no minimum inside
+        return kind, NaNBeyond(draw(moderate((d,)))), draw(moderate((d,), -1, 1))
+    if kind == "exp":  # Σ e^{3 x_i}: bounded below by 0, no minimiser, overflows to the right
+        return kind, Exponential(), draw(moderate((d,), -2, 2))
     return kind, Rosenbrock2(), draw(moderate((2,), -2, 2))
 
 
@@ -1924,6 +2115,60 @@ BAD_STARTS = [
     np.zeros((2, 2)),
     Decimal("0.5"),
 ]
+
+
+class HessianOfAnotherShape(Quadratic):
+    def hess(self, x: np.ndarray) -> np.ndarray:
+        return np.eye(len(x) + 1)
+
+
+class GradOfAnotherShape(Quadratic):
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        return np.ones(len(x) + 1)
+
+
+class ValueNone(Quadratic):
+    def value(self, x: np.ndarray) -> Any:
+        return None
+
+
+class ValueArray(Quadratic):
+    def value(self, x: np.ndarray) -> Any:
+        return np.ones(3)
+
+
+class NoHessian:
+    def value(self, x: np.ndarray) -> float:
+        return float(x @ x)
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        return 2 * x
+
+
+@examples(40)
+@given(
+    method=st.sampled_from(sorted(SECOND_ORDER)),
+    case=st.sampled_from(
+        [
+            (("hess", "hessian"), HessianOfAnotherShape(np.eye(2), np.ones(2))),
+            (("grad",), GradOfAnotherShape(np.eye(2), np.ones(2))),
+            (("value", "f(", "objective", "f "), ValueNone(np.eye(2), np.ones(2))),
+            (("value", "f(", "objective", "f ", "scalar"), ValueArray(np.eye(2), np.ones(2))),
+            (("hess", "objective"), NoHessian()),
+            (("objective", "grad", "value"), plain_function),
+            (("objective", "grad", "value"), None),
+        ]
+    ),
+)
+def test_second_order_methods_refuse_a_malformed_objective(method, case):
+    """A Hessian or gradient of another shape, a value that is not one number, a missing
+    method: refused with a message naming it, not a traceback from inside."""
+    names, objective = case
+    if isinstance(objective, NoHessian | HessianOfAnotherShape) and not method.startswith("newton"):
+        return  # BFGS and L-BFGS never ask for a Hessian
+    rejects(lambda: SECOND_ORDER[method](objective, np.array([1.0, -1.0])), *names)
+
+
 SECOND_ORDER_ARGUMENTS = {
     "newton": ["max_steps", "tol", "c1", "beta", "radius", "max_radius", "eta", "damping"],
     "bfgs": ["max_steps", "tol", "c1", "c2", "line_search", "H0"],
@@ -2062,6 +2307,8 @@ def test_derivative_free_methods_refuse_invalid_input_naming_it(data):
                     lambda x: object(),
                     lambda x: [1.0, 2.0],
                     lambda x: np.ones(3),
+                    lambda x: math.nan,
+                    lambda x: -math.inf,
                 ]
             ),
             label="f",
