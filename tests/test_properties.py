@@ -549,7 +549,9 @@ def small_blocks() -> Iterator[None]:
 @given(data=st.data())
 def test_step_follows_the_rules_equations(data):
     """step, T times, equals the rule's equations written out again, whatever form each
-    number takes; the inputs are not modified; the shape and float64 dtype are kept."""
+    number takes; the inputs are not modified; the shape and float64 dtype are kept. The
+    gradient is read at params itself, except for the lecture's Nesterov (nag), which reads it
+    at the look-ahead point θ + γv, v = θ_t − θ_{t−1}."""
     name = data.draw(st.sampled_from(sorted(RULES)), label="rule")
     rule = RULES[name]
     values = data.draw(learning_rates(data.draw(valid_hyper(rule))), label="hyper")
@@ -557,14 +559,72 @@ def test_step_follows_the_rules_equations(data):
     params = data.draw(arrays(data.draw(SHAPES)), label="params")
     grads = [data.draw(arrays(params.shape)) for _ in range(data.draw(st.integers(1, 4)))]
     params_before, grads_before = params.copy(), [g.copy() for g in grads]
+    optimizer = rule.make(**kwargs_of(forms))
     with no_warnings():
-        path, _ = run(RULES[name].make(**kwargs_of(forms)), params, grads)
+        path, state = run(optimizer, params, grads)
+        lookahead = optimizer.lookahead_point(path[-1], state)
     expected = rule.reference(values, params.copy(), [g.copy() for g in grads])
     for t, (got, want) in enumerate(zip(path, expected, strict=True)):
         assert got.shape == params.shape and got.dtype == np.float64, (t, got.shape, got.dtype)
         close(got, want)
+    if name == "nag":
+        close(lookahead, expected[-1] + values["gamma"] * (expected[-1] - expected[-2]))
+    else:
+        assert np.array_equal(lookahead, path[-1])
     assert np.array_equal(params, params_before)
     assert all(np.array_equal(g, before) for g, before in zip(grads, grads_before, strict=True))
+
+
+@examples(40)
+@given(data=st.data())
+def test_one_optimizer_serves_params_of_any_shape_and_dtype_as_a_fresh_one_would(data):
+    """An optimizer keeps what it worked out for one shape and dtype of params; used in turn on
+    params of other batch shapes, dtypes and widths, it answers each as a fresh copy of itself
+    does — a sweep that lines up, a refusal naming the hyperparameter where it does not."""
+    name = data.draw(st.sampled_from(sorted(RULES)), label="rule")
+    rule = RULES[name]
+    values = data.draw(valid_hyper(rule))
+    if data.draw(st.booleans(), label="sweep"):
+        values = data.draw(over_batch(rule, values, (3,)), label="batch hyper")
+    optimizer = rule.make(**kwargs_of(values))
+    for _ in range(data.draw(st.integers(2, 5))):
+        shape = data.draw(st.sampled_from([(3,), (3, 2), (3, 5), (2, 3), (1, 4), (3, 1, 2)]))
+        dtype = data.draw(st.sampled_from([np.float64, np.float32]))
+        params, grads = data.draw(arrays(shape, dtype)), data.draw(arrays(shape, dtype))
+        fresh = rule.make(**kwargs_of(values))
+        try:
+            expected = fresh.step(params, grads, fresh.init(params))
+        except (ValueError, TypeError) as error:
+            with pytest.raises(type(error)):
+                optimizer.step(params, grads, optimizer.init(params))
+            continue
+        with no_warnings():
+            got = optimizer.step(params, grads, optimizer.init(params))
+        assert got[0].dtype == expected[0].dtype and np.array_equal(got[0], expected[0])
+
+
+@examples(30)
+@given(data=st.data())
+def test_replacing_a_hyperparameter_checks_it_again(data):
+    """``dataclasses.replace`` (all a slider needs) makes the rule anew: an invalid value is
+    refused as by the constructor."""
+    rule_name = data.draw(
+        st.sampled_from(
+            ["adagrad", "rmsprop", "adadelta", "adam", "adamax", "nadam", "radam", "momentum"]
+        ),
+        label="rule",
+    )
+    rule = RULES[rule_name]
+    optimizer = rule.make()
+    name = data.draw(st.sampled_from([k for k in sorted(rule.numbers) if k != "weight_decay"]))
+    bad = data.draw(invalid_number(rule_name, name))
+    if name in ("beta1", "beta2"):
+        betas = [0.9, 0.999]
+        betas[name == "beta2"] = bad
+        change = {"betas": tuple(betas)}
+    else:
+        change = {name: bad}
+    rejects(lambda: dataclasses.replace(optimizer, **change), *NAMES[name])
 
 
 @examples(120)
