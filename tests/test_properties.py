@@ -142,10 +142,15 @@ def eta_at(lr: Any, t: int) -> float:
     return lr(t - 1) if callable(lr) else lr
 
 
+def l2(h: dict, g: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """g + λθ; skipped at λ = 0, as PyTorch does (so an infinite θ does not make 0·inf)."""
+    return g + h["weight_decay"] * theta if h["weight_decay"] != 0 else g
+
+
 def ref_sgd(h: dict, theta: np.ndarray, grads: list) -> list:
     mu, tau, path, b = h["momentum"], h["dampening"], [theta], None
     for t, g in enumerate(grads, start=1):
-        g = g + h["weight_decay"] * theta
+        g = l2(h, g, theta)
         if mu == 0:
             d = g  # no buffer, and no dampening, without momentum
         else:
@@ -159,7 +164,7 @@ def ref_sgd(h: dict, theta: np.ndarray, grads: list) -> list:
 def ref_adagrad(h: dict, theta: np.ndarray, grads: list) -> list:
     G, path = np.full_like(theta, h["initial_accumulator_value"]), [theta]
     for t, g in enumerate(grads, start=1):
-        g = g + h["weight_decay"] * theta
+        g = l2(h, g, theta)
         G = G + g * g
         eta = eta_at(h["lr"], t) / (1 + (t - 1) * h["lr_decay"])
         theta = theta - eta * g / (np.sqrt(G) + h["eps"])
@@ -171,7 +176,7 @@ def ref_rmsprop(h: dict, theta: np.ndarray, grads: list) -> list:
     alpha, mu, path = h["alpha"], h["momentum"], [theta]
     v, g_bar, b = np.zeros_like(theta), np.zeros_like(theta), np.zeros_like(theta)
     for t, g in enumerate(grads, start=1):
-        g = g + h["weight_decay"] * theta
+        g = l2(h, g, theta)
         v = alpha * v + (1 - alpha) * g * g
         if h["centered"]:  # optlib clamps v - g_bar^2 at 0 (PyTorch: NaN below 0 by round-off)
             g_bar = alpha * g_bar + (1 - alpha) * g
@@ -191,7 +196,7 @@ def ref_adadelta(h: dict, theta: np.ndarray, grads: list) -> list:
     rho, eps, path = h["rho"], h["eps"], [theta]
     v, u = np.zeros_like(theta), np.zeros_like(theta)
     for t, g in enumerate(grads, start=1):
-        g = g + h["weight_decay"] * theta
+        g = l2(h, g, theta)
         v = rho * v + (1 - rho) * g * g
         delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g  # u of the previous step
         u = rho * u + (1 - rho) * delta * delta
@@ -203,7 +208,7 @@ def ref_adadelta(h: dict, theta: np.ndarray, grads: list) -> list:
 def _decay(h: dict, theta: np.ndarray, g: np.ndarray, t: int, decoupled: bool) -> tuple:
     if decoupled:
         return theta * (1 - eta_at(h["lr"], t) * h["weight_decay"]), g
-    return theta, g + h["weight_decay"] * theta
+    return theta, l2(h, g, theta)
 
 
 def ref_adam(h: dict, theta: np.ndarray, grads: list, decoupled: bool = False) -> list:
@@ -252,7 +257,7 @@ def ref_adamax(h: dict, theta: np.ndarray, grads: list) -> list:
     b1, b2, path = h["beta1"], h["beta2"], [theta]
     m, u = np.zeros_like(theta), np.zeros_like(theta)
     for t, g in enumerate(grads, start=1):
-        g = g + h["weight_decay"] * theta
+        g = l2(h, g, theta)
         m = b1 * m + (1 - b1) * g
         u = np.maximum(b2 * u, np.abs(g) + h["eps"])
         theta = theta - eta_at(h["lr"], t) / (1 - b1**t) * m / u
@@ -939,7 +944,7 @@ def test_eps_zero_gives_pytorchs_numbers_without_a_warning(data):
         path[-1],
         expected[-1],
         rtol=1e-9,
-        atol=1e-9 * (1 + np.nanmax(np.abs(expected[-1]), initial=0.0)),
+        atol=1e-9 * (1 + np.max(np.abs(expected[-1][np.isfinite(expected[-1])]), initial=0.0)),
         equal_nan=True,
     )
 
@@ -2062,18 +2067,24 @@ EXACT = {
 @examples(40)
 @given(data=st.data())
 def test_second_order_methods_solve_a_convex_quadratic(data):
-    """On ½xᵀAx − bᵀx with A positive definite, every method converges to A⁻¹b, says
-    "converged", and does not warn; Newton's full step gets there in one step (the model is
-    exact), BFGS and L-BFGS with exact line searches in at most d (conjugate directions; one
-    more allowed for round-off)."""
+    """On ½xᵀAx − bᵀx with A positive definite, every method reaches A⁻¹b and does not warn;
+    it says "converged" — or "stopped" where the default tol (1e-10·|∇f(x0)|) lies below what
+    f's round-off lets a line search see, as SciPy's "precision loss" — Newton's full step in
+    one step (the model is exact), BFGS and L-BFGS with exact line searches in at most d
+    (conjugate directions; one more allowed for round-off)."""
     method = data.draw(st.sampled_from(sorted({**SECOND_ORDER, **EXACT})), label="method")
     d = data.draw(st.integers(1, 4))
     A = data.draw(symmetric(d, 0.1, 10.0))
     b, x0 = data.draw(moderate((d,))), data.draw(moderate((d,)))
     with no_warnings(), time_limit():
         path = {**SECOND_ORDER, **EXACT}[method](Quadratic(A, b), x0)
-    assert path.status == "converged" and path.success, (path.status, path.message)
+    assert path.status in ("converged", "stopped"), (path.status, path.message)
+    assert path.success == (path.status == "converged")
     np.testing.assert_allclose(path.params[-1], np.linalg.solve(A, b), rtol=1e-6, atol=1e-6)
+    if path.status == "stopped":  # at round-off: the gradient is tiny, the message says so
+        assert np.linalg.norm(A @ path.params[-1] - b) < 1e-6, path.message
+        assert method in ("bfgs", "lbfgs", "newton trust region"), path.message
+        return
     steps = len(path.params) - 1
     if method in ("newton pure", "newton line search"):
         assert steps <= 1, steps
