@@ -380,7 +380,9 @@ def against(revision: str, sizes: tuple[int, ...] = (10**6, 10**7), rounds: int 
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(
             ["git", "archive", "--format=tar", revision, "optlib"],
-            cwd=ROOT, capture_output=True, check=True,
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
         ).stdout
         tarfile.open(fileobj=io.BytesIO(archive)).extractall(tmp, filter="data")
         trees = {"then": tmp, "now": str(ROOT)}
@@ -393,9 +395,19 @@ def against(revision: str, sizes: tuple[int, ...] = (10**6, 10**7), rounds: int 
                 for round_ in range(rounds):
                     for name in ("then", "now") if round_ % 2 == 0 else ("now", "then"):
                         result = subprocess.run(
-                            [sys.executable, "-c", AGAINST_SNIPPET, constructor, str(size),
-                             str(max(5, 10**8 // (10 * size)))],
-                            cwd=trees[name], env=env, capture_output=True, text=True, check=True,
+                            [
+                                sys.executable,
+                                "-c",
+                                AGAINST_SNIPPET,
+                                constructor,
+                                str(size),
+                                str(max(5, 10**8 // (10 * size))),
+                            ],
+                            cwd=trees[name],
+                            env=env,
+                            capture_output=True,
+                            text=True,
+                            check=True,
                         )
                         medians[name].append(float(result.stdout))
                 row.append(f"{np.median(medians['now']) / np.median(medians['then']):.2f}")
