@@ -22,6 +22,8 @@ from optlib.validation import (
     finite_nonnegative,
     finite_positive,
     open_unit_interval,
+    real_array,
+    refuse_first,
     unit_interval,
 )
 
@@ -79,7 +81,8 @@ class Dataset(_DatasetFields):
         true_weights: np.ndarray | None = None,
         true_bias: float | None = None,
     ) -> Dataset:
-        X, y = _real("X", X).astype(float, copy=False), _real("y", y)
+        X = real_array("X must be an array of real numbers", X).astype(float, copy=False)
+        y = real_array("y must be an array of real numbers", y)
         if y.dtype.kind == "b":
             y = y.astype(np.int64)  # labels 0 and 1
         if X.ndim != 2 or X.shape[0] == 0:
@@ -89,12 +92,14 @@ class Dataset(_DatasetFields):
                 f"y must have shape ({len(X)},) to match X: X has {len(X)} rows but y "
                 f"has shape {y.shape}"
             )
-        _refuse_first("X must be finite", "X", X, ~np.isfinite(X))
-        _refuse_first("y must be finite", "y", y, ~np.isfinite(y))
+        refuse_first("X must be finite", "X", X, ~np.isfinite(X))
+        refuse_first("y must be finite", "y", y, ~np.isfinite(y))
         if not isinstance(description, str):
             raise TypeError(f"description must be a str; got {type(description).__name__}")
         if true_weights is not None:
-            true_weights = _real("true_weights", true_weights).astype(float, copy=False)
+            true_weights = real_array(
+                "true_weights must be an array of real numbers", true_weights
+            ).astype(float, copy=False)
             if true_weights.shape != X.shape[1:] or not np.all(np.isfinite(true_weights)):
                 raise ValueError(
                     f"true_weights must be {X.shape[1]} finite numbers, one per column of X; "
@@ -108,26 +113,6 @@ class Dataset(_DatasetFields):
     def _make(cls, iterable: Any) -> Dataset:
         # NamedTuple's _make (and so _replace) skips __new__: check there too.
         return cls(*iterable)
-
-
-def _real(name: str, values: Any) -> np.ndarray:
-    """``values`` as an array of real numbers (of their own dtype), or a ``TypeError`` naming
-    them: strings, complex numbers (NumPy would drop the imaginary part), ragged lists."""
-    try:
-        array = np.asarray(values)
-    except ValueError:  # ragged nested sequences
-        raise TypeError(f"{name} must be an array of real numbers; got a ragged sequence") from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be an array of real numbers; got dtype {array.dtype}")
-    return array
-
-
-def _refuse_first(message: str, name: str, values: np.ndarray, bad: np.ndarray) -> None:
-    """Raise ``ValueError`` with ``message`` and the first entry where ``bad`` holds, by its
-    index (the row): ``"y must be finite; y[4] is nan"``."""
-    if bad.any():
-        index = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"{message}; {name}[{', '.join(map(str, index))}] is {values[index]:g}")
 
 
 def _check_seed(seed: int) -> None:

@@ -44,7 +44,7 @@ from optlib.losses import (
     squared_error_per_example,
     squared_error_per_example_grad,
 )
-from optlib.validation import check_whole
+from optlib.validation import check_whole, real_array, refuse_first
 
 __all__ = ["MLP", "LinearRegression", "LogisticRegression", "SoftmaxRegression"]
 
@@ -59,7 +59,7 @@ class _Objective:
         X = _real("X", X)
         if X.ndim != 2 or X.shape[0] == 0:
             raise ValueError(f"X must have shape (n, d) with n >= 1; got {X.shape}")
-        _refuse_first("X must be finite", "X", X, ~np.isfinite(X))
+        refuse_first("X must be finite", "X", X, ~np.isfinite(X))
         self.X, self.y = X, _checked_targets(y, len(X))
         self.n_samples, self.n_features = X.shape
 
@@ -112,7 +112,7 @@ class _Objective:
                 f"X must have shape (m, {self.n_features})"
                 f"{f' with m >= {rows_needed}' if rows_needed else ''}; got {X.shape}"
             )
-        _refuse_first("X must be finite", "X", X, ~np.isfinite(X))
+        refuse_first("X must be finite", "X", X, ~np.isfinite(X))
         return X
 
     def _loss(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -129,23 +129,9 @@ def _float_if_scalar(value: np.ndarray) -> float | np.ndarray:
 
 
 def _real(name: str, values: ArrayLike) -> np.ndarray:
-    """``values`` as a float64 array, or a ``TypeError`` naming them if they are not real numbers
-    (strings, complex numbers, ragged lists: NumPy would drop an imaginary part with a warning)."""
-    try:
-        array = np.asarray(values)
-    except ValueError:  # ragged nested sequences
-        raise TypeError(f"{name} must be an array of real numbers; got a ragged sequence") from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be an array of real numbers; got dtype {array.dtype}")
-    return array.astype(float, copy=False)
-
-
-def _refuse_first(message: str, name: str, values: np.ndarray, bad: np.ndarray) -> None:
-    """Raise ``ValueError`` with ``message`` and the first entry where ``bad`` holds, by its
-    index — the row of a data set: ``"y must be finite; y[4] is nan"``."""
-    if bad.any():
-        index = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"{message}; {name}[{', '.join(map(str, index))}] is {values[index]:g}")
+    """``values`` as a float64 array, or a ``TypeError`` naming them if they are not real
+    numbers."""
+    return real_array(f"{name} must be an array of real numbers", values).astype(float, copy=False)
 
 
 def _checked_targets(y: ArrayLike, rows: int) -> np.ndarray:
@@ -153,14 +139,14 @@ def _checked_targets(y: ArrayLike, rows: int) -> np.ndarray:
     y = _real("y", y)
     if y.shape != (rows,):
         raise ValueError(f"y must have shape ({rows},) to match X; got {y.shape}")
-    _refuse_first("y must be finite", "y", y, ~np.isfinite(y))
+    refuse_first("y must be finite", "y", y, ~np.isfinite(y))
     return y
 
 
 def _checked_binary(y: ArrayLike, rows: int) -> np.ndarray:
     """Binary labels, 0 or 1, as floats."""
     y = _checked_targets(y, rows)
-    _refuse_first("y must be 0 or 1 (binary labels)", "y", y, (y != 0) & (y != 1))
+    refuse_first("y must be 0 or 1 (binary labels)", "y", y, (y != 0) & (y != 1))
     return y
 
 
@@ -168,13 +154,13 @@ def _checked_classes(y: ArrayLike, rows: int, n_classes: int | None) -> tuple[np
     """Class labels as int64, and the number of classes :math:`C` (``max(y) + 1`` unless
     given), at least 2; every label an integer in :math:`[0, C)`."""
     y = _checked_targets(y, rows)
-    _refuse_first("y must be class labels, integers >= 0", "y", y, (y < 0) | (y != np.round(y)))
+    refuse_first("y must be class labels, integers >= 0", "y", y, (y < 0) | (y != np.round(y)))
     if n_classes is None:
         n_classes = int(np.max(y)) + 1
         if n_classes < 2:
             raise ValueError("y holds class 0 only; pass n_classes >= 2, the number of classes")
     check_whole("n_classes must be an integer >= 2; got {value!r}", n_classes, 2)
-    _refuse_first(
+    refuse_first(
         f"y must be class labels in [0, {n_classes}) (n_classes = {n_classes})",
         "y",
         y,

@@ -60,7 +60,7 @@ import numpy as np
 
 from optlib import optimizers
 from optlib.optimizers import Optimizer
-from optlib.validation import check_number, check_whole, nonnegative, positive
+from optlib.validation import check_number, check_whole, nonnegative, positive, real_array
 
 __all__ = [
     "STATUSES",
@@ -220,13 +220,7 @@ class Counted:
 def _real_result(what: str, result: Any) -> np.ndarray:
     """What an objective returned, as floats; a ``TypeError`` naming ``what`` if it is not real
     numbers (``None`` would otherwise become NaN, a string a number, and be taken for a value)."""
-    try:
-        array = np.asarray(result)
-    except ValueError:  # ragged nested sequences
-        raise TypeError(f"{what} must return real numbers, got a ragged sequence") from None
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"{what} must return real numbers, got {type(result).__name__}")
-    return array.astype(float)
+    return real_array(f"{what} must return real numbers", result, kinds="iuf").astype(float)
 
 
 class Recorder:

@@ -38,6 +38,8 @@ __all__ = [
     "nonnegative",
     "open_unit_interval",
     "positive",
+    "real_array",
+    "refuse_first",
     "unit_interval",
 ]
 
@@ -64,6 +66,29 @@ def _shown(value: Any) -> Any:
     """``value`` for a message: itself if it is a real number or an array, else its ``repr``
     (a string ``'0.1'`` must not read like the number 0.1, nor ``Decimal('0.1')``)."""
     return value if isinstance(value, (numbers.Real, np.ndarray)) else _Shown(value)
+
+
+def real_array(what: str, values: Any, kinds: str = "biuf") -> np.ndarray:
+    """``values`` as a NumPy array of real numbers (of their own dtype), or a ``TypeError`` whose
+    message begins with ``what`` (``"y must be an array of real numbers"``) and says what came
+    instead: strings, ``None``, complex numbers (NumPy would drop the imaginary part), ragged
+    lists. ``kinds`` are the NumPy dtype kinds allowed (``"iuf"``: no booleans)."""
+    try:
+        array = np.asarray(values)
+    except ValueError:  # ragged nested sequences
+        raise TypeError(f"{what}; got a ragged sequence") from None
+    if array.dtype.kind not in kinds:
+        got = f"dtype {array.dtype}" if array.dtype.kind != "O" else type(values).__name__
+        raise TypeError(f"{what}; got {got}")
+    return array
+
+
+def refuse_first(message: str, name: str, values: np.ndarray, bad: np.ndarray) -> None:
+    """Raise ``ValueError`` with ``message`` and the first entry where ``bad`` holds, by its
+    index — the row of a data set: ``"y must be finite; y[4] is nan"``."""
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{message}; {name}[{', '.join(map(str, index))}] is {values[index]:g}")
 
 
 def check(message: str, value: Any, valid: Predicate) -> None:

@@ -660,10 +660,10 @@ def test_counted_refuses_results_that_are_not_real_numbers():
     """Before: an object() was a TypeError from float(), None became NaN (a failed trial) and
     "1.5" the number 1.5."""
     for result in (object(), None, "1.5", 1j):
-        with pytest.raises(TypeError, match="f must return real numbers, got"):
+        with pytest.raises(TypeError, match="f must return real numbers; got"):
             Counted(lambda x, result=result: result).value(np.zeros(2))
     with pytest.raises(
-        TypeError, match=r"objective.grad\(x\) must return real numbers, got NoneType"
+        TypeError, match=r"objective.grad\(x\) must return real numbers; got NoneType"
     ):
         Counted(Malformed(grad=lambda x: None)).grad(np.zeros(2))
 
