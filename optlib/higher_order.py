@@ -751,9 +751,11 @@ def _trust_region_newton(
         if not np.all(np.isfinite(hessian)):
             _stop(path, f"the Hessian at x_{path.steps} is not finite", grad, tol)
             break
-        if _is_positive_definite(hessian):
-            step = dogleg(grad, hessian, radius)
-        else:
+        try:
+            step = dogleg(grad, hessian, radius) if _is_positive_definite(hessian) else None
+        except np.linalg.LinAlgError:  # singular by round-off: Cholesky passed, the solve did not
+            step = None
+        if step is None:
             step = cauchy_point(grad, hessian, radius)
         predicted_decrease = -(grad @ step + 0.5 * step @ hessian @ step)  # m_k(0) - m_k(p_k)
         if not predicted_decrease > 0:  # round-off, once ∇f is tiny: the model sees no descent
