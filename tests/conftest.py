@@ -8,7 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
+
+from optlib.exercises import engine
 
 # Property tests draw the same examples on every run: a red test is reproducible, never flaky.
 # HYPOTHESIS_PROFILE=thorough explores fresh random examples, ten times as many (for maintainers).
@@ -23,6 +26,15 @@ sys.path.insert(0, str(ROOT / "_ext"))
 
 
 STARTED = time.time()
+
+
+@pytest.fixture(autouse=True)
+def hints_start_at_the_bottom():
+    """A checker climbs its ladder of hints from call to call (see optlib.exercises.engine.climb):
+    every test starts from the first rung, whatever ran before it."""
+    engine.forget()
+    yield
+    engine.forget()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

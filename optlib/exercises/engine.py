@@ -20,6 +20,7 @@ Whatever the learner's function does, a check returns a verdict and never raises
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import math
 import signal
@@ -27,13 +28,14 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import numpy as np
 
 __all__ = [
     "ATOL_SCALE",
+    "CHECKERS",
     "LOW_PRECISION_ATOL_SCALE",
     "LOW_PRECISION_RTOL",
     "RTOL",
@@ -45,8 +47,13 @@ __all__ = [
     "as_outputs",
     "call_with_time_limit",
     "check_against",
+    "checker",
+    "climb",
     "close",
+    "forget",
+    "judge_prediction",
     "quiet",
+    "reveals",
     "show",
 ]
 
@@ -72,25 +79,33 @@ TIME_LIMIT = 5.0
 
 @dataclass(frozen=True, repr=False)
 class CheckResult:
-    """The verdict on a learner's function; ``bool(result)`` is ``result.passed``.
+    """The verdict on a learner's answer; ``bool(result)`` is ``result.passed``.
 
     Attributes
     ----------
     passed : bool
-        Whether the function agrees with optlib on every case.
+        Whether the answer agrees with optlib on every case.
     message : str
-        The verdict in plain words.
+        The verdict in plain words: on a failure, what kind of mistake it is (never the formula
+        that is checked), followed by the hints asked for so far (see :func:`checker`).
     mistake : str or None
         What went wrong: the name of one of the checker's known mistakes (``"uphill"``,
         ``"eps_inside_root"``, ``"unstable"``, ...), or a generic problem (``"raises"``,
         ``"exits"``, ``"timeout"``, ``"mutates_input"``, ``"wrong_output"``,
-        ``"low_precision"``, ``"not_finite"``, ``"not_a_function"``), or None when the
-        function passes, or is wrong in a way the checker does not recognise.
+        ``"not_finite"``, ``"not_a_function"``, ``"no_prediction"``, ``"wrong_prediction"``),
+        or None when the answer passes, or is wrong in a way the checker does not recognise.
+    hints : tuple of str
+        The rungs not shown yet, from a hint to the first wrong case with its numbers.
+    checker : str
+        The name of the checker that gave the verdict (empty for :func:`check_against` called
+        directly).
     """
 
     passed: bool
     message: str
     mistake: str | None = None
+    hints: tuple[str, ...] = ()
+    checker: str = ""
 
     def __bool__(self) -> bool:
         return self.passed
@@ -104,8 +119,9 @@ class CheckResult:
     def _repr_html_(self) -> str:
         colour = "#009E73" if self.passed else "#D55E00"  # Okabe–Ito green / vermillion
         return (
-            f'<div style="border-left: 4px solid {colour}; padding: 0.4em 0.8em">'
-            f"{html.escape(str(self))}</div>"
+            f'<div class="optlib-check" data-checker="{html.escape(self.checker)}" '
+            f'style="border-left: 4px solid {colour}; padding: 0.4em 0.8em; '
+            f'white-space: pre-line">{html.escape(str(self))}</div>'
         )
 
 
@@ -129,12 +145,17 @@ class Mistake(NamedTuple):
     made this mistake if their answers equal the variant's on every case; or ``fails_only_on``,
     a :attr:`Case.kind`: the learner made the mistake if they are right on every other case and
     wrong on some case of that kind (how an overflowing formula shows itself).
+
+    ``message`` names the kind of mistake in words ("your step goes uphill"), ``hint`` is the
+    next rung, shown when the learner asks (where to look, still not the formula). Neither
+    contains the formula the checker checks: that is the solution's to show.
     """
 
     name: str
     message: str
     variant: Callable[..., Any] | None = None
     fails_only_on: str | None = None
+    hint: str = ""
 
 
 # --- The engine --------------------------------------------------------------------------------
@@ -150,6 +171,7 @@ def check_against(
     output_names: Sequence[str],
     reference_name: str = "optlib",
     time_limit: float | None = None,
+    advice: str = "",
 ) -> CheckResult:
     """Compare ``candidate`` with ``reference`` on ``cases`` and explain any difference.
 
@@ -163,17 +185,21 @@ def check_against(
     output_names : names of the outputs; more than one means the function returns a tuple.
     reference_name : what the candidate is compared with, for the message on success.
     time_limit : seconds each call of the candidate may take; None for :data:`TIME_LIMIT`.
+    advice : the hint for a wrong answer that is none of the known mistakes (in words, not the
+        formula).
 
     Returns
     -------
     CheckResult
         Passed when every output of every case is within the tolerance (:data:`RTOL`, see
-        :mod:`optlib.exercises`), whatever the answer's dtype. Otherwise the first problem
-        found, in this order: the function raises, calls ``exit()``, does not return within
-        the time limit, mutates an input, returns something of the wrong form (checked case
-        by case); then an answer in float32 (or float16) that is right to that precision;
-        then a known mistake; then a NaN or infinite answer; then the first wrong case.
-        Never raises, except ``KeyboardInterrupt``.
+        :mod:`optlib.exercises`), or, for a float32 (or float16) answer, right to that
+        precision (with a note). Otherwise the first problem found, in this order: the
+        function raises, calls ``exit()``, does not return within the time limit, mutates an
+        input, returns something of the wrong form (checked case by case); then a known
+        mistake; then a NaN or infinite answer; then the first wrong case. A wrong answer's
+        ``message`` says what kind of mistake it is; its ``hints`` hold a hint (the mistake's,
+        or ``advice``) and then the first wrong case in numbers. Never raises, except
+        ``KeyboardInterrupt``.
     """
     if not callable(candidate):
         return CheckResult(
@@ -228,8 +254,8 @@ def check_against(
         records.append(_Record(number, case, expected, got, warned, precision))
 
     wrong = [record for record in records if not close(record.got, record.expected)]
+    kinds = "; ".join(dict.fromkeys(case.kind or case.description for case in cases))
     if not wrong:
-        kinds = "; ".join(dict.fromkeys(case.kind or case.description for case in cases))
         return CheckResult(
             True,
             f"Correct! Your function matches {reference_name} on all {len(cases)} cases "
@@ -243,25 +269,31 @@ def check_against(
         yours = _show_named(output_names, record.got)
         return where, inputs, yours, _show_named(output_names, record.expected), warned
 
+    def numbers(record: _Record) -> str:
+        """The last rung: the case, the learner's answer and the right one, in numbers."""
+        where, inputs, yours, answer, warned = details(record)
+        return (
+            f"The first case you get wrong, in numbers: {where}, with {inputs}. Your function "
+            f"returned {yours}{warned}; the right answer is {answer}. "
+            f"{_largest_difference(record.got, record.expected, output_names)}"
+        )
+
+    def rungs(hint: str, record: _Record) -> tuple[str, ...]:
+        return (*((f"Hint: {hint}",) if hint else ()), numbers(record))
+
     def named(mistake: Mistake) -> CheckResult:
         if mistake.variant is not None:
-            return CheckResult(False, mistake.message, mistake.name)
+            return CheckResult(False, mistake.message, mistake.name, rungs(mistake.hint, wrong[0]))
         # A mistake seen only on some kind of case: show the most striking one.
         worst = next((record for record in wrong if not _finite(record.got)), wrong[0])
-        where, _, yours, answer, warned = details(worst)
-        return CheckResult(
-            False,
-            f"{mistake.message} On {where} your function returned {yours}{warned}; the answer "
-            f"is {answer}.",
-            mistake.name,
-        )
+        return CheckResult(False, mistake.message, mistake.name, rungs(mistake.hint, worst))
 
     count = len(output_names)
     made = next((m for m in mistakes if _made(m, records, wrong, count, RTOL, ATOL_SCALE)), None)
     if made:
         return named(made)
     # float32 rounds at about 1e-7, so a right float32 answer can miss RTOL where a formula
-    # cancels digits: say so; and recognise the mistakes at that precision too.
+    # cancels digits: it passes, with a note; the mistakes are recognised at that precision too.
     precision = next((record.precision for record in records if record.precision), None)
     low = (LOW_PRECISION_RTOL, LOW_PRECISION_ATOL_SCALE)
 
@@ -277,20 +309,20 @@ def check_against(
         except Exception:  # the reference refuses the rounded inputs: no second answer
             return False
 
-    if precision and all(right_to_precision(record) for record in wrong):
-        where, *_ = details(wrong[0])
-        return CheckResult(
-            False,
-            f"Your answer is {precision}: it agrees to {precision} precision (within a relative "
-            f"{_short(LOW_PRECISION_RTOL)}; on {where}: "
-            f"{_largest_difference(wrong[0].got, wrong[0].expected, output_names)}), but the "
-            f"check needs a relative {_short(RTOL)}. Compute in float64 (np.float64), NumPy's "
-            "default, to pass.",
-            "low_precision",
-        )
     made = precision and next((m for m in mistakes if _made(m, records, wrong, count, *low)), None)
     if made:
         return named(made)
+    if precision and all(right_to_precision(record) for record in wrong):
+        where, *_ = details(wrong[0])
+        return CheckResult(
+            True,
+            f"Correct! Your function matches {reference_name} on all {len(cases)} cases "
+            f"({kinds}) to {precision} precision: within a relative "
+            f"{_short(LOW_PRECISION_RTOL)}, not {_short(RTOL)} (on {where}: "
+            f"{_largest_difference(wrong[0].got, wrong[0].expected, output_names)}). That is "
+            f"what {precision} can do here; compute in float64 (np.float64), NumPy's default, "
+            "for full precision.",
+        )
     if precision:
         info = np.finfo(precision)
         note = (
@@ -301,20 +333,211 @@ def check_against(
     else:
         note = ""
     first = wrong[0]
-    where, inputs, yours, answer, warned = details(first)
+    where, *_, warned = details(first)
     if not _finite(first.got):
         return CheckResult(
             False,
-            f"On {where}, with {inputs}, your function returned {yours}, which is not finite"
-            f"{warned}; the answer is {answer}.{note}",
+            f"On {where}, your function returned a value that is not finite{warned}.{note}",
             "not_finite",
+            (numbers(first),),
         )
+    right = len(cases) - len(wrong)
     return CheckResult(
         False,
-        f"Not right yet: on {where}, with {inputs}, your function returned {yours} but the answer "
-        f"is {answer}. {_largest_difference(first.got, first.expected, output_names)} "
-        f"({len(wrong)} of {len(cases)} cases are wrong.){note}",
+        f"Not yet: your function disagrees with {reference_name} on {len(wrong)} of "
+        f"{len(cases)} cases ({right} right), the first being {where}.{note}",
+        None,
+        rungs(advice, first),
     )
+
+
+# --- The ladder: a hint before the answer -------------------------------------------------------
+
+#: Every checker of the book, by name (filled by :func:`checker`).
+CHECKERS: dict[str, Callable[..., CheckResult]] = {}
+#: How many rungs each (checker, mistake) has shown so far in this session.
+_shown: dict[tuple[str, str], int] = {}
+
+
+def checker(
+    *, formulas: Sequence[str], kind: str = "function"
+) -> Callable[[Callable[..., CheckResult]], Callable[..., CheckResult]]:
+    """Make a function that returns a :class:`CheckResult` a checker of the book: it gains a
+    ``hint`` keyword and climbs its ladder of hints.
+
+    A first failure shows the kind of mistake in words. Asking again — running the check again
+    and making the same mistake, or passing ``hint=True`` — shows the next rung: a hint, then
+    the first wrong case with its numbers. A pass, or :func:`forget`, starts again at the
+    bottom. The formula itself is never shown: it is the solution's.
+
+    Parameters
+    ----------
+    formulas : ways of writing the checked formula (``"sqrt(v)+eps"``, ``"√v+ε"``, ...) that no
+        message of the checker may contain; a test holds every message, and every checker output
+        shown in the book outside a solution, to that (see :func:`reveals`).
+    kind : ``"function"`` (the learner hands in a function) or ``"prediction"`` (a value,
+        committed to before the experiment runs; see :func:`judge_prediction`).
+
+    Returns
+    -------
+    callable
+        The decorator; the checker is also listed in :data:`CHECKERS`.
+    """
+
+    def decorate(inner: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+        name = inner.__name__
+
+        @functools.wraps(inner)
+        def check(answer: Any, *, hint: bool = False) -> CheckResult:
+            return climb(name, inner(answer), hint)
+
+        check.formulas = tuple(formulas)  # type: ignore[attr-defined]
+        check.kind = kind  # type: ignore[attr-defined]
+        CHECKERS[name] = check
+        return check
+
+    return decorate
+
+
+def climb(name: str, result: CheckResult, hint: bool = False) -> CheckResult:
+    """The verdict as the learner sees it: on a failure, the rungs shown so far (one more than
+    last time for the same mistake, or with ``hint``), and a line saying what asking again
+    gives."""
+    result = replace(result, checker=name)
+    if result.passed:
+        forget(name)
+        return result
+    key = (name, result.mistake or "")
+    shown = min(max(_shown.get(key, 0), int(bool(hint))), len(result.hints))
+    _shown[key] = shown + 1
+    parts = [result.message, *result.hints[:shown]]
+    left = result.hints[shown:]
+    if left:
+        more = "a hint" if left[0].startswith("Hint:") else "the first wrong case in numbers"
+        parts.append(f"(Stuck? Run the check again, or call it with hint=True, for {more}.)")
+    return replace(result, message="\n".join(parts), hints=left)
+
+
+def forget(name: str | None = None) -> None:
+    """Start the hints of one checker (by name), or of all, again from the bottom rung."""
+    for key in [key for key in _shown if name is None or key[0] == name]:
+        del _shown[key]
+
+
+def _plain(text: str) -> str:
+    """Text as compared by :func:`reveals`: no spaces or multiplication signs, one minus."""
+    text = text.replace("−", "-").replace("np.", "").replace("math.", "").casefold()
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "*·×⋅")
+
+
+def reveals(text: str, formulas: Sequence[str]) -> str | None:
+    """The first of ``formulas`` that ``text`` contains (spaces, ``*``, ``·``, ``np.`` and the
+    kind of minus sign ignored), or None."""
+    plain = _plain(text)
+    return next((formula for formula in formulas if _plain(formula) in plain), None)
+
+
+# --- Predictions ---------------------------------------------------------------------------------
+
+#: What a prediction that has not been written yet looks like.
+NOT_YET = (None, ...)
+
+
+def judge_prediction(
+    prediction: Any,
+    run: Callable[[], Any],
+    *,
+    asks: str,
+    choices: Sequence[str] = (),
+    rtol: float = 0.1,
+    show_outcome: Callable[[Any], str] = str,
+    explanation: str = "",
+    hint: str = "",
+) -> CheckResult:
+    """Judge a prediction made before the experiment: run it only once the learner has
+    committed to an answer, then say whether it held.
+
+    Parameters
+    ----------
+    prediction : the learner's answer: one of ``choices`` (a string, case and spaces
+        ignored), or a number when there are no choices.
+    run : the experiment, with optlib; returns the outcome (a choice, or a number).
+    asks : what the prediction is, for the message when none is given yet ("the number of
+        steps until ...").
+    choices : the possible answers, when the prediction is a choice.
+    rtol : for a number, how close (relatively) a prediction must be to count as right.
+    show_outcome : the outcome in words.
+    explanation : said after a right prediction (why it happens).
+    hint : said after a wrong one (what to think about; not the explanation).
+
+    Returns
+    -------
+    CheckResult
+        ``no_prediction`` when nothing is predicted yet (the experiment is not run),
+        ``wrong_output`` when the prediction is not an answer of the right kind,
+        ``wrong_prediction`` when it did not hold (the outcome shown, the hint a rung up).
+    """
+    if any(prediction is empty for empty in NOT_YET):
+        return CheckResult(
+            False,
+            f"Not yet: first write down your prediction — {asks} — then run this cell. The "
+            "experiment runs once you have committed to an answer.",
+            "no_prediction",
+        )
+    if choices:
+        wanted = {_plain(choice): choice for choice in choices}
+        said = _plain(prediction) if isinstance(prediction, str) else None
+        if said not in wanted:
+            listed = ", ".join(repr(choice) for choice in choices)
+            return CheckResult(
+                False,
+                f"Your prediction {_repr(prediction)} is not one of the answers: predict one of "
+                f"{listed}.",
+                "wrong_output",
+            )
+        prediction = wanted[said]
+    elif not (_is_real(prediction) and math.isfinite(float(prediction))):
+        return CheckResult(
+            False,
+            f"Your prediction {_repr(prediction)} is not a number: predict a finite number "
+            f"({asks}).",
+            "wrong_output",
+        )
+    with quiet():
+        outcome = run()
+    if choices:
+        held = prediction == outcome
+    else:
+        held = abs(float(prediction) - float(outcome)) <= rtol * abs(float(outcome))
+    said = prediction if choices else f"{float(prediction):.6g}"
+    if held:
+        return CheckResult(
+            True,
+            f"Correct! You predicted {said}, and the run gives {show_outcome(outcome)}. "
+            f"{explanation}".rstrip(),
+        )
+    near = "" if choices else f" (a prediction within {rtol:.0%} counts)"
+    return CheckResult(
+        False,
+        f"Not what happens: you predicted {said}; the run gives {show_outcome(outcome)}"
+        f"{near}. Work out why before you read the solution.",
+        "wrong_prediction",
+        (f"Hint: {hint}",) if hint else (),
+    )
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _repr(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # a hostile object
+        return f"(a {type(value).__name__})"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _call_failed(error: BaseException, limit: float) -> tuple[str, str, str]:

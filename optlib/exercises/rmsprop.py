@@ -9,11 +9,12 @@ from typing import Any
 import numpy as np
 
 from optlib import optimizers
-from optlib.exercises.engine import Case, CheckResult, Mistake, check_against
+from optlib.exercises.engine import Case, CheckResult, Mistake, check_against, checker
 from optlib.exercises.variants import (
     reordered,
     returns_update,
     rule_step,
+    stands_still,
     steps_in_a_row,
     uphill,
     with_arg,
@@ -31,6 +32,17 @@ def _rmsprop_step(
     return new_theta, state.v
 
 
+@checker(
+    formulas=(
+        "sqrt(v)+eps",
+        "√v+ε",
+        "√v_t+ε",
+        "√G+ε",
+        "alpha*v+(1-alpha)*grad**2",
+        "α·v+(1−α)·g²",
+        "βG+(1−β)g²",
+    )
+)
 def check_rmsprop_step(step: Callable[..., Any]) -> CheckResult:
     r"""Check a learner's RMSProp step against :class:`optlib.optimizers.RMSprop` (PyTorch's).
 
@@ -128,63 +140,77 @@ def check_rmsprop_step(step: Callable[..., Any]) -> CheckResult:
 
     mistakes = [
         Mistake(
+            "no_step",
+            "Not yet: θ does not move — your function returns the parameters it was given.",
+            stands_still(reference),
+            hint="write the step of the chapter's update rule, using the moving average you have "
+            "just computed.",
+        ),
+        Mistake(
             "uphill",
-            "Your step moves uphill: subtract η·g/(√v + ε) from θ, don't add it.",
+            "Your step goes uphill: θ moves in the direction of the gradient.",
             uphill(reference),
+            hint="the loss goes down when θ moves against the gradient: check the sign.",
         ),
         Mistake(
             "lr_missing",
-            "Your step ignores the learning rate: θ ← θ − η·g/(√v + ε).",
+            "Your step ignores the learning rate.",
             with_arg(reference, 3, lambda lr: 1.0),
+            hint="with η = 0.01 your step is a hundred times too long.",
         ),
         Mistake(
             "lr_squared",
-            "Your step uses η² instead of η: multiply by the learning rate once.",
+            "Your step uses the learning rate twice.",
             with_arg(reference, 3, lambda lr: lr**2),
+            hint="the learning rate multiplies the step once.",
         ),
         Mistake(
             "eps_inside_root",
-            "You put ε inside the square root, √(v + ε); PyTorch (and the "
-            "book) add it outside: g/(√v + ε). It matters when v is tiny.",
+            "You put ε in the wrong place: your step differs only where v is tiny.",
             eps_inside_root,
+            hint="PyTorch (and the book) add ε after taking the square root, not before.",
         ),
         Mistake(
             "no_one_minus_alpha",
-            "Your moving average is missing the (1 − α) factor: v ← α·v + (1 − α)·g².",
+            "Your moving average is not an average: its weights add up to more than one.",
             no_one_minus_alpha,
+            hint="the new g² must carry the weight the old average gives up.",
         ),
         Mistake(
             "alpha_swapped",
-            "You swapped α and 1 − α: the old average keeps the weight α "
-            "(close to 1): v ← α·v + (1 − α)·g².",
+            "Your moving average forgets too fast: the weights of old and new are swapped.",
             alpha_swapped,
+            hint="α is close to 1, and it is the old average that should keep most of the weight.",
         ),
         Mistake(
             "g_not_squared",
-            "Your moving average uses g instead of g²: v ← α·v + (1 − α)·g².",
+            "Your moving average averages the gradient, not its square.",
             g_not_squared,
+            hint="RMSProp tracks the mean square of the gradient, which is never negative.",
         ),
         Mistake(
             "no_square_root",
-            "You divide by v + ε; divide by its square root, √v + ε.",
+            "Your step divides by the mean square itself, not by the root mean square.",
             no_square_root,
+            hint="RMS = root mean square: the step should not change if g is scaled by 10.",
         ),
         Mistake(
             "old_v",
-            "Your step divides by the old v: update v first, then use the new v in "
-            "θ ← θ − η·g/(√v + ε).",
+            "Your step divides by the moving average as it was before this step.",
             old_v,
+            hint="update the average first, then use the new one in the step.",
         ),
         Mistake(
             "swapped_outputs",
-            "You return (v, theta); return (theta, v).",
+            "Your outputs are in the wrong order.",
             reordered(reference, (1, 0)),
+            hint="return the new parameters first, then the new moving average.",
         ),
         Mistake(
             "returns_update",
-            "Your first output is the update −η·g/(√v + ε) instead of the "
-            "new parameters θ − η·g/(√v + ε).",
+            "Your first output is the change of θ, not the new θ.",
             returns_update(reference),
+            hint="add the update to the parameters you were given, and return the result.",
         ),
     ]
     return check_against(
@@ -195,4 +221,6 @@ def check_rmsprop_step(step: Callable[..., Any]) -> CheckResult:
         arg_names=("theta", "grad", "v", "lr", "alpha", "eps"),
         output_names=("theta", "v"),
         reference_name="optlib.optimizers.RMSprop",
+        advice="compare your function with the chapter's two equations, one line at a time: "
+        "first the moving average, then the step that uses it.",
     )

@@ -11,8 +11,8 @@ the rule:
   (:func:`negative`), ``not_accumulated`` AdaGrad fed :math:`G = 0`, ``t_off_by_one`` Adam
   fed :math:`t \pm 1`;
 - what is done with its answer: :func:`reordered` outputs, the step taken the other way
-  (:func:`uphill`), or the update returned instead of the new parameters
-  (:func:`returns_update`, :func:`on_theta`).
+  (:func:`uphill`), not taken at all (:func:`stands_still`), or the update returned instead of
+  the new parameters (:func:`returns_update`, :func:`on_theta`).
 
 A mistake that changes the formula itself (:math:`\epsilon` inside the root, a missing square) is
 a small function written next to its checker.
@@ -37,6 +37,7 @@ __all__ = [
     "reordered",
     "returns_update",
     "rule_step",
+    "stands_still",
     "steps_in_a_row",
     "uphill",
     "with_arg",
@@ -141,6 +142,12 @@ def uphill(reference: Callable[..., Any]) -> Callable[..., Any]:
 def returns_update(reference: Callable[..., Any]) -> Callable[..., Any]:
     """The reference returning the update θ_new − θ instead of the new parameters θ_new."""
     return on_theta(reference, lambda theta, new_theta: new_theta - theta)
+
+
+def stands_still(reference: Callable[..., Any]) -> Callable[..., Any]:
+    """The reference with θ left where it was (the rest of its outputs right): a step not yet
+    written, as in a starter cell."""
+    return on_theta(reference, lambda theta, new_theta: theta)
 
 
 def reordered(reference: Callable[..., Any], order: Sequence[int]) -> Callable[..., Any]:
