@@ -60,43 +60,61 @@ No warning escapes a check: when your code overflows or divides by zero, NumPy's
 caught and quoted in the message.
 """
 
-from optlib.exercises.adadelta import check_adadelta_step
-from optlib.exercises.adagrad import check_adagrad_step
-from optlib.exercises.adam import check_adam_step, check_bias_correction
-from optlib.exercises.adamw import check_adamw_step
-from optlib.exercises.engine import RTOL, Case, CheckResult, Mistake, check_against
-from optlib.exercises.gradient_descent import check_gd_step, check_max_stable_lr
-from optlib.exercises.losses import (
-    check_bce_with_logits,
-    check_cross_entropy_grad,
-    check_mse_grad,
+# Every chapter's checkers (each module's __all__), gathered here in the book's order.
+from optlib.exercises import (
+    adadelta,
+    adagrad,
+    adam,
+    adamw,
+    capstone,
+    gradient_descent,
+    intro,
+    losses,
+    map,
+    momentum,
+    nesterov,
+    radam,
+    rmsprop,
+    sgd,
 )
-from optlib.exercises.momentum import check_heavy_ball_tuning, check_momentum_step
-from optlib.exercises.nesterov import check_nesterov_step
-from optlib.exercises.radam import check_radam_rho
-from optlib.exercises.rmsprop import check_rmsprop_step
-from optlib.exercises.sgd import check_minibatch_gradient
+from optlib.exercises.adadelta import *  # noqa: F403
+from optlib.exercises.adagrad import *  # noqa: F403
+from optlib.exercises.adam import *  # noqa: F403
+from optlib.exercises.adamw import *  # noqa: F403
+from optlib.exercises.capstone import *  # noqa: F403
+from optlib.exercises.engine import CHECKERS as CHECKERS
+from optlib.exercises.engine import RTOL as RTOL
+from optlib.exercises.engine import Case as Case
+from optlib.exercises.engine import CheckResult as CheckResult
+from optlib.exercises.engine import Mistake as Mistake
+from optlib.exercises.engine import check_against as check_against
+from optlib.exercises.gradient_descent import *  # noqa: F403
+from optlib.exercises.intro import *  # noqa: F403
+from optlib.exercises.losses import *  # noqa: F403
+from optlib.exercises.map import *  # noqa: F403
+from optlib.exercises.momentum import *  # noqa: F403
+from optlib.exercises.nesterov import *  # noqa: F403
+from optlib.exercises.radam import *  # noqa: F403
+from optlib.exercises.rmsprop import *  # noqa: F403
+from optlib.exercises.sgd import *  # noqa: F403
 
-__all__ = [
-    "RTOL",
-    "Case",
-    "CheckResult",
-    "Mistake",
-    "check_adadelta_step",
-    "check_adagrad_step",
-    "check_adam_step",
-    "check_adamw_step",
-    "check_against",
-    "check_bce_with_logits",
-    "check_bias_correction",
-    "check_cross_entropy_grad",
-    "check_gd_step",
-    "check_heavy_ball_tuning",
-    "check_max_stable_lr",
-    "check_minibatch_gradient",
-    "check_momentum_step",
-    "check_mse_grad",
-    "check_nesterov_step",
-    "check_radam_rho",
-    "check_rmsprop_step",
-]
+_CHAPTERS = (
+    intro,
+    losses,
+    gradient_descent,
+    sgd,
+    momentum,
+    nesterov,
+    adagrad,
+    rmsprop,
+    adadelta,
+    adam,
+    adamw,
+    radam,
+    map,
+    capstone,
+)
+__all__ = sorted(
+    ["CHECKERS", "RTOL", "Case", "CheckResult", "Mistake", "check_against"]
+    + [name for chapter in _CHAPTERS for name in chapter.__all__]
+)

@@ -36,6 +36,7 @@ import numpy as np
 __all__ = [
     "ATOL_SCALE",
     "CHECKERS",
+    "KINDS",
     "LOW_PRECISION_ATOL_SCALE",
     "LOW_PRECISION_RTOL",
     "RTOL",
@@ -359,8 +360,12 @@ CHECKERS: dict[str, Callable[..., CheckResult]] = {}
 _shown: dict[tuple[str, str], int] = {}
 
 
+#: The kinds of exercise a checker checks, from the bottom of a chapter's ladder to the top.
+KINDS = ("rule", "derivation", "prediction")
+
+
 def checker(
-    *, formulas: Sequence[str], kind: str = "function"
+    *, formulas: Sequence[str], kind: str = "rule"
 ) -> Callable[[Callable[..., CheckResult]], Callable[..., CheckResult]]:
     """Make a function that returns a :class:`CheckResult` a checker of the book: it gains a
     ``hint`` keyword and climbs its ladder of hints.
@@ -375,14 +380,20 @@ def checker(
     formulas : ways of writing the checked formula (``"sqrt(v)+eps"``, ``"√v+ε"``, ...) that no
         message of the checker may contain; a test holds every message, and every checker output
         shown in the book outside a solution, to that (see :func:`reveals`).
-    kind : ``"function"`` (the learner hands in a function) or ``"prediction"`` (a value,
-        committed to before the experiment runs; see :func:`judge_prediction`).
+    kind : one of :data:`KINDS`: ``"rule"`` (the learner writes a rule of the chapter as a
+        function), ``"derivation"`` (a result derived by hand, written as a function of the
+        hyperparameters and checked on random settings against what optlib's runs give), or
+        ``"prediction"`` (a value committed to before the experiment runs; see
+        :func:`judge_prediction`).
 
     Returns
     -------
     callable
         The decorator; the checker is also listed in :data:`CHECKERS`.
     """
+
+    if kind not in KINDS:
+        raise ValueError(f"Invalid kind of exercise: {kind!r}; one of {', '.join(KINDS)}")
 
     def decorate(inner: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
         name = inner.__name__

@@ -1,0 +1,5 @@
+r"""Exercises of the chapter 'map' (filled in by its ladder)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
