@@ -1090,11 +1090,15 @@ MISTAKES = [
     ids=[f"{checker.__name__}-{name}-{i}" for i, (checker, _, name, _) in enumerate(MISTAKES)],
 )
 def test_each_known_mistake_is_named(checker, wrong, mistake, words):
+    """A learner's wrong version, written by hand, is named; the words are what the mistake's
+    message and hint must mention, in some rung of the ladder (``hint=True`` twice shows all)."""
     result = checker(wrong)
     assert not result.passed
     assert result.mistake == mistake, result.message
+    checker(wrong, hint=True)
+    everything = checker(wrong, hint=True).message
     for word in words:
-        assert word in result.message, (word, result.message)
+        assert word in everything, (word, everything)
 
 
 def test_every_mistake_a_checker_knows_is_tested():

@@ -338,7 +338,8 @@ def check_against(
     if not _finite(first.got):
         return CheckResult(
             False,
-            f"On {where}, your function returned a value that is not finite{warned}.{note}",
+            f"On {where}, your function returned {_not_finite(first.got)}, which is not a "
+            f"finite number{warned}.{note}",
             "not_finite",
             (numbers(first),),
         )
@@ -437,8 +438,8 @@ def forget(name: str | None = None) -> None:
 
 def _plain(text: str) -> str:
     """Text as compared by :func:`reveals`: no spaces or multiplication signs, one minus."""
-    text = text.replace("−", "-").replace("np.", "").replace("math.", "").casefold()
-    return "".join(ch for ch in text if not ch.isspace() and ch not in "*·×⋅")
+    text = "".join(ch for ch in text.replace("−", "-") if not ch.isspace() and ch not in "*·×⋅")
+    return text.replace("np.", "").replace("math.", "").casefold()
 
 
 def reveals(text: str, formulas: Sequence[str]) -> str | None:
@@ -781,6 +782,15 @@ def _as_array(part: Any) -> tuple[np.ndarray, Exception | None]:
         except Exception:  # not a tensor after all: report the first error
             pass
         return np.asarray(None), error
+
+
+def _not_finite(outputs: tuple[np.ndarray, ...]) -> str:
+    """What the first non-finite entry is: 'NaN', 'inf' or '-inf'."""
+    for output in outputs:
+        bad = output[~np.isfinite(output)]
+        if bad.size:
+            return "NaN" if np.isnan(bad[0]) else ("inf" if bad[0] > 0 else "-inf")
+    return "a finite value"
 
 
 def _finite(outputs: tuple[np.ndarray, ...]) -> bool:
