@@ -9,6 +9,21 @@ batches of parameters) and compares every answer with optlib's own code
 :class:`CheckResult`: ``passed``, a ``message``, and the name of the ``mistake`` when it
 recognises one.
 
+Each chapter's exercises climb a ladder: implement the chapter's rule (a checker of kind
+``"rule"``), derive its central result as a function of the hyperparameters, checked on random
+settings against what optlib's runs give (``"derivation"``), and predict what a run will do
+before running it (``"prediction"``: the checker runs the experiment only once you have written
+your prediction down).
+
+Hints before answers
+--------------------
+A checker never shows the formula it checks; that is in the exercise's solution. A first failure
+names the kind of mistake in words ("your step goes uphill", "your average forgets too fast").
+Run the check again with the same mistake, or call it with ``hint=True``, and it adds a hint:
+where to look. Ask once more and it shows the first case you get wrong in numbers: its inputs,
+your answer and the right one. A pass starts the ladder again;
+:func:`~optlib.exercises.engine.forget` does too.
+
 How a wrong answer is diagnosed
 -------------------------------
 1. If your function raises, calls ``exit()``, does not return within 5 seconds (an endless
@@ -18,29 +33,28 @@ How a wrong answer is diagnosed
    is not numbers, the message says so. A check never raises: only pressing stop
    (``KeyboardInterrupt``) stops it. Any array NumPy can read is fine, a PyTorch tensor too
    (one that requires grad is read through ``detach()``): the checkers judge the numbers.
-2. Every checker lists **known mistakes**: plausible wrong versions of the rule (the sign
-   flipped, :math:`\eta` missing or squared, :math:`\epsilon` inside the square root, a missing
-   :math:`1 - \beta`, no bias correction, a sum where the mean belongs, ...). If your answers equal
-   one of them on every case, the message names that mistake and says how to fix it. A formula
-   that is right for moderate inputs but overflows for large ones is recognised the same way.
-3. Otherwise the message shows the first case you get wrong: its inputs, your answer, the right
-   answer, and the entry with the largest difference.
-
-Two checkers look further. :func:`check_nesterov_step` records where your step calls
-``grad_fn``: a right answer that calls it more than once per step is named too. And
-:func:`check_heavy_ball_tuning` also tells you how fast the heavy ball converges with your
-settings, against the best possible rate.
+2. Every checker lists **known mistakes**: plausible wrong versions of the rule, built from
+   optlib's rule with one piece changed (the sign flipped, :math:`\eta` missing or squared,
+   :math:`\epsilon` inside the square root, a missing :math:`1 - \beta`, no bias correction, a
+   sum where the mean belongs, ...). If your answers equal one of them on every case, the message
+   names that mistake. A formula that is right for moderate inputs but overflows for large ones
+   is recognised the same way.
+3. Otherwise the message says on how many cases your answer differs, and which is the first.
 
 Where things are
 ----------------
 :mod:`~optlib.exercises.engine` compares and explains (:func:`check_against`, :class:`Case`,
-:class:`Mistake`, :class:`CheckResult`); :mod:`~optlib.exercises.variants` builds references
+:class:`Mistake`, :class:`CheckResult`), climbs the ladder of hints (the ``checker`` decorator
+every checker wears, which also lists the formulas its messages must not contain) and judges
+predictions (``judge_prediction``); :mod:`~optlib.exercises.variants` builds references
 and known mistakes from optlib's rules; one module per chapter holds that chapter's checkers:
-:mod:`~optlib.exercises.gradient_descent`, :mod:`~optlib.exercises.losses`,
+:mod:`~optlib.exercises.intro`, :mod:`~optlib.exercises.gradient_descent`,
+:mod:`~optlib.exercises.losses`,
 :mod:`~optlib.exercises.sgd`, :mod:`~optlib.exercises.momentum`,
 :mod:`~optlib.exercises.nesterov`, :mod:`~optlib.exercises.adagrad`,
 :mod:`~optlib.exercises.rmsprop`, :mod:`~optlib.exercises.adadelta`,
-:mod:`~optlib.exercises.adam`, :mod:`~optlib.exercises.adamw`, :mod:`~optlib.exercises.radam`.
+:mod:`~optlib.exercises.adam`, :mod:`~optlib.exercises.adamw`, :mod:`~optlib.exercises.radam`,
+:mod:`~optlib.exercises.map`, :mod:`~optlib.exercises.capstone`.
 Every checker is also here, as ``optlib.exercises.check_...``.
 
 Tolerance
@@ -51,10 +65,11 @@ second term (scaled by the largest entry of the same output) accepting round-off
 should be zero. So any order of operations that is mathematically the same passes, and a wrong
 factor, a misplaced :math:`\epsilon` or an error of :math:`10^{-3}` does not.
 
-The tolerance is the same for every dtype. A float32 answer usually meets it; where its formula
-cancels digits it may not, and the message then says that float32 is the cause and asks for
-float64 (NumPy's default) rather than widening the tolerance, which would let small mistakes
-through.
+A float32 (or float16) answer usually meets the tolerance; where its formula cancels digits it may
+not, and it then passes if it is right to that precision (within a relative
+:math:`10^{-5}`), with a note that float64 would be more precise; the known mistakes are recognised at
+that precision too. (Where float32 keeps fewer digits than that, as in RAdam's
+:math:`\rho_2`, the message says so and asks for float64.)
 
 No warning escapes a check: when your code overflows or divides by zero, NumPy's warning is
 caught and quoted in the message.

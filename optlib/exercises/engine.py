@@ -7,6 +7,11 @@ A checker (one per exercise, in the chapter modules of :mod:`optlib.exercises`) 
 :mod:`optlib.exercises`: every entry within :data:`RTOL` of the reference, relatively, plus a
 round-off allowance of :data:`ATOL_SCALE` times the output's largest entry.
 
+:func:`checker` makes a chapter's function a checker of the book: it climbs the ladder of hints
+(:func:`climb`; a first failure names the kind of mistake, asking again gives a hint, then the
+numbers) and lists the formulas no message may contain (:func:`reveals`).
+:func:`judge_prediction` judges a prediction made before the experiment runs.
+
 The few helpers the chapter modules also use are public: :func:`show` (a value, compactly, for
 messages), :func:`quiet` (run code that may overflow, silently), :func:`as_outputs` and
 :func:`close` (compare answers outside :func:`check_against`), :func:`call_with_time_limit`
@@ -63,9 +68,10 @@ RTOL = 1e-6
 #: Round-off allowance for entries that should be (near) zero, times the output's largest entry.
 ATOL_SCALE = 1e-12
 #: A float32 (or float16) answer that misses :data:`RTOL` but is within this relative tolerance
-#: (about 100 float32 rounding steps) is told that float32 is the cause. It does not pass: what
-#: float32 can reach depends on each formula (RAdam's ρ₂ keeps 3 of its 7 digits), and a wider
-#: tolerance would let small mistakes through (Adam's ε misplaced moves θ by 1e-4 of itself).
+#: (about 100 float32 rounding steps) of the answer passes, with a note that float32 is the
+#: limit. The known mistakes are tried first, at this tolerance too, so a mistake that float32
+#: can tell apart (Adam's ε misplaced moves θ by 1e-4 of itself) is still named. Where float32
+#: keeps fewer digits (RAdam's ρ₂ keeps 3 of its 7), the answer fails and the message says why.
 LOW_PRECISION_RTOL = 1e-5
 #: The matching round-off allowance, times the output's largest entry.
 LOW_PRECISION_ATOL_SCALE = 1e-6
