@@ -65,10 +65,10 @@ second term (scaled by the largest entry of the same output) accepting round-off
 should be zero. So any order of operations that is mathematically the same passes, and a wrong
 factor, a misplaced :math:`\epsilon` or an error of :math:`10^{-3}` does not.
 
-A float32 (or float16) answer usually meets the tolerance; where its formula cancels digits it may
-not, and it then passes if it is right to that precision (within a relative
-:math:`10^{-5}`), with a note that float64 would be more precise; the known mistakes are recognised at
-that precision too. (Where float32 keeps fewer digits than that, as in RAdam's
+A float32 (or float16) answer usually meets the tolerance; where its formula cancels digits it
+may not, and it then passes if it is right to that precision (within a relative
+:math:`10^{-5}`), with a note that float64 would be more precise; the known mistakes are
+recognised at that precision too. (Where float32 keeps fewer digits than that, as in RAdam's
 :math:`\rho_2`, the message says so and asks for float64.)
 
 No warning escapes a check: when your code overflows or divides by zero, NumPy's warning is
