@@ -21,6 +21,7 @@ PAGE = ROOT / "chapters" / "exercises.md"
 DIRECTIVE = re.compile(r"^```\{exercise\}\s*(?P<title>.*?)\s*(?P<mark>★*)\s*$", re.M)
 LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
 SECTION = re.compile(r"^## ", re.M)
+SOLUTION = re.compile(r"^```\{solution-start\}", re.M)
 
 HEADER = """\
 # Exercises
@@ -44,12 +45,18 @@ after you have committed to an answer.
 
 
 class Item(NamedTuple):
-    """One exercise: its label, title and difficulty mark, and the code of its cells."""
+    """One exercise: its label, title and difficulty mark, and the code of its cells: the
+    starter's (before its solution) and the solution's."""
 
     label: str
     title: str
     mark: str
-    code: str
+    starter: str
+    solution: str
+
+    @property
+    def code(self) -> str:
+        return self.starter + self.solution
 
 
 def chapters() -> list[str]:
@@ -64,29 +71,34 @@ def exercises_of(notebook: dict[str, Any]) -> list[Item]:
     """The exercises of a chapter notebook, in order, each with the code of the cells that follow
     it up to the next exercise or the next section."""
     items: list[dict[str, Any]] = []
-    open_ = False  # whether code cells still belong to the last exercise
+    where = ""  # where code cells go: "starter", "solution", or "" (outside any exercise)
     for cell in notebook["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "code":
-            if open_ and items:
-                items[-1]["code"] += source + "\n"
+            if where and items:
+                items[-1][where] += source + "\n"
             continue
         events = [(m.start(), "exercise", m) for m in DIRECTIVE.finditer(source)]
         events += [(m.start(), "section", m) for m in SECTION.finditer(source)]
+        events += [(m.start(), "solution", m) for m in SOLUTION.finditer(source)]
         for _, kind, match in sorted(events, key=lambda event: event[0]):
             if kind == "section":
-                open_ = False
-                continue
-            label = LABEL.search(source, match.end())
-            items.append(
-                {
-                    "label": label.group(1) if label else "",
-                    "title": match["title"],
-                    "mark": match["mark"],
-                    "code": "",
-                }
-            )
-            open_ = True
+                where = ""
+            elif kind == "solution":
+                where = "solution" if where else ""
+            else:
+                label = LABEL.search(source, match.end())
+                title, mark = match["title"], match["mark"]
+                items.append(
+                    {
+                        "label": label.group(1) if label else "",
+                        "title": title,
+                        "mark": mark,
+                        "starter": "",
+                        "solution": "",
+                    }
+                )
+                where = "starter"
     return [Item(**item) for item in items]
 
 
