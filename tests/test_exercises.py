@@ -688,7 +688,7 @@ MISTAKES = [
             )
         ),
         "lr_squared",
-        ["η²"],
+        ["learning rate twice"],
     ),
     (
         check_adam_step,
@@ -700,13 +700,13 @@ MISTAKES = [
         check_adam_step,
         adam(update=lambda th, m, v, mh, vh, t, lr, b1, b2, eps: th - lr * mh / (np.sqrt(v) + eps)),
         "only_m_corrected",
-        ["but not v"],
+        ["but not the second"],
     ),
     (
         check_adam_step,
         adam(update=lambda th, m, v, mh, vh, t, lr, b1, b2, eps: th - lr * m / (np.sqrt(vh) + eps)),
         "only_v_corrected",
-        ["but not m"],
+        ["but not the first"],
     ),
     (check_adam_step, adam(t_shift=+1), "t_off_by_one", ["number of this step"]),
     (check_adam_step, adam(t_shift=-1), "t_off_by_one", ["number of this step"]),
@@ -730,13 +730,19 @@ MISTAKES = [
         check_adam_step,
         adam(m_rule=lambda m, g, b: b * m + g, v_rule=lambda v, g, b: b * v + g**2),
         "no_one_minus_beta",
-        ["(1 − β)"],
+        ["more than one"],
     ),
     (check_adam_step, adam(v_rule=lambda v, g, b: b * v + (1 - b) * g), "g_not_squared", ["g²"]),
     (check_adam_step, adam_betas_swapped, "betas_swapped", ["swapped β₁ and β₂"]),
     (check_adam_step, adam(state="corrected"), "corrected_moments_as_state", ["raw m and v"]),
     (check_adam_step, adam_swapped_outputs, "swapped_outputs", ["(theta, m, v)"]),
     (check_adam_step, adam_returns_update, "returns_update", ["new parameters"]),
+    (
+        check_adam_step,
+        adam(update=lambda th, m, v, mh, vh, t, lr, b1, b2, eps: th),
+        "no_step",
+        ["θ does not move", "start at zero"],
+    ),
     (
         check_minibatch_gradient,
         lambda X, y, th, idx: 2 * batch(X, y, th, idx)[0].T @ batch(X, y, th, idx)[1] / len(X),
@@ -963,7 +969,7 @@ MISTAKES = [
         check_adamw_step,
         adamw_l2,
         "l2_not_decoupled",
-        ["L2", "Adam with weight_decay", "θ(1 − ηλ) first"],
+        ["L2", "Adam with weight_decay", "keeps the gradient bare"],
     ),
     (
         check_adamw_step,
@@ -975,7 +981,7 @@ MISTAKES = [
         check_adamw_step,
         adamw(decay=lambda th, lr, lam: th * (1 - lam)),
         "decay_without_lr",
-        ["without the learning rate", "λ_torch = λ_paper/α"],
+        ["ignores the learning rate", "multiplies the decay"],
     ),
     (check_adamw_step, adamw_decay_after_step, "decay_after_step", ["after the Adam step", "ηλΔ"]),
     (
@@ -1003,6 +1009,7 @@ MISTAKES = [
         ["change of θ", "new parameters"],
     ),
     (check_adamw_step, adamw_returns_adam_step, "returns_update", ["alone", "new parameters"]),
+    (check_adamw_step, adamw(decay=lambda th, lr, lam: th), "no_decay", ["Adam's step alone"]),
     (
         check_radam_rho,
         lambda b, t: 2 / (1 - b) - 2 * t * b**t / (1 - b**t),
@@ -1044,25 +1051,25 @@ MISTAKES = [
         check_bias_correction,
         lambda m, v, t, b1, b2: (m * (1 - b1**t), v * (1 - b2**t)),
         "multiplies",
-        ["divide by it"],
+        ["enlarge", "divide by the factor"],
     ),
     (
         check_bias_correction,
         lambda m, v, t, b1, b2: (m / (1 - b1), v / (1 - b2)),
         "beta_not_power",
-        ["to the power t"],
+        ["first step only", "geometric series"],
     ),
     (
         check_bias_correction,
         lambda m, v, t, b1, b2: bias_correction(m, v, t + 1, b1, b2),
         "t_off_by_one",
-        ["off by one", "t as given"],
+        ["off by one", "as given, without adding 1"],
     ),
     (
         check_bias_correction,
         lambda m, v, t, b1, b2: bias_correction(m, v, t - 1, b1, b2),
         "t_off_by_one",
-        ["off by one", "1 − β^(t−1)"],
+        ["off by one", "not t − 1"],
     ),
     (
         check_bias_correction,
@@ -1087,6 +1094,13 @@ MISTAKES = [
         lambda *args: bias_correction(*args)[::-1],
         "swapped_outputs",
         ["(m_hat, v_hat)"],
+    ),
+    (check_bias_correction, lambda m, v, t, b1, b2: (m, v), "no_correction", ["start at zero"]),
+    (
+        check_bias_correction,
+        lambda m, v, t, b1, b2: (m / (1 - (1 - b1) ** t), v / (1 - (1 - b2) ** t)),
+        "one_minus_beta_for_beta",
+        ["wrong ratio", "the old average's share"],
     ),
 ]
 
