@@ -1,15 +1,26 @@
-r"""Exercise of the chapter on RMSProp: one step, checked against
-:class:`optlib.optimizers.RMSprop`."""
+r"""Exercises of the chapter on RMSProp: one step, checked against
+:class:`optlib.optimizers.RMSprop`; the number of steps its moving average needs to warm up
+from zero, derived by hand and checked against optlib's runs; and a prediction of when centered
+RMSProp's step on a constant gradient grows past a hundred times :math:`\eta`."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+import optlib
 from optlib import optimizers
-from optlib.exercises.engine import Case, CheckResult, Mistake, check_against, checker
+from optlib.exercises.engine import (
+    Case,
+    CheckResult,
+    Mistake,
+    check_against,
+    checker,
+    judge_prediction,
+)
 from optlib.exercises.variants import (
     reordered,
     returns_update,
@@ -20,7 +31,7 @@ from optlib.exercises.variants import (
     with_arg,
 )
 
-__all__ = ["check_rmsprop_step"]
+__all__ = ["check_centered_rmsprop", "check_rmsprop_step", "check_rmsprop_warmup"]
 
 
 def _rmsprop_step(
@@ -223,4 +234,203 @@ def check_rmsprop_step(step: Callable[..., Any]) -> CheckResult:
         reference_name="optlib.optimizers.RMSprop",
         advice="compare your function with the chapter's two equations, one line at a time: "
         "first the moving average, then the step that uses it.",
+    )
+
+
+# --- Warming up from zero, derived --------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _warmup_steps(beta: float, p: float) -> int:
+    """The first step t at which optlib's RMSProp (``alpha = beta``), fed g = 1 from G₀ = 0,
+    has its moving average within the fraction p of g²: 1 − G_t ≤ p (cached: a check asks for
+    the same runs many times)."""
+    rule = optimizers.rmsprop(alpha=float(beta))
+    theta = np.zeros(1)
+    state = rule.init(theta)
+    for t in range(1, 10**6 + 1):  # ample: the cases need fewer than 10⁴ steps
+        state = rule.step(theta, np.ones(1), state)[1]  # G does not depend on θ
+        if 1.0 - state.v[0] <= p:
+            return t
+    return -1  # not within 10⁶ steps: no case asks for so many
+
+
+@checker(
+    formulas=(
+        "log(p)/log(beta)",
+        "log(p)/log(alpha)",
+        "ln p/ln β",
+        "ln(p)/ln(β)",
+        r"\ln p/\ln\beta",
+        r"\ln p / \ln \beta",
+    ),
+    kind="derivation",
+)
+def check_rmsprop_warmup(fn: Callable[..., Any]) -> CheckResult:
+    r"""Check a learner's number of steps RMSProp's moving average needs, from
+    :math:`G_0 = 0` and a constant gradient :math:`g`, to come within the fraction :math:`p` of
+    :math:`g^2`, derived by hand, against :func:`optlib.rmsprop` runs.
+
+    With a constant gradient, :math:`G_t = (1 - \beta^t)\, g^2`, so
+    :math:`g^2 - G_t = \beta^t g^2 \le p\, g^2` from
+
+    .. math::
+        t = \left\lceil \frac{\ln p}{\ln \beta} \right\rceil
+
+    on (the answer does not depend on :math:`g`).
+
+    Expected signature: ``fn(beta, p) -> steps``, a whole number. The cases are random
+    settings (seeded, :math:`0.5 < \beta < 0.99`, :math:`10^{-3} < p < 0.3`; a run of at most a
+    few thousand steps each) and the usual :math:`\beta = 0.9, 0.99` with :math:`p = 0.05` and
+    :math:`0.999` with :math:`p = 0.5`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def my_warmup_steps(beta, p):
+    ...     return np.ceil(np.log(p) / np.log(beta))
+    >>> check_rmsprop_warmup(my_warmup_steps).passed
+    True
+    """
+    rng = np.random.default_rng(16)
+    random_settings = [
+        (1 - 10 ** rng.uniform(-2, np.log10(0.5)), 10 ** rng.uniform(-3, np.log10(0.3)))
+        for _ in range(6)
+    ]
+    cases = [
+        *(
+            Case((np.float64(beta), np.float64(p)), f"random setting, β = {beta:.4g}", "random")
+            for beta, p in random_settings
+        ),
+        *(
+            Case((np.float64(beta), np.float64(p)), f"β = {beta:g}, p = {p:g}", "the usual β")
+            for beta, p in ((0.9, 0.05), (0.99, 0.05), (0.999, 0.5))
+        ),
+        Case((np.float64(0.5), np.float64(0.3)), "β = 0.5, p = 0.3: a short memory", "short"),
+    ]
+
+    def reference(beta, p):
+        return _warmup_steps(float(beta), float(p))
+
+    # Wrong derivations that change the formula itself, written out.
+    def not_whole(beta, p):
+        return np.log(p) / np.log(beta)
+
+    def log_approximated(beta, p):
+        return np.ceil(np.log(p) / -(1 - beta))
+
+    mistakes = [
+        Mistake(
+            "not_written",
+            "Not yet: your function returns 0 — write the number of steps you derived.",
+            lambda beta, p: 0,
+            hint="start from the unrolled moving average with a constant gradient.",
+        ),
+        Mistake(
+            "not_whole",
+            "Your count is not a whole number of steps: the exercise asks for the first step "
+            "at which G is close enough.",
+            not_whole,
+            hint="round your result to the step at which the condition first holds.",
+        ),
+        Mistake(
+            "one_short",
+            "You are one step short: after that many steps G is not yet close enough.",
+            lambda beta, p: reference(beta, p) - 1,
+            hint="the condition must hold at the step you name, so round up, not down.",
+        ),
+        Mistake(
+            "one_too_many",
+            "You count one step too many: G is already close enough a step earlier.",
+            lambda beta, p: reference(beta, p) + 1,
+            hint="G₀ is the start, not a step: the first step makes G₁.",
+        ),
+        Mistake(
+            "fraction_swapped",
+            "Your count is for G to reach the fraction p of g², not to come within p of it.",
+            with_arg(reference, 1, lambda p: 1 - p),
+            hint="what must be small is the gap between G and g², the weight still on G₀ = 0.",
+        ),
+        Mistake(
+            "beta_swapped",
+            "Your average forgets too fast: the weights of old and new are swapped.",
+            with_arg(reference, 0, lambda beta: 1 - beta),
+            hint="β is close to 1 and belongs to the old average; the gap to g² shrinks by the "
+            "factor β at every step.",
+        ),
+        Mistake(
+            "log_approximated",
+            "Your count uses an approximation: close for β near 1, but not the exact count.",
+            log_approximated,
+            hint="keep the logarithm of β as it is; the rule of thumb of the effective window is "
+            "for estimates.",
+        ),
+    ]
+    return check_against(
+        fn,
+        reference,
+        cases,
+        mistakes,
+        arg_names=("beta", "p"),
+        output_names=("steps",),
+        reference_name="optlib.rmsprop runs",
+        advice="write G after t equal gradients from G₀ = 0 (the chapter's unrolled form), "
+        "then find the first t at which its gap to g² is at most p·g².",
+    )
+
+
+# --- Centered RMSProp on a constant gradient, predicted -----------------------------------------
+
+#: The prediction's setting: β, ε, the constant gradient g and the learning rate η.
+CENTERED_BETA, CENTERED_EPS, CENTERED_G, CENTERED_LR = 0.9, 1e-8, 1.0, 0.01
+
+
+def _first_long_step() -> int:
+    """The first step t at which centered RMSProp (optlib, the setting above), fed the constant
+    gradient g, moves θ by more than 100 η."""
+    steps = 500
+    rule = optimizers.rmsprop(lr=CENTERED_LR, alpha=CENTERED_BETA, eps=CENTERED_EPS, centered=True)
+    path = optlib.follow(rule, np.zeros(1), np.full((steps, 1), CENTERED_G))
+    lengths = np.abs(np.diff(path[:, 0]))
+    return int(np.argmax(lengths > 100 * CENTERED_LR)) + 1
+
+
+@checker(
+    formulas=(
+        "beta**t*(1-beta**t)",
+        "β^t(1−β^t)",
+        "βᵗ(1−βᵗ)",
+        r"\beta^t(1-\beta^t)",
+        "log(1e-4)/log(0.9)",
+        r"\ln 10^{-4}/\ln 0.9",
+    ),
+    kind="prediction",
+)
+def check_centered_rmsprop(prediction: Any) -> CheckResult:
+    r"""Check a prediction: with ``centered=True``, :math:`\beta = 0.9`,
+    :math:`\epsilon = 10^{-8}`, :math:`\eta = 0.01` and the constant gradient :math:`g = 1`,
+    at which step does centered RMSProp's step first exceed :math:`100\,\eta`?
+
+    The run with :func:`optlib.rmsprop` gives step 88: :math:`G_t - \bar g_t^2 =
+    \beta^t(1 - \beta^t)` shrinks like :math:`\beta^t`, so the step grows like
+    :math:`\beta^{-t/2}` and passes :math:`100\,\eta` near :math:`\ln 10^{-4}/\ln 0.9
+    \approx 87.4`. A prediction within 10 % counts.
+
+    Examples
+    --------
+    >>> check_centered_rmsprop(None).mistake
+    'no_prediction'
+    >>> check_centered_rmsprop(87.4).passed
+    True
+    """
+    return judge_prediction(
+        prediction,
+        _first_long_step,
+        asks="the number of the first step longer than 100 η",
+        rtol=0.1,
+        show_outcome=lambda step: f"step {step}",
+        explanation="A gradient that never changes has no variance: the centered denominator "
+        "shrinks geometrically, and the step grows until ε stops it.",
+        hint="the centered denominator is the root of a variance estimate; what is the "
+        "variance of a gradient that never changes, and how fast does the estimate get there?",
     )
