@@ -498,9 +498,10 @@ def rho_infinity(beta2):
 
 # (checker, the learner's wrong function, the mistake it must be named as, words in the message)
 MISTAKES = [
+    (check_gd_step, lambda theta, grad, lr: theta, "no_step", ["does not move", "against"]),
     (check_gd_step, lambda theta, grad, lr: theta + lr * grad, "uphill", ["uphill", "subtract"]),
     (check_gd_step, lambda theta, grad, lr: theta - grad, "lr_missing", ["learning rate"]),
-    (check_gd_step, lambda theta, grad, lr: theta - lr * lr * grad, "lr_squared", ["η²"]),
+    (check_gd_step, lambda theta, grad, lr: theta - lr * lr * grad, "lr_squared", ["twice"]),
     (check_gd_step, lambda theta, grad, lr: theta - grad / lr, "divides_by_lr", ["divides"]),
     (check_gd_step, lambda theta, grad, lr: -lr * grad, "returns_update", ["new parameters"]),
     (check_gd_step, lambda theta, grad, lr: lr * grad, "returns_update", ["new parameters"]),
@@ -561,21 +562,21 @@ MISTAKES = [
         "softmax_over_batch",
         ["whole batch", "axis=1"],
     ),
-    (check_max_stable_lr, lambda A: 1 / np.linalg.eigvalsh(A)[-1], "one_over_L", ["2/λ_max"]),
+    (check_max_stable_lr, lambda A: 1 / np.linalg.eigvalsh(A)[-1], "one_over_L", ["larger rates"]),
     (
         check_max_stable_lr,
         lambda A: 2 / np.linalg.eigvalsh(A)[0],
         "smallest_eigenvalue",
-        ["smallest"],
+        ["flattest", "steepest"],
     ),
     (
         check_max_stable_lr,
         lambda A: 2 / (np.linalg.eigvalsh(A)[0] + np.linalg.eigvalsh(A)[-1]),
         "optimal_rate",
-        ["best"],
+        ["fastest"],
     ),
     (check_max_stable_lr, lambda A: 2 / A.diagonal().max(), "largest_diagonal", ["diagonal"]),
-    (check_max_stable_lr, lambda A: 2 / np.trace(A), "trace", ["trace"]),
+    (check_max_stable_lr, lambda A: 2 / np.trace(A), "trace", ["sum of all"]),
     (check_max_stable_lr, lambda A: np.linalg.eigvalsh(A)[-1] / 2, "inverted", ["upside down"]),
     (
         check_momentum_step,
@@ -609,6 +610,18 @@ MISTAKES = [
         lambda *args: (momentum_step(*args)[1],) * 2,
         "returns_update",
         ["new parameters"],
+    ),
+    (
+        check_momentum_step,
+        lambda theta, g, v, lr, gamma: (theta, v),
+        "no_step",
+        ["Not yet", "nothing moves", "(mom-update)"],
+    ),
+    (
+        check_momentum_step,
+        lambda *args: (args[0], momentum_step(*args)[1]),
+        "theta_stands_still",
+        ["θ does not move"],
     ),
     (
         check_rmsprop_step,
@@ -795,13 +808,13 @@ MISTAKES = [
         check_nesterov_step,
         nesterov_reading_at(lambda th, v, gamma: th),
         "plain_momentum",
-        ["plain (heavy-ball) momentum", "θ + γv"],
+        ["plain (heavy-ball) momentum", "look-ahead point"],
     ),
     (
         check_nesterov_step,
         nesterov_reading_at(lambda th, v, gamma: th - gamma * v),
         "lookahead_sign",
-        ["θ − γv"],
+        ["behind you"],
     ),
     (
         check_nesterov_step,
@@ -830,6 +843,18 @@ MISTAKES = [
     ),
     (
         check_nesterov_step,
+        lambda theta, f, v, lr, gamma: (theta, v),
+        "no_step",
+        ["Not yet", "nothing moves", "(nag-lookahead)"],
+    ),
+    (
+        check_nesterov_step,
+        lambda *args: (args[0], nesterov_step(*args)[1]),
+        "theta_stands_still",
+        ["θ does not move"],
+    ),
+    (
+        check_nesterov_step,
         nesterov_twice,
         "grad_fn_called_more_than_once",
         ["only once", "called grad_fn 2 times", "case 1 of"],
@@ -838,13 +863,13 @@ MISTAKES = [
         check_heavy_ball_tuning,
         lambda mu, L: (2 / (mu + L), 0.0),
         "gd_optimal",
-        ["*gradient-descent*", "ρ = 0.9802", "ρ = (√κ − 1)/(√κ + 1) = 0.8182"],
+        ["*gradient descent*", "ρ = 0.9802", "the best settings shrink it by ρ = 0.8182"],
     ),  # 99/101, 9/11
     (
         check_heavy_ball_tuning,
         lambda mu, L: (heavy_ball_tuning(mu, L)[0], polyak_rate(mu, L)),
         "gamma_not_squared",
-        ["its square"],
+        ["square root of the momentum"],
     ),
     (
         check_heavy_ball_tuning,
@@ -870,6 +895,7 @@ MISTAKES = [
         "swapped_outputs",
         ["(lr, gamma)"],
     ),
+    (check_heavy_ball_tuning, lambda mu, L: (0.0, 0.0), "not_started", ["Not yet", "never moves"]),
     (
         check_adagrad_step,
         adagrad(right_sum, lambda th, g, G0, G, lr, eps: th + lr * g / (np.sqrt(G) + eps)),
@@ -978,6 +1004,12 @@ MISTAKES = [
         ["new parameters"],
     ),
     (
+        check_adadelta_step,  # the starter: v updated, then θ and u returned as they came
+        lambda th, g, v, u, rho, eps: (th, rho * v + (1 - rho) * g**2, u),
+        "no_step",
+        ["θ does not move", "update"],
+    ),
+    (
         check_adamw_step,
         adamw_l2,
         "l2_not_decoupled",
@@ -1026,19 +1058,19 @@ MISTAKES = [
         check_radam_rho,
         lambda b, t: 2 / (1 - b) - 2 * t * b**t / (1 - b**t),
         "rho_inf_without_minus_one",
-        ["2/(1 − β₂) − 1", "ρ₁ = 1"],
+        ["one too large", "ρ₁ = 1"],
     ),
     (
         check_radam_rho,
         lambda b, t: rho_infinity(b) - t * b**t / (1 - b**t),
         "no_factor_2",
-        ["factor 2"],
+        ["half what it should be"],
     ),
     (
         check_radam_rho,
         lambda b, t: rho_infinity(b) - 2 * t * b**t / b**t,
         "denominator_beta_power",
-        ["1 − β₂ᵗ", "ρ∞ − 2t"],
+        ["wrong denominator", "bias correction"],
     ),
     (
         check_radam_rho,
@@ -1056,9 +1088,10 @@ MISTAKES = [
         check_radam_rho,
         lambda b, t: rho_infinity(b) + 2 * t * b**t / (1 - b**t),
         "sign",
-        ["subtract it"],
+        ["instead of subtracting", "grows from 1"],
     ),
-    (check_radam_rho, lambda b, t: rho_infinity(b), "rho_infinity", ["returns ρ∞"]),
+    (check_radam_rho, lambda b, t: rho_infinity(b), "rho_infinity", ["does not depend on t"]),
+    (check_radam_rho, lambda b, t: t, "steps_seen", ["as a full one", "mean age"]),
     (
         check_bias_correction,
         lambda m, v, t, b1, b2: (m * (1 - b1**t), v * (1 - b2**t)),
@@ -1374,8 +1407,8 @@ def test_nesterov_messages_describe_grad_fn_and_its_misuse():
             theta, np.zeros_like(theta), v, lr, gamma
         )
     )
-    assert not never_called and never_called.message.startswith("Not right yet")
-    assert "grad_fn = ∇f of f(x) = ½xᵀAx − bᵀx with A = [[" in never_called.message
+    assert not never_called and never_called.message.startswith("Not yet")
+    assert "grad_fn = ∇f of f(x) = ½xᵀAx − bᵀx with A = [[" in never_called.hints[-1]
     scalar = check_nesterov_step(
         lambda theta, grad_fn, v, lr, gamma: nesterov_step(
             theta, lambda x: grad_fn(float(x[0])), v, lr, gamma
@@ -1447,20 +1480,20 @@ def test_the_heavy_ball_rate_is_read_from_the_answers_given_not_a_second_call():
 
     def gd_settings_then_exit(mu, L):
         calls.append((mu, L))
-        if len(calls) > 8:
+        if len(calls) > 13:
             raise SystemExit
         return 2 / (mu + L), 0.0
 
     result = check_heavy_ball_tuning(gd_settings_then_exit)
-    assert result.mistake == "gd_optimal" and "ρ = 0.9802" in result.message
-    assert len(calls) == 8
+    assert result.mistake == "gd_optimal" and "ρ = 0.9802" in result.hints[-1]
+    assert len(calls) == 13
 
 
 def test_the_heavy_ball_message_says_when_settings_diverge():
     result = check_heavy_ball_tuning(lambda mu, L: (3.5 / L, 0.5))  # 1 + γ − ηL = −2 at λ = L
-    assert result.message.startswith("Not right yet")
-    assert "With μ = 1 and L = 100 your settings never converge" in result.message
-    assert "(ρ = 1.707 ≥ 1 per step)" in result.message  # r² + 2r + 0.5 = 0: r = −1 − √½
+    assert result.message.startswith("Not yet")
+    assert "With μ = 1 and L = 100 your settings never converge" in result.hints[-1]
+    assert "(ρ = 1.707 ≥ 1 per step)" in result.hints[-1]  # r² + 2r + 0.5 = 0: r = −1 − √½
 
 
 def test_checkers_document_their_rule_and_run_their_examples():
@@ -1536,9 +1569,13 @@ def test_the_radam_checker_calls_with_integer_steps():
         return radam_rho(beta2, t)
 
     assert check_radam_rho(integers_only)
+    exercises.engine.forget()
     result = check_radam_rho(lambda beta2, t: radam_rho(beta2, t) + 0.01)
-    assert result.message.startswith("Not right yet: on case 1 of 9 (the first step")
-    assert "beta2 = 0.999, t = 1," in result.message and "rho_t = 1.01" in result.message
+    assert result.message.startswith("Not yet: your function disagrees")
+    assert "the first being case 1 of 15 (the first step" in result.message
+    check_radam_rho(lambda beta2, t: radam_rho(beta2, t) + 0.01, hint=True)
+    numbers = check_radam_rho(lambda beta2, t: radam_rho(beta2, t) + 0.01, hint=True).message
+    assert "beta2 = 0.999, t = 1." in numbers and "returned rho_t = 1.01" in numbers
 
 
 def test_off_by_one_steps_are_named_without_a_warning_escaping():
