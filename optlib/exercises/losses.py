@@ -578,7 +578,7 @@ def _show_rises(outcome: str) -> str:
 
 
 @checker(
-    formulas=("≈α|z|", "alpha*|z|", "0.25|z|", "alpha|z|", "α·|z|"),
+    formulas=("≈α|z|", "alpha*|z|", "0.25|z|", "alpha|z|", "≈0.25·|z|"),
     kind="prediction",
 )
 def check_confident_mistakes(prediction: Any) -> CheckResult:
