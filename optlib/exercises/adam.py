@@ -390,7 +390,6 @@ def _bias_correction_reference(
         "1-beta**t",
         "1−β₁ᵗ",
         "1−β₂ᵗ",
-        "1−βᵗ",
         "1−β^t",
     ),
     kind="derivation",
