@@ -271,8 +271,8 @@ def check_batch_variance(fn: Callable[..., Any]) -> CheckResult:
             "Your ratio leaves out the averaging over the batch: for small batches it should "
             "fall like one over the batch size.",
             lambda n, B: (n - B) / (n - 1),
-            hint="at B = 1 the ratio is exactly 1; at B = 2 of a large data set it is close to "
-            "one half.",
+            hint="a batch of 2 from a large data set averages two nearly independent "
+            "examples: its ratio should be close to one half, and yours is close to 1.",
         ),
         Mistake(
             "pairs_with_itself",
