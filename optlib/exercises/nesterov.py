@@ -1,6 +1,9 @@
-r"""Exercise of the chapter on Nesterov momentum: one step of the lecture's look-ahead form,
-checked against :class:`optlib.optimizers.NesterovLookahead`, with the calls of ``grad_fn``
-recorded."""
+r"""Exercises of the chapter on Nesterov momentum: one step of the lecture's look-ahead form
+(checked against :class:`optlib.optimizers.NesterovLookahead`, with the calls of ``grad_fn``
+recorded), NAG's stability limit on a quadratic (derived by the learner, checked against the
+spectral radius of optlib's NAG step on random settings), and a prediction: the largest momentum
+at which NAG does not oscillate on the chapter's bowl.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +12,31 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from scipy.optimize import brentq
 
 from optlib import optimizers
-from optlib.exercises.engine import Case, CheckResult, Mistake, check_against, show
-from optlib.exercises.momentum import momentum_step
+from optlib.exercises.engine import (
+    Case,
+    CheckResult,
+    Mistake,
+    check_against,
+    checker,
+    judge_prediction,
+    show,
+)
+from optlib.exercises.momentum import momentum_step, step_matrix
 from optlib.exercises.variants import (
     negative,
     reordered,
     returns_update,
+    stands_still,
     steps_in_a_row,
     with_arg,
 )
-from optlib.functions import Quadratic, quadratic
+from optlib.functions import Quadratic, quadratic, quadratic_bowl
+from optlib.run import minimize
 
-__all__ = ["check_nesterov_step"]
+__all__ = ["check_nag_critical_momentum", "check_nag_stability_limit", "check_nesterov_step"]
 
 
 class _QuadraticGradient:
@@ -83,6 +97,16 @@ def _nesterov_reference(
     return new_theta, state.v
 
 
+@checker(
+    formulas=(
+        "theta+gamma*velocity",
+        "grad_fn(theta+gamma*v)",
+        "∇f(θ+γv)",
+        "∇f(θ_{t-1}+γv_{t-1})",
+        "gamma*velocity-lr*grad_fn",
+        "γv−η∇f",
+    )
+)
 def check_nesterov_step(step: Callable[..., Any]) -> CheckResult:
     r"""Check a learner's Nesterov momentum step against
     :class:`optlib.optimizers.NesterovLookahead` (its ``lookahead_point``, then ``step``).
@@ -152,55 +176,76 @@ def check_nesterov_step(step: Callable[..., Any]) -> CheckResult:
     def old_velocity(theta, grad_fn, velocity, lr, gamma):
         return theta + velocity, reference(theta, grad_fn, velocity, lr, gamma)[1]
 
+    def no_step(theta, grad_fn, velocity, lr, gamma):
+        """The starter's unfinished answer: the parameters and the velocity it was given."""
+        return theta, velocity
+
     mistakes = [
         Mistake(
+            "no_step",
+            "Not yet: nothing moves — your function returns the parameters and the velocity it "
+            "was given.",
+            no_step,
+            hint="read the gradient where the velocity is about to carry you (nag-lookahead), "
+            "then take the heavy ball's two lines with it (nag-update).",
+        ),
+        Mistake(
+            "theta_stands_still",
+            "Not yet: your velocity is right, but θ does not move.",
+            stands_still(reference),
+            hint="the second line of (nag-update) moves the parameters by the new velocity.",
+        ),
+        Mistake(
             "plain_momentum",
-            "You read the gradient at θ: that is plain (heavy-ball) "
-            "momentum. Nesterov reads it at the look-ahead point θ + γv, where the velocity "
-            "is about to carry you: v ← γv − η·∇f(θ + γv), θ ← θ + v.",
+            "You read the gradient where you stand: that is plain (heavy-ball) momentum.",
             plain_momentum,
+            hint="Nesterov reads it at the look-ahead point, where the velocity is about to "
+            "carry you (nag-lookahead), with the old velocity.",
         ),
         Mistake(
             "lookahead_sign",
-            "Your look-ahead point is θ − γv, behind you; look ahead along "
-            "the velocity: read the gradient at θ + γv.",
+            "Your look-ahead point is behind you, on the side the velocity comes from.",
             lookahead_behind,
+            hint="look ahead along the velocity: add the momentum jump to θ, do not subtract it.",
         ),
         Mistake(
             "uphill",
-            "Your step moves uphill: the velocity should subtract η·∇f(θ + γv) "
-            "(v ← γv − η·∇f(θ + γv)), not add it.",
+            "Your step goes uphill: the velocity grows in the direction of the gradient.",
             with_arg(reference, 1, negative),
+            hint="the new velocity must push against the gradient read at the look-ahead point: "
+            "check its sign.",
         ),
         Mistake(
             "lr_missing",
-            "Your step ignores the learning rate: v ← γv − η·∇f(θ + γv).",
+            "Your step ignores the learning rate.",
             with_arg(reference, 3, lambda lr: 1.0),
+            hint="the learning rate scales the gradient's contribution to the velocity.",
         ),
         Mistake(
             "old_velocity",
-            "Your step moves θ with the old velocity: update v first "
-            "(v ← γv − η·∇f(θ + γv)), then θ ← θ + v with the new v.",
+            "Your step moves θ with the old velocity.",
             old_velocity,
+            hint="update v first, then move θ by the new v.",
         ),
         Mistake(
             "swapped_outputs",
-            "You return (velocity, theta); return (theta, velocity).",
+            "Your outputs are in the wrong order.",
             reordered(reference, (1, 0)),
+            hint="return the new parameters first, then the new velocity: (theta, velocity).",
         ),
         Mistake(
             "returns_update",
-            "Your first output is the velocity v, the update, instead of the new parameters θ + v.",
+            "Your first output is the velocity, the update, instead of the new parameters.",
             returns_update(reference),
+            hint="add the new velocity to the parameters you were given, and return the result.",
         ),
     ]
     # Not a variant: this mistake is found from the recorded calls, once the values are right.
     once = Mistake(
         "grad_fn_called_more_than_once",
-        "Your step gives the right answer, but it "
-        "calls grad_fn more than once. Nesterov's method, like plain momentum, uses one "
-        "gradient per step, at the look-ahead point: call grad_fn(θ + γv) only once, "
-        "store the result, and use it.",
+        "Your step gives the right answer, but it calls grad_fn more than once. Nesterov's "
+        "method, like plain momentum, uses one gradient per step, at the look-ahead point: call "
+        "grad_fn only once, store the result, and use it.",
     )
     calls: list[list[np.ndarray]] = []
     candidate = _recording_gradient_calls(step, calls) if callable(step) else step
@@ -212,6 +257,8 @@ def check_nesterov_step(step: Callable[..., Any]) -> CheckResult:
         arg_names=("theta", "grad_fn", "velocity", "lr", "gamma"),
         output_names=("theta", "velocity"),
         reference_name="optlib.optimizers.NesterovLookahead",
+        advice="compare your function with (nag-lookahead) and (nag-update), one line at a "
+        "time: where the gradient is read, then the velocity, then the parameters.",
     )
     # Each case called the learner's step once, so calls[k] holds case k + 1's gradient points.
     repeated = [(number, points) for number, points in enumerate(calls, 1) if len(points) > 1]
@@ -226,3 +273,193 @@ def check_nesterov_step(step: Callable[..., Any]) -> CheckResult:
             once.name,
         )
     return result
+
+
+# --- NAG's stability limit on a quadratic ------------------------------------------------------
+
+
+def _nag_radius(h: float, gamma: float, curvature: float) -> float:
+    """The spectral radius of optlib's NAG step on a direction of curvature λ at ηλ = h."""
+    matrix = step_matrix(optimizers.nag(lr=h / curvature, gamma=gamma), curvature)
+    return float(np.max(np.abs(np.linalg.eigvals(matrix))))
+
+
+def _nag_stability_limit(gamma: float, curvature: float) -> float:
+    r"""The largest learning rate at which NAG's error along a direction of curvature
+    :math:`\lambda` does not grow, from optlib's step: where the spectral radius of
+    :func:`~optlib.exercises.momentum.step_matrix` for ``optimizers.nag`` reaches 1.
+
+    Below :math:`\eta\lambda = 1` the radius is below 1 (it is 0 at :math:`\eta\lambda = 1`),
+    and past it it grows, so a root finder on :math:`[1, 2.5]/\lambda` finds the one crossing.
+    """
+    h = brentq(lambda h: _nag_radius(h, gamma, curvature) - 1.0, 1.0, 2.5, xtol=1e-300, rtol=1e-15)
+    return float(h / curvature)
+
+
+def _stability_cases() -> list[Case]:
+    """Edge values of γ (0: gradient descent; close to 1) on curvature 1, then random γ and λ
+    from a seeded generator."""
+    cases = [
+        Case((0.0, 1.0), "γ = 0, λ = 1: gradient descent", "edge values"),
+        Case((0.9, 1.0), "γ = 0.9, λ = 1", "edge values"),
+        Case((0.99, 1.0), "γ = 0.99, λ = 1", "edge values"),
+        Case((0.5, 25.0), "γ = 0.5, λ = 25 (the bowl's steep direction)", "edge values"),
+    ]
+    rng = np.random.default_rng(53)
+    for gamma, curvature in zip(rng.uniform(0, 0.99, 6), 10 ** rng.uniform(-2, 3, 6), strict=True):
+        gamma, curvature = float(gamma), float(curvature)
+        cases.append(
+            Case((gamma, curvature), f"random: γ = {gamma:.4g}, λ = {curvature:.4g}", "random")
+        )
+    return cases
+
+
+@checker(
+    formulas=(
+        "2*(1+gamma)/(1+2*gamma)",
+        "2(1+γ)/(1+2γ)",
+        "(2+2*gamma)/(1+2*gamma)",
+        "(2+2γ)/(1+2γ)",
+        "1+1/(1+2*gamma)",
+        "1+1/(1+2γ)",
+    ),
+    kind="derivation",
+)
+def check_nag_stability_limit(fn: Callable[..., Any]) -> CheckResult:
+    r"""Check a learner's stability limit of NAG on a quadratic: the largest learning rate at
+    which the error along a direction of curvature :math:`\lambda` does not grow.
+
+    From the iteration matrix :math:`T_{\mathrm{NAG}}` of (nag-iteration-matrix), a root of
+    :math:`z^2 - (1+\gamma)(1-h)z + \gamma(1-h)` reaches :math:`z = -1` when
+    :math:`1 + (1 + 2\gamma)(1 - h) = 0`:
+
+    .. math::
+        \eta_{\max} = \frac{2(1 + \gamma)}{(1 + 2\gamma)\,\lambda},
+
+    narrower than the heavy ball's :math:`2(1 + \gamma)/\lambda`. The reference is not this
+    formula: it is where the spectral radius of optlib's NAG step, read as a linear map
+    (:func:`~optlib.exercises.momentum.step_matrix`), reaches 1, on edge and random
+    :math:`(\gamma, \lambda)`.
+
+    Expected signature: ``fn(gamma, curvature) -> lr``, a number, for :math:`0 \le \gamma < 1`
+    and :math:`\lambda > 0`.
+
+    Examples
+    --------
+    >>> def my_nag_max_lr(gamma, curvature):
+    ...     return 2 * (1 + gamma) / ((1 + 2 * gamma) * curvature)
+    >>> check_nag_stability_limit(my_nag_max_lr).passed
+    True
+    """
+    reference = _nag_stability_limit
+    mistakes = [
+        Mistake(
+            "not_started",
+            "Not yet: your limit is zero, so no learning rate would be stable.",
+            lambda gamma, curvature: 0.0,
+            hint="write NAG's iteration matrix for one direction (nag-iteration-matrix) and find "
+            "the h = ηλ at which one of its eigenvalues reaches −1.",
+        ),
+        Mistake(
+            "heavy_ball_limit",
+            "That is the heavy ball's limit; NAG's stable range is narrower.",
+            lambda gamma, curvature: reference(0.0, curvature) * (1 + gamma),
+            hint="NAG multiplies the momentum term by (1 − h) as well: redo the root at z = −1 "
+            "with its matrix, not the heavy ball's.",
+        ),
+        Mistake(
+            "gradient_descent_limit",
+            "Your limit ignores the momentum: it is gradient descent's.",
+            lambda gamma, curvature: reference(0.0, curvature),
+            hint="with γ > 0 the characteristic polynomial changes; evaluate NAG's at z = −1.",
+        ),
+        Mistake(
+            "h_not_lr",
+            "Your answer is the limit of h = ηλ, not of the learning rate: it ignores the "
+            "curvature.",
+            lambda gamma, curvature: curvature * reference(gamma, curvature),
+            hint="the matrix depends on η only through h = ηλ; turn the limit on h into one on η.",
+        ),
+        Mistake(
+            "one_step_removal",
+            "That is the learning rate at which NAG removes the direction in one step, not the "
+            "largest stable one.",
+            lambda gamma, curvature: 1 / curvature,
+            hint="beyond ηλ = 1 the two roots are real and of opposite signs; the error still "
+            "shrinks until the negative one reaches −1.",
+        ),
+    ]
+    return check_against(
+        fn,
+        reference,
+        _stability_cases(),
+        mistakes,
+        arg_names=("gamma", "curvature"),
+        output_names=("lr",),
+        reference_name="the spectral radius of optlib's NAG step",
+        advice="evaluate the characteristic polynomial of NAG's iteration matrix at z = −1 (a "
+        "root passes −1 there), solve for h = ηλ, then for η.",
+    )
+
+
+# --- A prediction: the largest momentum at which NAG does not oscillate -----------------------
+
+#: The momentums scanned by the experiment.
+_SCANNED_GAMMAS = np.round(np.arange(0.50, 0.801, 0.01), 2)
+
+
+@functools.cache
+def _largest_calm_momentum() -> float:
+    r"""The largest :math:`\gamma` of a grid (0.50, 0.51, …, 0.80) at which NAG with
+    :math:`\eta = 1/L` on the chapter's bowl (:math:`\kappa = 25`, from its start) never changes
+    the sign of the flat coordinate in 3,000 steps: optlib's runs, all momentums in one batch
+    (the experiment is the same every time, so it runs once)."""
+    bowl = quadratic_bowl(condition_number=25.0)
+    starts = np.tile(bowl.x0, (len(_SCANNED_GAMMAS), 1))
+    run = minimize(bowl, starts, optimizers.nag(lr=1 / bowl.L, gamma=_SCANNED_GAMMAS), steps=3000)
+    calm = []
+    for path in run.params[:, :, 0].T:  # the flat coordinate of each run
+        signs = np.sign(path[np.abs(path) > 1e-200])  # before it underflows
+        calm.append(not np.any(signs[1:] != signs[:-1]))
+    return float(_SCANNED_GAMMAS[np.flatnonzero(calm)[-1]])
+
+
+@checker(
+    formulas=(
+        "(sqrt(kappa)-1)/(sqrt(kappa)+1)",
+        "(√κ−1)/(√κ+1)",
+        "(1-sqrt(h))/(1+sqrt(h))",
+        "(1−√h)/(1+√h)",
+    ),
+    kind="prediction",
+)
+def check_nag_critical_momentum(prediction: Any) -> CheckResult:
+    r"""Judge a prediction: the largest momentum :math:`\gamma` at which NAG with
+    :math:`\eta = 1/L` on the chapter's bowl (:math:`\kappa = 25`) does not oscillate along its
+    flat axis. A number; within 3 % of the experiment's counts.
+
+    The flat direction (:math:`h = 1/\kappa`) has real roots while
+    :math:`\gamma \le (1 - \sqrt h)/(1 + \sqrt h) = (\sqrt\kappa - 1)/(\sqrt\kappa + 1) = 2/3`.
+    The experiment runs optlib's NAG on the bowl for :math:`\gamma = 0.50, 0.51, \dots, 0.80`
+    and reports the largest whose flat coordinate never changes sign.
+
+    Examples
+    --------
+    >>> check_nag_critical_momentum(2 / 3).passed
+    True
+    """
+    return judge_prediction(
+        prediction,
+        _largest_calm_momentum,
+        asks="a number, the largest γ at which the flat coordinate never changes sign",
+        rtol=0.03,
+        show_outcome=lambda outcome: (
+            f"γ = {outcome:.2f} as the largest momentum of the scan "
+            "(0.50, 0.51, …, 0.80) at which the flat coordinate never changes sign"
+        ),
+        explanation="Up to that momentum the flat direction has two real roots and creeps into "
+        "the minimum; past it the roots turn complex and it spirals.",
+        hint="at η = 1/L the steep direction has h = 1 and vanishes in one step, so only the flat "
+        "one can oscillate: find the γ at which its two roots meet (a double root of NAG's "
+        "characteristic polynomial).",
+    )
