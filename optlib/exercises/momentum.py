@@ -50,7 +50,6 @@ __all__ = [
     "check_heavy_ball_variance",
     "check_momentum_step",
     "momentum_step",
-    "step_matrix",
 ]
 
 
