@@ -1267,13 +1267,18 @@ def test_the_classic_in_place_steps_are_caught():
 
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
-def test_slightly_wrong_is_not_right_yet_with_the_case(checker):
-    result = checker(first_output_changed(CORRECT[checker], lambda output: output * (1 + 1e-3)))
+def test_slightly_wrong_is_not_yet_then_a_hint_then_the_case_in_numbers(checker):
+    wrong = first_output_changed(CORRECT[checker], lambda output: output * (1 + 1e-3))
+    result = checker(wrong)
     assert not result.passed and result.mistake is None
-    assert result.message.startswith("Not right yet: on case 1 of ")
-    assert "your function returned" in result.message and "but the answer is" in result.message
-    assert "The largest difference is in" in result.message
-    assert "relative error 0.001" in result.message
+    assert result.message.startswith("Not yet: your function disagrees with ")
+    assert "the first being case 1 of " in result.message
+    assert "your function returned" not in result.message  # no numbers on the first rung
+    checker(wrong)
+    top = checker(wrong).message
+    assert "The first case you get wrong, in numbers: case 1 of " in top
+    assert "Your function returned" in top and "the right answer is" in top
+    assert "The largest difference is in" in top and "relative error 0.001" in top
 
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
@@ -1349,7 +1354,10 @@ def test_check_against_with_a_toy_reference():
 
     assert check(lambda x: x + x).message.startswith("Correct! Your function matches doubling")
     assert check(lambda x: x.copy()).mistake == "halved"
-    assert check(lambda x: 3 * x).message.startswith("Not right yet: on case 1 of 2 (two numbers)")
+    assert check(lambda x: 3 * x).message.startswith(
+        "Not yet: your function disagrees with doubling on 2 of 2 cases (0 right), the first "
+        "being case 1 of 2 (two numbers)."
+    )
 
 
 def test_the_max_stable_lr_answer_is_the_stability_threshold():
