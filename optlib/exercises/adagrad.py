@@ -46,11 +46,11 @@ def _adagrad_step(
 @checker(
     formulas=(
         "sqrt(G)+eps",
-        "√G+ε",
+        "g/(√G+ε)",
         "√G_t+ε",
         r"\sqrt{G_t}+\epsilon",
         "G+grad**2",
-        "G+g²",
+        "G←G+g²",
         "G_{t-1}+g_t",
     )
 )
@@ -238,8 +238,9 @@ def _distance(t: int, g: float, lr: float, eps: float) -> float:
         "√t|g|+ε",
         "√t·|g|+ε",
         r"\sqrt{t}\,|g|+\epsilon",
+        r"\sqrt t\,|g|+\epsilon",
         "lr/sqrt(t)",
-        "η/√t",
+        "η|g|/(√t",
         r"\eta/\sqrt{t}",
     ),
     kind="derivation",
@@ -421,7 +422,7 @@ def _arrival_steps() -> int:
         "(distance/(2*eta))**2",
         "(D/(2η))²",
         "(D/2η)²",
-        "2η√T",
+        r"2\eta\sqrt T",
         "2*eta*sqrt(T)",
         r"2\eta\sqrt{T}",
     ),

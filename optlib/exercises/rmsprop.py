@@ -46,9 +46,9 @@ def _rmsprop_step(
 @checker(
     formulas=(
         "sqrt(v)+eps",
-        "√v+ε",
+        "g/(√v+ε)",
         "√v_t+ε",
-        "√G+ε",
+        "g/(√G+ε)",
         "alpha*v+(1-alpha)*grad**2",
         "α·v+(1−α)·g²",
         "βG+(1−β)g²",
@@ -262,7 +262,6 @@ def _warmup_steps(beta: float, p: float) -> int:
         "ln p/ln β",
         "ln(p)/ln(β)",
         r"\ln p/\ln\beta",
-        r"\ln p / \ln \beta",
     ),
     kind="derivation",
 )
