@@ -17,6 +17,7 @@ from optlib.exercises import (
     check_nag_critical_momentum,
     check_nag_stability_limit,
     check_nesterov_step,
+    check_pytorch_nesterov_step,
     engine,
 )
 from optlib.exercises import nesterov as chapter
@@ -32,6 +33,18 @@ def nesterov_step_in_two_lines(theta, grad_fn, velocity, lr, gamma):
     lookahead = theta + gamma * velocity
     new_theta = lookahead - lr * grad_fn(lookahead)
     return new_theta, new_theta - theta
+
+
+def pytorch_nesterov_step(phi, grad_fn, buffer, lr, momentum):
+    g = grad_fn(phi)
+    buffer = momentum * buffer + g
+    return phi - lr * (g + momentum * buffer), buffer
+
+
+def pytorch_nesterov_step_expanded(phi, grad_fn, buffer, lr, momentum):
+    """The same step with the new buffer substituted: φ − η((1 + μ)g + μ²b)."""
+    g = grad_fn(phi)
+    return phi - lr * ((1 + momentum) * g + momentum**2 * buffer), momentum * buffer + g
 
 
 def nag_max_lr(gamma, curvature):
@@ -73,6 +86,8 @@ def as_lists(answer):
 RIGHT = [
     (check_nesterov_step, nesterov_step),
     (check_nesterov_step, nesterov_step_in_two_lines),
+    (check_pytorch_nesterov_step, pytorch_nesterov_step),
+    (check_pytorch_nesterov_step, pytorch_nesterov_step_expanded),
     (check_nag_stability_limit, nag_max_lr),
     (check_nag_stability_limit, nag_max_lr_other_form),
 ]
@@ -110,6 +125,27 @@ MISTAKES = [
             gamma * v - lr * f(theta - gamma * v),
         ),
         "lookahead_sign",
+    ),
+    (check_pytorch_nesterov_step, lambda phi, f, b, lr, mu: (phi, b), "no_step"),
+    (
+        check_pytorch_nesterov_step,
+        lambda phi, f, b, lr, mu: (phi - lr * (mu * b + f(phi)), mu * b + f(phi)),
+        "plain_momentum",
+    ),
+    (
+        check_pytorch_nesterov_step,
+        lambda phi, f, b, lr, mu: pytorch_nesterov_step(phi, lambda x: -f(x), b, lr, mu),
+        "uphill",
+    ),
+    (
+        check_pytorch_nesterov_step,
+        lambda phi, f, b, lr, mu: pytorch_nesterov_step(phi, f, b, 1.0, mu),
+        "lr_missing",
+    ),
+    (
+        check_pytorch_nesterov_step,
+        lambda *args: pytorch_nesterov_step(*args)[::-1],
+        "swapped_outputs",
     ),
     (check_nag_stability_limit, lambda gamma, lam: 0.0, "not_started"),
     (check_nag_stability_limit, lambda gamma, lam: 2 * (1 + gamma) / lam, "heavy_ball_limit"),
@@ -149,6 +185,7 @@ def test_calling_grad_fn_twice_is_named_without_the_formula():
 def test_the_starters_get_a_plain_not_yet():
     for checker, starter in [
         (check_nesterov_step, lambda theta, f, v, lr, gamma: (theta, v)),
+        (check_pytorch_nesterov_step, lambda phi, f, b, lr, mu: (phi, b)),
         (check_nag_stability_limit, lambda gamma, lam: 0.0),
     ]:
         result = checker(starter)
@@ -159,12 +196,24 @@ def test_the_starters_get_a_plain_not_yet():
 
 
 def test_the_kinds_of_the_ladder():
-    assert check_nesterov_step.kind == "rule"
+    assert check_nesterov_step.kind == check_pytorch_nesterov_step.kind == "rule"
     assert check_nag_stability_limit.kind == "derivation"
     assert check_nag_critical_momentum.kind == "prediction"
 
 
 # --- The derivation's reference, checked independently --------------------------------------------
+
+
+def test_pytorch_iterates_are_the_lookahead_points_of_the_lecture_form():
+    """(nag-change): φ_t = θ_t + γv_t and b_t = −v_t/η, step after step, from a shared start."""
+    beale = functions.beale
+    theta, velocity = beale.x0.copy(), np.zeros(2)
+    phi, buffer = beale.x0.copy(), np.zeros(2)
+    for _ in range(50):
+        theta, velocity = nesterov_step(theta, beale.grad, velocity, 1e-3, 0.9)
+        phi, buffer = pytorch_nesterov_step(phi, beale.grad, buffer, 1e-3, 0.9)
+        assert np.allclose(phi, theta + 0.9 * velocity, rtol=1e-12, atol=1e-14)
+        assert np.allclose(buffer, -velocity / 1e-3, rtol=1e-10, atol=1e-12)
 
 
 def test_the_stability_limit_from_optlib_is_the_closed_form_on_random_settings():

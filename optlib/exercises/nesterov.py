@@ -29,6 +29,7 @@ from optlib.exercises.variants import (
     negative,
     reordered,
     returns_update,
+    rule_step,
     stands_still,
     steps_in_a_row,
     with_arg,
@@ -36,7 +37,12 @@ from optlib.exercises.variants import (
 from optlib.functions import Quadratic, quadratic, quadratic_bowl
 from optlib.run import minimize
 
-__all__ = ["check_nag_critical_momentum", "check_nag_stability_limit", "check_nesterov_step"]
+__all__ = [
+    "check_nag_critical_momentum",
+    "check_nag_stability_limit",
+    "check_nesterov_step",
+    "check_pytorch_nesterov_step",
+]
 
 
 class _QuadraticGradient:
@@ -273,6 +279,138 @@ def check_nesterov_step(step: Callable[..., Any]) -> CheckResult:
             once.name,
         )
     return result
+
+
+# --- PyTorch's form -----------------------------------------------------------------------------
+
+
+def _pytorch_nesterov_reference(
+    phi: np.ndarray,
+    grad_fn: Callable[[np.ndarray], np.ndarray],
+    buffer: np.ndarray,
+    lr: float,
+    momentum: float,
+    nesterov: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """optlib's ``optimizers.sgd(lr, momentum, nesterov=True)`` (PyTorch's form), one step from
+    the buffer given, the gradient read at φ itself. (Past its first step: PyTorch's first step
+    copies g into the buffer, the same as starting from a zero buffer.)"""
+    rule = optimizers.SGDMomentum(lr=lr, momentum=momentum, nesterov=nesterov)
+    new_phi, state = rule_step(rule, phi, grad_fn(phi), t=2, b=buffer)
+    return new_phi, state.b
+
+
+@checker(
+    formulas=(
+        "momentum*buffer+g",
+        "g+momentum*buffer",
+        "mu*b+g",
+        "g+mu*b",
+        "μb_{t−1}+∇f",
+        "∇f(φ_{t−1})+μb_t",
+    )
+)
+def check_pytorch_nesterov_step(step: Callable[..., Any]) -> CheckResult:
+    r"""Check a learner's Nesterov step in PyTorch's form (``torch.optim.SGD(momentum=μ,
+    nesterov=True)``) against ``optlib.sgd(momentum=μ, nesterov=True)``.
+
+    .. math::
+        b_t = \mu\, b_{t-1} + \nabla f(\phi_{t-1}), \qquad
+        \phi_t = \phi_{t-1} - \eta\,\big(\nabla f(\phi_{t-1}) + \mu\, b_t\big),
+
+    the gradient read at :math:`\phi` itself, the iterate being the look-ahead point of the
+    lecture's form.
+
+    Expected signature: ``step(phi, grad_fn, buffer, lr, momentum) -> (phi, buffer)``, the new
+    parameters and the new buffer.
+
+    Examples
+    --------
+    >>> def my_pytorch_nesterov_step(phi, grad_fn, buffer, lr, momentum):
+    ...     g = grad_fn(phi)
+    ...     buffer = momentum * buffer + g
+    ...     return phi - lr * (g + momentum * buffer), buffer
+    >>> check_pytorch_nesterov_step(my_pytorch_nesterov_step).passed
+    True
+    """
+    rng = np.random.default_rng(54)
+    bowl = _random_quadratic_gradient(rng, 3)
+    other = _random_quadratic_gradient(rng, 3)
+
+    def carry(args: tuple[Any, ...], outputs: Any, grad_fn: Any) -> tuple[Any, ...]:
+        return (outputs[0], grad_fn, outputs[1], *args[3:])
+
+    first = (rng.normal(size=3), bowl, np.zeros(3), 0.1, 0.9)
+    cases = [
+        *steps_in_a_row(_pytorch_nesterov_reference, carry, first, [bowl] * 3, "4 steps in a row"),
+        Case(
+            (rng.normal(size=3), other, rng.normal(size=3), 0.05, 0.5),
+            "another quadratic, a buffer already filled",
+        ),
+        Case((1e4 * rng.normal(size=3), bowl, 1e3 * rng.normal(size=3), 0.01, 0.9), "large values"),
+        Case(
+            (
+                rng.normal(size=(4, 2)),
+                _random_quadratic_gradient(rng, 2),
+                rng.normal(size=(4, 2)),
+                0.1,
+                0.8,
+            ),
+            "a batch of 4 points in 2-D, shape (4, 2)",
+        ),
+    ]
+    reference = _pytorch_nesterov_reference
+
+    def no_step(phi, grad_fn, buffer, lr, momentum):
+        """The starter's unfinished answer: the parameters and the buffer it was given."""
+        return phi, buffer
+
+    mistakes = [
+        Mistake(
+            "no_step",
+            "Not yet: nothing moves — your function returns the parameters and the buffer it was "
+            "given.",
+            no_step,
+            hint="PyTorch's form (nag-torch) has two lines: first the new buffer, then the step, "
+            "which uses the gradient and the new buffer.",
+        ),
+        Mistake(
+            "plain_momentum",
+            "You wrote PyTorch's *plain* momentum: your step moves by the buffer alone.",
+            lambda *args: reference(*args, nesterov=False),
+            hint="compare PyTorch's plain momentum (mom-torch) with its Nesterov form (nag-torch): "
+            "the Nesterov step does not move by the buffer alone.",
+        ),
+        Mistake(
+            "uphill",
+            "Your step goes uphill: φ moves in the direction of the gradient.",
+            with_arg(reference, 1, negative),
+            hint="the loss goes down when φ moves against the gradient: check the sign.",
+        ),
+        Mistake(
+            "lr_missing",
+            "Your step ignores the learning rate.",
+            with_arg(reference, 3, lambda lr: 1.0),
+            hint="in PyTorch's form the learning rate multiplies the whole step, not the buffer.",
+        ),
+        Mistake(
+            "swapped_outputs",
+            "Your outputs are in the wrong order.",
+            reordered(reference, (1, 0)),
+            hint="return the new parameters first, then the new buffer: (phi, buffer).",
+        ),
+    ]
+    return check_against(
+        step,
+        reference,
+        cases,
+        mistakes,
+        arg_names=("phi", "grad_fn", "buffer", "lr", "momentum"),
+        output_names=("phi", "buffer"),
+        reference_name="optlib.sgd(momentum=μ, nesterov=True)",
+        advice="compare your function with the two lines of (nag-torch), one at a time: first "
+        "the buffer, then the step.",
+    )
 
 
 # --- NAG's stability limit on a quadratic ------------------------------------------------------
