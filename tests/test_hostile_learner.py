@@ -433,8 +433,20 @@ def test_a_hostile_answer_gets_a_verdict(checker, name):
     if name == "an infinite loop" and not engine._can_limit_time():
         pytest.skip("no SIGALRM timer on this platform: an endless answer would hang")
     hostile = HOSTILE[name]
-    result = verdict(checker, hostile.answer(exercise_of(checker)))
+    exercise = exercise_of(checker)
+    if name == "an int dtype" and whole_answers(exercise):
+        pytest.skip("its answers are whole numbers (a count of steps): an int is right")
+    result = verdict(checker, hostile.answer(exercise))
     assert hostile.expect(result), result.message
+
+
+def whole_answers(exercise: Exercise) -> bool:
+    """Whether every answer of every case is a whole number."""
+    outputs = [
+        engine.as_outputs(exercise.reference(*case.args), len(exercise.output_names))
+        for case in exercise.cases
+    ]
+    return all(np.all(output == np.round(output)) for answer in outputs for output in answer)
 
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=IDS)
