@@ -285,3 +285,11 @@ def test_the_overshoot_outcome_is_critical_damping():
     assert chapter._first_to_overshoot() == "0.7"
     critical = (1 - np.sqrt(0.04)) ** 2
     assert 0.6 < critical < 0.7
+
+
+def test_settings_so_large_that_the_map_overflows_get_a_verdict_without_a_rate():
+    for huge in [(1e308, 0.5), (1e308, 1e308), (-1e308, 0.5)]:
+        engine.forget()
+        result = check_heavy_ball_tuning(lambda mu, L, huge=huge: huge)
+        assert not result.passed and result.mistake is None
+        assert result.hints[-1].startswith("The first case you get wrong, in numbers")

@@ -347,7 +347,12 @@ def _heavy_ball_rate_note(answers: Sequence[Any], cases: Sequence[Case]) -> str:
             return ""
         if close(as_outputs((lr, gamma), 2), as_outputs(right, 2)):
             continue
-        rate, best = _heavy_ball_rate(lr, gamma, (mu, L)), _heavy_ball_rate(*right, (mu, L))
+        try:
+            with quiet():
+                rate = _heavy_ball_rate(lr, gamma, (mu, L))
+        except (ValueError, np.linalg.LinAlgError):  # settings so large that the map overflows
+            return ""
+        best = _heavy_ball_rate(*right, (mu, L))
         yours = (
             f"never converge (ρ = {rate:.4g} ≥ 1 per step)"
             if rate >= 1
