@@ -1,6 +1,7 @@
-r"""Exercises on gradient descent: one step (the introduction's first exercise), and the learning
-rate on a quadratic — the largest stable one, the best constant one and its rate, and what a
-rate close to the edge does (the chapter on gradient descent).
+r"""Exercises on gradient descent: one step (the introduction's first exercise); the cosine
+schedule, the learning rate on a quadratic — the largest stable one, the best constant one and
+its rate, what a rate close to the edge does — and which schedule ends lowest under noise (the
+chapter on gradient descent).
 
 The references of the two derivations are found by running optlib, not from the closed forms:
 one step of :class:`optlib.optimizers.SGD` on :math:`\tfrac12 x^\top A x` from every basis
@@ -372,17 +373,26 @@ def check_max_stable_lr(fn: Callable[..., Any]) -> CheckResult:
     'one_over_L'
     """
     rng = np.random.default_rng(4)
-    rotation, _ = np.linalg.qr(rng.normal(size=(4, 4)))
-    random_spd = rotation @ np.diag(rng.uniform(0.5, 20.0, size=4)) @ rotation.T
+
+    def random_spd(d: int) -> np.ndarray:
+        """A random symmetric positive definite d × d matrix, eigenvalues from 0.05 to 50."""
+        rotation, _ = np.linalg.qr(rng.normal(size=(d, d)))
+        A = rotation @ np.diag(np.exp(rng.uniform(-3, 4, size=d))) @ rotation.T
+        return (A + A.T) / 2
+
+    edge = "small, diagonal, ill-conditioned, flat and steep matrices"
     cases = [
-        Case((np.array([[4.0]]),), "a 1 × 1 matrix"),
-        Case((np.diag([1.0, 10.0]),), "a diagonal matrix"),
-        Case((np.diag([50.0, 2.0, 7.0]),), "a diagonal matrix, largest entry first"),
-        Case((quadratic_bowl(10.0, np.pi / 6).A.copy(),), "a rotated bowl"),
-        Case(((random_spd + random_spd.T) / 2,), "a random 4 × 4 matrix"),
-        Case((quadratic_bowl(1e4, 1.0).A.copy(),), "an ill-conditioned bowl, κ = 10⁴"),
-        Case((quadratic_bowl(3.0, 0.3, scale=1e-3).A.copy(),), "a very flat bowl"),
-        Case((quadratic_bowl(3.0, 2.0, scale=1e3).A.copy(),), "a very steep bowl"),
+        Case((np.array([[4.0]]),), "a 1 × 1 matrix", edge),
+        Case((np.diag([1.0, 10.0]),), "a diagonal matrix", edge),
+        Case((np.diag([50.0, 2.0, 7.0]),), "a diagonal matrix, largest entry first", edge),
+        Case((quadratic_bowl(10.0, np.pi / 6).A.copy(),), "a rotated bowl", edge),
+        *(
+            Case((random_spd(d),), f"a random {d} × {d} matrix", "random matrices")
+            for d in (2, 3, 4, 4, 6, 8)
+        ),
+        Case((quadratic_bowl(1e4, 1.0).A.copy(),), "an ill-conditioned bowl, κ = 10⁴", edge),
+        Case((quadratic_bowl(3.0, 0.3, scale=1e-3).A.copy(),), "a very flat bowl", edge),
+        Case((quadratic_bowl(3.0, 2.0, scale=1e3).A.copy(),), "a very steep bowl", edge),
     ]
     # Plausible wrong derivations, from optlib's Quadratic (L = λ_max, μ = λ_min).
     mistakes = [

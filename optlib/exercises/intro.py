@@ -1,7 +1,8 @@
 r"""Exercises of the introduction: the gradient of the mean squared error of a line, derived by
-hand and checked against :class:`optlib.models.LinearRegression`, and a prediction about one
-gradient-descent step on Rosenbrock's valley. (The introduction's first exercise, one step of
-gradient descent, is :func:`optlib.exercises.gradient_descent.check_gd_step`.)"""
+hand and checked against :class:`optlib.models.LinearRegression`, and two predictions run with
+optlib — the polynomial degree with the lowest training loss, and what one gradient-descent step
+on Rosenbrock's valley does. (The introduction's first exercise, one step of gradient descent,
+is :func:`optlib.exercises.gradient_descent.check_gd_step`.)"""
 
 from __future__ import annotations
 
