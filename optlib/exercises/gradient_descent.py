@@ -343,7 +343,6 @@ def _best_constant_step(mu: float, L: float) -> tuple[float, float]:
         "2/eigvalsh(A).max()",
         "2/λ_max",
         "2/λmax",
-        "2/L",
     ),
     kind="derivation",
 )
