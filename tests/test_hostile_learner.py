@@ -694,3 +694,20 @@ def test_a_float16_answer_gets_the_note_with_its_own_precision():
     result = verdict(check_gd_step, computed_in(np.float16, lambda th, g, lr: th - lr * g))
     assert not result.passed
     assert "float16" in result.message and "float64" in result.message
+
+
+def test_where_the_answer_is_infinite_only_infinity_matches():
+    """A relative tolerance of inf would accept any finite answer where the answer is inf."""
+
+    def check(candidate):
+        return engine.check_against(
+            candidate,
+            lambda x: np.where(x > 0, np.inf, x),
+            [engine.Case((np.array([1.0, -2.0]),), "one infinite answer")],
+            arg_names=("x",),
+            output_names=("y",),
+        )
+
+    assert check(lambda x: np.where(x > 0, np.inf, x)).passed
+    assert not check(lambda x: np.where(x > 0, 1e300, x)).passed
+    assert not check(lambda x: np.where(x > 0, -np.inf, x)).passed
