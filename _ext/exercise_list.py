@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "chapters" / "exercises.md"
 
 #: An exercise's directive: ```{exercise} Title ★★ and its :label: on a later line.
-DIRECTIVE = re.compile(r"^```\{exercise\}\s*(?P<title>.*?)\s*(?P<mark>★*)\s*$", re.M)
+DIRECTIVE = re.compile(r"^`{3,}\{exercise\}\s*(?P<title>.*?)\s*(?P<mark>★*)\s*$", re.M)
 LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
 SECTION = re.compile(r"^## ", re.M)
-SOLUTION = re.compile(r"^```\{solution-start\}", re.M)
+SOLUTION = re.compile(r"^`{3,}\{solution-start\}", re.M)
 
 HEADER = """\
 # Exercises
