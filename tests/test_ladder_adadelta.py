@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ladder import as_lists, assert_named_without_the_formula, assert_passes, in_float32
 
 import optlib
 from optlib.exercises import (
@@ -31,15 +32,13 @@ def test_the_step_passes_in_other_forms_as_lists_and_in_float32():
         delta = grad * np.sqrt((u + eps) / (v + eps))
         return theta - delta, v, (1 - rho) * delta * delta + rho * u
 
-    def as_lists(*args):
-        return tuple(output.tolist() for output in adadelta_step(*args))
-
-    def in_float32(*args):
-        return tuple(output.astype(np.float32) for output in adadelta_step(*args))
-
-    for answer in (adadelta_step, one_root, as_lists, in_float32):
-        result = check_adadelta_step(answer)
-        assert result.passed, result.message
+    assert_passes(
+        check_adadelta_step,
+        adadelta_step,
+        one_root,
+        as_lists(adadelta_step),
+        in_float32(adadelta_step),
+    )
 
 
 def test_the_starter_is_named_and_says_not_yet_without_the_formula():
@@ -64,14 +63,13 @@ def test_the_first_step_passes_in_the_factored_form_as_a_list_and_in_float32():
         floor = eps / (1 - rho) if rho < 1 else np.inf
         return -np.sqrt(floor) * g / np.sqrt(g**2 + floor)
 
-    for answer in (
+    assert_passes(
+        check_adadelta_first_step,
         first_step,
         factored,
         lambda g, rho, eps: first_step(g, rho, eps).tolist(),
         lambda g, rho, eps: first_step(g, rho, eps).astype(np.float32),
-    ):
-        result = check_adadelta_first_step(answer)
-        assert result.passed, result.message
+    )
 
 
 FIRST_STEP_MISTAKES = [
@@ -90,12 +88,7 @@ FIRST_STEP_MISTAKES = [
     ("wrong", "name"), FIRST_STEP_MISTAKES, ids=[n for _, n in FIRST_STEP_MISTAKES]
 )
 def test_each_wrong_first_step_is_named_without_the_formula(wrong, name):
-    result = check_adadelta_first_step(wrong)
-    assert result.mistake == name, result.message
-    check_adadelta_first_step(wrong, hint=True)
-    everything = check_adadelta_first_step(wrong, hint=True).message
-    assert "Hint:" in everything and "in numbers" in everything
-    assert reveals(everything, check_adadelta_first_step.formulas) is None
+    assert_named_without_the_formula(check_adadelta_first_step, wrong, name)
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -9,13 +9,18 @@ against the closed forms independently.
 
 from __future__ import annotations
 
-import json
 import math
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from ladder import (
+    as_lists,
+    assert_named_without_the_formula,
+    assert_no_prediction_runs_nothing,
+    every_rung,
+    in_float32,
+    solution_text,
+)
 
 from optlib.exercises import adagrad as module
 from optlib.exercises import (
@@ -23,26 +28,7 @@ from optlib.exercises import (
     check_adagrad_step,
     check_adagrad_step_length,
 )
-from optlib.exercises.engine import forget, reveals
-
-CHAPTER = Path(__file__).resolve().parent.parent / "chapters" / "adagrad.ipynb"
-
-
-@pytest.fixture(autouse=True)
-def fresh_ladders():
-    """Each test starts every checker's ladder at the bottom rung."""
-    forget()
-    yield
-    forget()
-
-
-def every_rung(checker, answer):
-    """The message with every rung of the ladder shown."""
-    forget()
-    checker(answer, hint=True)
-    checker(answer, hint=True)
-    return checker(answer, hint=True).message
-
+from optlib.exercises.engine import reveals
 
 # --- The rule: one AdaGrad step -----------------------------------------------------------------
 
@@ -69,10 +55,8 @@ def test_the_step_in_its_forms():
 
     assert check_adagrad_step(adagrad_step)
     assert check_adagrad_step(rate_first)
-    assert check_adagrad_step(lambda *args: tuple(out.tolist() for out in adagrad_step(*args)))
-    assert check_adagrad_step(
-        lambda *args: tuple(out.astype(np.float32) for out in adagrad_step(*args))
-    )
+    assert check_adagrad_step(as_lists(adagrad_step))
+    assert check_adagrad_step(in_float32(adagrad_step))
 
 
 def by_hand(G_rule, update):
@@ -211,14 +195,10 @@ def test_an_unrecognised_wrong_length_gets_advice_without_the_formula():
 
 
 def test_no_prediction_yet_runs_nothing_and_tells_nothing(monkeypatch):
-    def not_now():
-        raise AssertionError("the experiment ran before a prediction")
-
-    monkeypatch.setattr(module, "_arrival_steps", not_now)
-    result = check_adagrad_arrival(None)
-    assert result.mistake == "no_prediction" and result.message.startswith("Not yet")
-    assert "2574" not in result.message and "2,574" not in result.message
-    assert reveals(result.message, check_adagrad_arrival.formulas) is None
+    message = assert_no_prediction_runs_nothing(
+        monkeypatch, module, "_arrival_steps", check_adagrad_arrival
+    )
+    assert "2574" not in message and "2,574" not in message
 
 
 def test_the_experiment_agrees_with_the_bounds_on_the_sum():
@@ -236,11 +216,7 @@ def test_a_right_prediction_passes(prediction):
 
 @pytest.mark.parametrize("prediction", [100, 50, 10_000, 1000])
 def test_a_wrong_prediction_is_named_and_shows_no_formula(prediction):
-    result = check_adagrad_arrival(prediction)
-    assert result.mistake == "wrong_prediction"
-    shown = every_rung(check_adagrad_arrival, prediction)
-    assert "Hint:" in shown
-    assert reveals(shown, check_adagrad_arrival.formulas) is None
+    assert_named_without_the_formula(check_adagrad_arrival, prediction, "wrong_prediction")
 
 
 @pytest.mark.parametrize("garbage", ["many", float("nan"), [2500], True])
@@ -249,14 +225,6 @@ def test_a_prediction_that_is_not_a_number(garbage):
 
 
 # --- The chapter: the ladder and its solutions --------------------------------------------------
-
-
-def solutions(label):
-    """The text (prose and code) of an exercise's solution in the chapter."""
-    cells = json.loads(CHAPTER.read_text())["cells"]
-    text = "\n".join("".join(cell["source"]) for cell in cells)
-    pattern = rf"```{{solution-start}} {label}\n(.*?)```{{solution-end}}"
-    return re.search(pattern, text, re.S).group(1)
 
 
 @pytest.mark.parametrize(
@@ -268,8 +236,9 @@ def solutions(label):
     ],
 )
 def test_each_solution_writes_the_formula_its_checker_hides(label, checker):
-    assert reveals(solutions(label), checker.formulas) is not None
-    assert checker.__name__ in solutions(label)
+    solution = solution_text("adagrad", label)
+    assert reveals(solution, checker.formulas) is not None
+    assert checker.__name__ in solution
 
 
 def test_the_kinds_rise_from_rule_to_prediction():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ladder import adam_step, as_lists, assert_climbs_without_the_formula, in_float32
 
 from optlib.exercises import (
     bias_factors_from_run,
@@ -15,28 +16,13 @@ from optlib.exercises import (
     check_bias_correction,
     check_first_step_prediction,
 )
-from optlib.exercises.engine import forget, reveals
+from optlib.exercises.engine import reveals
 
 # --- Right answers ------------------------------------------------------------------------------
 
 
-def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad**2
-    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
-
-
 def bias_correction(m, v, t, beta1, beta2):
     return m / (1 - beta1**t), v / (1 - beta2**t)
-
-
-@pytest.fixture(autouse=True)
-def fresh_ladder():
-    """Every test starts at the bottom rung of every checker."""
-    forget()
-    yield
-    forget()
 
 
 def test_the_checkers_are_a_ladder():
@@ -53,18 +39,11 @@ def test_the_right_answers_pass():
 
 
 def test_equivalent_forms_lists_and_float32_pass():
-    def adam_as_lists(*args):
-        return tuple(np.asarray(output).tolist() for output in adam_step(*args))
-
     def correction_by_weights(m, v, t, beta1, beta2):
         # The weights (1 − β)β^k, k < t, of an average started at zero, added up one by one.
         total1 = sum((1 - beta1) * beta1**k for k in range(t))
         total2 = sum((1 - beta2) * beta2**k for k in range(t))
         return m / total1, v / total2
-
-    def correction_in_float32(m, v, t, beta1, beta2):
-        m_hat, v_hat = bias_correction(m, v, t, beta1, beta2)
-        return m_hat.astype(np.float32), v_hat.astype(np.float32)
 
     def correction_with_expm1(m, v, t, beta1, beta2):
         # 1 − βᵗ = −expm1(t·log β), exact where βᵗ is close to 1 (β = 0 handled apart)
@@ -73,9 +52,9 @@ def test_equivalent_forms_lists_and_float32_pass():
 
         return m / factor(beta1), v / factor(beta2)
 
-    assert check_adam_step(adam_as_lists)
+    assert check_adam_step(as_lists(adam_step))
     assert check_bias_correction(correction_by_weights)
-    assert check_bias_correction(correction_in_float32)
+    assert check_bias_correction(in_float32(bias_correction))
     assert check_bias_correction(correction_with_expm1)
     assert check_bias_correction(lambda *args: [x.tolist() for x in bias_correction(*args)])
     assert check_first_step_prediction(np.float32(1.0))
@@ -152,12 +131,7 @@ CORRECTION_MISTAKES = [
     ],
 )
 def test_each_mistake_is_named_and_no_rung_gives_the_formula(checker, wrong, name):
-    rungs = [checker(wrong), checker(wrong), checker(wrong)]  # asking again climbs the ladder
-    assert [result.mistake for result in rungs] == [name] * 3
-    assert "Hint:" not in rungs[0].message and "Hint:" in rungs[1].message
-    assert "in numbers" in rungs[2].message
-    for result in rungs:
-        assert reveals(result.message, checker.formulas) is None, result.message
+    assert_climbs_without_the_formula(checker, wrong, name, hint=False)  # asking again climbs
 
 
 def test_the_starters_see_a_plain_not_yet():

@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from ladder import assert_ladder, every_rung, rho
 
 from optlib.exercises import (
     check_capstone_radam_warmup,
@@ -31,10 +32,6 @@ def score(final_losses):
     return mean, int(np.argmin(mean))
 
 
-def rho(beta2, t):
-    return 2 / (1 - beta2) - 1 - 2 * t * beta2**t / (1 - beta2**t)
-
-
 def r(beta2, t):
     rho_t, rho_inf = rho(beta2, t), 2 / (1 - beta2) - 1
     return math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
@@ -48,14 +45,6 @@ def warmup(beta2, fraction):
     while not (rho(beta2, t) > 5 and r(beta2, t) >= fraction):
         t += 1
     return t
-
-
-def all_rungs(check, answer):
-    """Every rung of the ladder a learner can climb for this answer, as one text."""
-    engine.forget()
-    texts = [check(answer).message, check(answer, hint=True).message, check(answer).message]
-    engine.forget()
-    return "\n".join(texts)
 
 
 # --- The score and the tuned rate -----------------------------------------------------------------
@@ -111,7 +100,7 @@ MISTAKES_SCORE = [
 def test_each_score_mistake_is_named_without_the_formula(name, wrong):
     with np.errstate(all="ignore"):
         assert check_capstone_score(wrong).mistake == name
-        text = all_rungs(check_capstone_score, wrong)
+        text = every_rung(check_capstone_score, wrong)
     assert engine.reveals(text, check_capstone_score.formulas) is None, text
 
 
@@ -146,7 +135,7 @@ MISTAKES_WARMUP = [
 @pytest.mark.parametrize(("name", "wrong"), MISTAKES_WARMUP, ids=[m[0] for m in MISTAKES_WARMUP])
 def test_each_warmup_mistake_is_named_without_the_formula(name, wrong):
     assert check_capstone_radam_warmup(wrong).mistake == name
-    text = all_rungs(check_capstone_radam_warmup, wrong)
+    text = every_rung(check_capstone_radam_warmup, wrong)
     assert engine.reveals(text, check_capstone_radam_warmup.formulas) is None, text
 
 
@@ -173,7 +162,7 @@ def test_the_tie_prediction():
     assert wrong.mistake == "wrong_prediction" and "a tie" in wrong.message
     assert check_capstone_tie(" TIE ").passed
     for answer in (None, "Adam", "AMSGrad", "tie"):
-        text = all_rungs(check_capstone_tie, answer)
+        text = every_rung(check_capstone_tie, answer)
         assert engine.reveals(text, check_capstone_tie.formulas) is None, text
 
 
@@ -182,7 +171,4 @@ def test_the_tie_prediction():
 
 def test_the_ladder_rises_and_every_formula_list_is_specific():
     checkers = [check_capstone_score, check_capstone_radam_warmup, check_capstone_tie]
-    assert [c.kind for c in checkers] == ["rule", "derivation", "prediction"]
-    for check in checkers:
-        assert 3 <= len(check.formulas) <= 8
-        assert all(len(engine._plain(formula)) >= 6 for formula in check.formulas)
+    assert_ladder(checkers, ["rule", "derivation", "prediction"], shortest=6)

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pytest
+from ladder import assert_ladder, assert_named_without_the_formula, assert_passes, every_rung
 
 from optlib.exercises import (
     check_best_constant_step,
@@ -37,31 +38,6 @@ LADDER = (
 )
 
 
-@pytest.fixture(autouse=True)
-def fresh_ladder():
-    """Every test starts at the bottom rung of every checker."""
-    engine.forget()
-    yield
-    engine.forget()
-
-
-def every_rung(checker, answer) -> str:
-    """Everything the ladder shows for a wrong answer: the message, the hint, the numbers."""
-    engine.forget()
-    for _ in range(4):
-        result = checker(answer, hint=True)
-    engine.forget()
-    return result.message
-
-
-def assert_named_without_the_formula(checker, wrong, name):
-    result = checker(wrong)
-    assert result.mistake == name, result.message
-    everything = every_rung(checker, wrong)
-    assert "Hint:" in everything
-    assert engine.reveals(everything, checker.formulas) is None, everything
-
-
 def random_spd(rng, d):
     rotation, _ = np.linalg.qr(rng.normal(size=(d, d)))
     A = rotation @ np.diag(np.exp(rng.uniform(-3, 4, size=d))) @ rotation.T
@@ -69,10 +45,7 @@ def random_spd(rng, d):
 
 
 def test_the_ladder_kinds_and_formulas():
-    kinds = [checker.kind for checker in LADDER]
-    assert kinds == ["rule", "derivation", "derivation", "prediction", "prediction"]
-    for checker in LADDER:
-        assert 3 <= len(checker.formulas) <= 8
+    assert_ladder(LADDER, ["rule", "derivation", "derivation", "prediction", "prediction"])
 
 
 # --- The cosine schedule (rule) -----------------------------------------------------------------
@@ -174,9 +147,7 @@ def test_max_stable_lr_right_answers_pass():
         by_power_iteration,
         lambda A: np.float32(max_stable_lr(A)),
     )
-    for answer in answers:
-        result = check_max_stable_lr(answer)
-        assert result.passed, result.message
+    assert_passes(check_max_stable_lr, *answers)
 
 
 MAX_LR_MISTAKES = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ladder import assert_ladder, assert_named_without_the_formula, every_rung
 
 from optlib.exercises import (
     check_degree,
@@ -23,32 +24,8 @@ from optlib.gradcheck import numerical_grad
 LADDER = (check_gd_step, check_line_gradient, check_degree, check_signpost)
 
 
-@pytest.fixture(autouse=True)
-def fresh_ladder():
-    """Every test starts at the bottom rung of every checker."""
-    engine.forget()
-    yield
-    engine.forget()
-
-
-def every_rung(checker, answer) -> str:
-    """Everything the ladder shows for a wrong answer: the message, the hint, the numbers."""
-    engine.forget()
-    for _ in range(4):
-        result = checker(answer, hint=True)
-    engine.forget()
-    return result.message
-
-
 def test_the_ladder_kinds_and_formulas():
-    assert [checker.kind for checker in LADDER] == [
-        "rule",
-        "derivation",
-        "prediction",
-        "prediction",
-    ]
-    for checker in LADDER:
-        assert 3 <= len(checker.formulas) <= 8
+    assert_ladder(LADDER, ["rule", "derivation", "prediction", "prediction"])
     assert engine.CHECKERS["check_line_gradient"] is check_line_gradient
 
 
@@ -82,12 +59,8 @@ GD_MISTAKES = [
 
 @pytest.mark.parametrize(("wrong", "name"), GD_MISTAKES)
 def test_gd_step_mistakes_are_named_and_never_show_the_formula(wrong, name):
-    result = check_gd_step(wrong)
-    assert result.mistake == name, result.message
+    result = assert_named_without_the_formula(check_gd_step, wrong, name)
     assert "Hint:" not in result.message and "Stuck?" in result.message
-    everything = every_rung(check_gd_step, wrong)
-    assert "Hint:" in everything and "in numbers" in everything
-    assert engine.reveals(everything, check_gd_step.formulas) is None, everything
 
 
 def test_gd_step_starter_says_not_yet():
@@ -188,11 +161,7 @@ LINE_MISTAKES = [
 
 @pytest.mark.parametrize(("wrong", "name"), LINE_MISTAKES)
 def test_line_gradient_mistakes_are_named_and_never_show_the_formula(wrong, name):
-    result = check_line_gradient(wrong)
-    assert result.mistake == name, result.message
-    everything = every_rung(check_line_gradient, wrong)
-    assert "Hint:" in everything and "in numbers" in everything
-    assert engine.reveals(everything, check_line_gradient.formulas) is None, everything
+    assert_named_without_the_formula(check_line_gradient, wrong, name)
 
 
 def test_line_gradient_starter_and_an_unknown_mistake():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ladder import every_rung
 
 from optlib import losses
 from optlib.exercises import (
@@ -20,16 +21,8 @@ from optlib.exercises import (
     check_focal_without_focusing,
     check_mse_grad,
 )
-from optlib.exercises.engine import forget, reveals
+from optlib.exercises.engine import reveals
 from optlib.exercises.losses import _focal_grad_without_focusing, _rises
-
-
-@pytest.fixture(autouse=True)
-def fresh_ladders():
-    """Each test starts every checker's ladder at the bottom rung."""
-    forget()
-    yield
-    forget()
 
 
 def sigmoid(z):
@@ -43,14 +36,6 @@ def softmax_rows(z):
 
 def one_hot(classes, n_classes):
     return np.eye(n_classes)[classes]
-
-
-def every_rung(checker, answer):
-    """The message with every rung of the ladder shown."""
-    forget()
-    checker(answer, hint=True)
-    checker(answer, hint=True)
-    return checker(answer, hint=True).message
 
 
 # --- The rules: the chapter's starters, right answers and mistakes --------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ladder import assert_named_without_the_formula, assert_passes
 
 from optlib import higher_order
 from optlib.exercises import (
@@ -17,21 +18,6 @@ from optlib.exercises import (
 )
 from optlib.exercises.engine import reveals
 
-
-def all_rungs(checker, answer) -> str:
-    """The whole ladder for one wrong answer: its message, the hint and the numbers."""
-    checker(answer, hint=True)
-    return checker(answer, hint=True).message
-
-
-def assert_named(checker, answer, name):
-    result = checker(answer)
-    assert result.mistake == name, result.message
-    everything = all_rungs(checker, answer)
-    assert "Hint:" in everything and "in numbers" in everything
-    assert reveals(everything, checker.formulas) is None
-
-
 # --- Newton's step -------------------------------------------------------------------------------
 
 
@@ -40,15 +26,14 @@ def newton_step(x, grad, hess):
 
 
 def test_the_newton_step_passes_solved_inverted_as_a_list_and_in_float32():
-    for answer in (
+    assert_passes(
+        check_newton_step,
         newton_step,
         lambda x, grad, hess: x - np.linalg.inv(hess) @ grad,
         lambda x, grad, hess: x + np.linalg.solve(hess, -grad),
         lambda x, grad, hess: newton_step(x, grad, hess).tolist(),
         lambda x, grad, hess: newton_step(x, grad, hess).astype(np.float32),
-    ):
-        result = check_newton_step(answer)
-        assert result.passed, result.message
+    )
 
 
 NEWTON_MISTAKES = [
@@ -63,7 +48,7 @@ NEWTON_MISTAKES = [
 
 @pytest.mark.parametrize(("wrong", "name"), NEWTON_MISTAKES, ids=[n for _, n in NEWTON_MISTAKES])
 def test_each_wrong_newton_step_is_named_without_the_formula(wrong, name):
-    assert_named(check_newton_step, wrong, name)
+    assert_named_without_the_formula(check_newton_step, wrong, name)
 
 
 # --- The BFGS update -----------------------------------------------------------------------------
@@ -84,14 +69,13 @@ def bfgs_expanded(H, s, y):
 
 
 def test_the_bfgs_update_passes_in_its_expanded_form_as_a_list_and_in_float32():
-    for answer in (
+    assert_passes(
+        check_bfgs_update,
         bfgs_update,
         bfgs_expanded,
         lambda H, s, y: bfgs_update(H, s, y).tolist(),
         lambda H, s, y: bfgs_update(H, s, y).astype(np.float32),
-    ):
-        result = check_bfgs_update(answer)
-        assert result.passed, result.message
+    )
 
 
 def dfp(H, s, y):
@@ -132,7 +116,7 @@ BFGS_MISTAKES = [
 
 @pytest.mark.parametrize(("wrong", "name"), BFGS_MISTAKES, ids=[n for _, n in BFGS_MISTAKES])
 def test_each_wrong_bfgs_update_is_named_without_the_formula(wrong, name):
-    assert_named(check_bfgs_update, wrong, name)
+    assert_named_without_the_formula(check_bfgs_update, wrong, name)
 
 
 def test_the_bfgs_mistakes_are_really_wrong_and_the_dfp_keeps_the_secant_equation():
@@ -159,13 +143,12 @@ def newton_error(a, e):
 
 
 def test_the_newton_error_passes_in_other_forms_and_in_float32():
-    for answer in (
+    assert_passes(
+        check_newton_error,
         newton_error,
         lambda a, e: e - (e + a * e**2) / (1 + 2 * a * e),
         lambda a, e: np.float32(newton_error(a, e)),
-    ):
-        result = check_newton_error(answer)
-        assert result.passed, result.message
+    )
 
 
 NEWTON_ERROR_MISTAKES = [
@@ -181,7 +164,7 @@ NEWTON_ERROR_MISTAKES = [
     ("wrong", "name"), NEWTON_ERROR_MISTAKES, ids=[n for _, n in NEWTON_ERROR_MISTAKES]
 )
 def test_each_wrong_newton_error_is_named_without_the_formula(wrong, name):
-    assert_named(check_newton_error, wrong, name)
+    assert_named_without_the_formula(check_newton_error, wrong, name)
 
 
 class Cubic:

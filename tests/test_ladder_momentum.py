@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ladder import as_lists, assert_climbs_without_the_formula, assert_passes, in_float32
 
 import optlib
 from optlib import functions
@@ -52,34 +53,6 @@ def variance_in_h(lr, gamma, curvature, sigma):
     return (lr * sigma) ** 2 * (1 + gamma) / ((1 - gamma) * h * (2 * (1 + gamma) - h))
 
 
-@pytest.fixture(autouse=True)
-def fresh_ladder():
-    """Each test starts at the bottom rung of every checker."""
-    engine.forget()
-    yield
-    engine.forget()
-
-
-def in_float32(answer):
-    def converted(*args):
-        outputs = answer(*args)
-        if isinstance(outputs, tuple):
-            return tuple(np.asarray(output, dtype=np.float32) for output in outputs)
-        return np.float32(outputs)
-
-    return converted
-
-
-def as_lists(answer):
-    def listed(*args):
-        outputs = answer(*args)
-        if isinstance(outputs, tuple):
-            return tuple(np.asarray(output).tolist() for output in outputs)
-        return np.asarray(outputs).tolist()
-
-    return listed
-
-
 RIGHT = [
     (check_momentum_step, momentum_step),
     (check_heavy_ball_tuning, tuning_with_kappa),
@@ -92,9 +65,7 @@ RIGHT = [
 @pytest.mark.parametrize(("checker", "answer"), RIGHT)
 @pytest.mark.parametrize("form", [lambda a: a, as_lists, in_float32], ids=["", "lists", "f32"])
 def test_right_answers_pass_in_every_form(checker, answer, form):
-    result = checker(form(answer))
-    assert result.passed, result.message
-    assert result.message.startswith("Correct!")
+    assert_passes(checker, form(answer))
 
 
 # --- Mistakes, written by hand --------------------------------------------------------------------
@@ -171,15 +142,7 @@ MISTAKES = [
 
 @pytest.mark.parametrize(("checker", "wrong", "mistake"), MISTAKES)
 def test_each_mistake_is_named_and_no_rung_gives_the_formula(checker, wrong, mistake):
-    first = checker(wrong)
-    assert not first.passed and first.mistake == mistake, first.message
-    assert "Hint:" not in first.message and "Stuck?" in first.message
-    hinted = checker(wrong, hint=True)
-    assert "Hint:" in hinted.message
-    everything = checker(wrong, hint=True).message
-    assert "The first case you get wrong, in numbers" in everything
-    for text in (first.message, hinted.message, everything):
-        assert engine.reveals(text, checker.formulas) is None, text
+    assert_climbs_without_the_formula(checker, wrong, mistake, hint=True)
 
 
 def test_the_starters_get_a_plain_not_yet():

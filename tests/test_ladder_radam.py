@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pytest
+from ladder import assert_ladder, every_rung, rho
 
 from optlib.exercises import (
     check_radam_first_rectified_step,
@@ -21,10 +22,6 @@ from optlib.exercises import (
 from optlib.exercises.radam import _first_rectified_step, radam_step_share
 
 # --- Right answers, from the paper's formulas (Liu et al. 2020, Algorithm 2) ----------------------
-
-
-def rho(beta2, t):
-    return 2 / (1 - beta2) - 1 - 2 * t * beta2**t / (1 - beta2**t)
 
 
 def rho_inf(beta2):
@@ -44,14 +41,6 @@ def first_rectified_step(beta2, threshold):
     while rho(beta2, t) <= threshold:
         t += 1
     return t
-
-
-def all_rungs(check, answer):
-    """Every rung of the ladder a learner can climb for this answer, as one text."""
-    engine.forget()
-    texts = [check(answer).message, check(answer, hint=True).message, check(answer).message]
-    engine.forget()
-    return "\n".join(texts)
 
 
 # --- The rectification ----------------------------------------------------------------------------
@@ -86,7 +75,7 @@ MISTAKES_R = [
 def test_each_rectification_mistake_is_named(name, wrong):
     with np.errstate(all="ignore"):
         assert check_radam_rectification(wrong).mistake == name
-        text = all_rungs(check_radam_rectification, wrong)
+        text = every_rung(check_radam_rectification, wrong)
     assert engine.reveals(text, check_radam_rectification.formulas) is None, text
     assert "Hint:" in text and "in numbers" in text
 
@@ -118,7 +107,7 @@ MISTAKES_RHO = [
 def test_each_rho_mistake_is_named_without_the_formula(name, wrong):
     with np.errstate(all="ignore"):
         assert check_radam_rho(wrong).mistake == name
-        text = all_rungs(check_radam_rho, wrong)
+        text = every_rung(check_radam_rho, wrong)
     assert engine.reveals(text, check_radam_rho.formulas) is None, text
 
 
@@ -178,7 +167,7 @@ MISTAKES_FIRST = [
 @pytest.mark.parametrize(("name", "wrong"), MISTAKES_FIRST, ids=[m[0] for m in MISTAKES_FIRST])
 def test_each_first_rectified_step_mistake_is_named(name, wrong):
     assert check_radam_first_rectified_step(wrong).mistake == name
-    text = all_rungs(check_radam_first_rectified_step, wrong)
+    text = every_rung(check_radam_first_rectified_step, wrong)
     assert engine.reveals(text, check_radam_first_rectified_step.formulas) is None, text
 
 
@@ -217,7 +206,7 @@ def test_r200_predictions():
     assert not check_radam_r200(0.25).passed
     for answer in (None, 0.1, 0.9):
         assert (
-            engine.reveals(all_rungs(check_radam_r200, answer), check_radam_r200.formulas) is None
+            engine.reveals(every_rung(check_radam_r200, answer), check_radam_r200.formulas) is None
         )
 
 
@@ -231,7 +220,4 @@ def test_the_ladder_rises_and_every_formula_list_is_specific():
         check_radam_first_rectified_step,
         check_radam_r200,
     ]
-    assert [c.kind for c in checkers] == ["rule", "derivation", "derivation", "prediction"]
-    for check in checkers:
-        assert 3 <= len(check.formulas) <= 8
-        assert all(len(engine._plain(formula)) >= 6 for formula in check.formulas)
+    assert_ladder(checkers, ["rule", "derivation", "derivation", "prediction"], shortest=6)

@@ -10,13 +10,18 @@ against the closed forms independently.
 
 from __future__ import annotations
 
-import json
 import math
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from ladder import (
+    as_lists,
+    assert_named_without_the_formula,
+    assert_no_prediction_runs_nothing,
+    every_rung,
+    in_float32,
+    solution_text,
+)
 
 from optlib.exercises import (
     check_centered_rmsprop,
@@ -24,26 +29,7 @@ from optlib.exercises import (
     check_rmsprop_warmup,
 )
 from optlib.exercises import rmsprop as module
-from optlib.exercises.engine import forget, reveals
-
-CHAPTER = Path(__file__).resolve().parent.parent / "chapters" / "rmsprop.ipynb"
-
-
-@pytest.fixture(autouse=True)
-def fresh_ladders():
-    """Each test starts every checker's ladder at the bottom rung."""
-    forget()
-    yield
-    forget()
-
-
-def every_rung(checker, answer):
-    """The message with every rung of the ladder shown."""
-    forget()
-    checker(answer, hint=True)
-    checker(answer, hint=True)
-    return checker(answer, hint=True).message
-
+from optlib.exercises.engine import reveals
 
 # --- The rule: one RMSProp step -----------------------------------------------------------------
 
@@ -70,10 +56,8 @@ def test_the_step_in_its_forms():
 
     assert check_rmsprop_step(rmsprop_step)
     assert check_rmsprop_step(pytorch_order)
-    assert check_rmsprop_step(lambda *args: tuple(out.tolist() for out in rmsprop_step(*args)))
-    assert check_rmsprop_step(
-        lambda *args: tuple(out.astype(np.float32) for out in rmsprop_step(*args))
-    )
+    assert check_rmsprop_step(as_lists(rmsprop_step))
+    assert check_rmsprop_step(in_float32(rmsprop_step))
 
 
 def by_hand(v_rule, update):
@@ -197,14 +181,10 @@ def test_an_unrecognised_wrong_count_gets_advice_without_the_formula():
 
 
 def test_no_prediction_yet_runs_nothing_and_tells_nothing(monkeypatch):
-    def not_now():
-        raise AssertionError("the experiment ran before a prediction")
-
-    monkeypatch.setattr(module, "_first_long_step", not_now)
-    result = check_centered_rmsprop(None)
-    assert result.mistake == "no_prediction" and result.message.startswith("Not yet")
-    assert "88" not in result.message
-    assert reveals(result.message, check_centered_rmsprop.formulas) is None
+    message = assert_no_prediction_runs_nothing(
+        monkeypatch, module, "_first_long_step", check_centered_rmsprop
+    )
+    assert "88" not in message
 
 
 def test_the_experiment_agrees_with_the_closed_form():
@@ -222,11 +202,7 @@ def test_a_right_prediction_passes(prediction):
 
 @pytest.mark.parametrize("prediction", [1, 10, 44, 200, 1000])
 def test_a_wrong_prediction_is_named_and_shows_no_formula(prediction):
-    result = check_centered_rmsprop(prediction)
-    assert result.mistake == "wrong_prediction"
-    shown = every_rung(check_centered_rmsprop, prediction)
-    assert "Hint:" in shown
-    assert reveals(shown, check_centered_rmsprop.formulas) is None
+    assert_named_without_the_formula(check_centered_rmsprop, prediction, "wrong_prediction")
 
 
 @pytest.mark.parametrize("garbage", ["never", float("inf"), (88,), False])
@@ -235,14 +211,6 @@ def test_a_prediction_that_is_not_a_number(garbage):
 
 
 # --- The chapter: the ladder and its solutions --------------------------------------------------
-
-
-def solutions(label):
-    """The text (prose and code) of an exercise's solution in the chapter."""
-    cells = json.loads(CHAPTER.read_text())["cells"]
-    text = "\n".join("".join(cell["source"]) for cell in cells)
-    pattern = rf"```{{solution-start}} {label}\n(.*?)```{{solution-end}}"
-    return re.search(pattern, text, re.S).group(1)
 
 
 @pytest.mark.parametrize(
@@ -254,8 +222,9 @@ def solutions(label):
     ],
 )
 def test_each_solution_writes_the_formula_its_checker_hides(label, checker):
-    assert reveals(solutions(label), checker.formulas) is not None
-    assert checker.__name__ in solutions(label)
+    solution = solution_text("rmsprop", label)
+    assert reveals(solution, checker.formulas) is not None
+    assert checker.__name__ in solution
 
 
 def test_the_kinds_rise_from_rule_to_prediction():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ladder import every_rung
 
 from optlib import data, models, run
 from optlib.exercises import (
@@ -18,25 +19,8 @@ from optlib.exercises import (
     check_minibatch_gradient,
     check_variance_prediction,
 )
-from optlib.exercises.engine import forget, reveals
+from optlib.exercises.engine import reveals
 from optlib.exercises.sgd import _exact_variance_ratio, _measured_variance
-
-
-@pytest.fixture(autouse=True)
-def fresh_ladders():
-    """Each test starts every checker's ladder at the bottom rung."""
-    forget()
-    yield
-    forget()
-
-
-def every_rung(checker, answer):
-    """The message with every rung of the ladder shown."""
-    forget()
-    checker(answer, hint=True)
-    checker(answer, hint=True)
-    return checker(answer, hint=True).message
-
 
 # --- The rule: the mini-batch gradient ----------------------------------------------------------
 
