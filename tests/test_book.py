@@ -49,6 +49,10 @@ def test_notebook_is_committed_without_outputs(notebook):
             assert cell["execution_count"] is None, f"{notebook.name}: a cell has a count"
     assert "widgets" not in nb["metadata"], "stored widget state"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    # nbformat 4.5 gives every cell an id (a missing one is a warning today, an error later).
+    ids = [cell.get("id") for cell in nb["cells"]]
+    assert None not in ids, f"{notebook.name}: a cell has no id"
+    assert len(set(ids)) == len(ids), f"{notebook.name}: two cells share an id"
 
 
 def binder_links(page: Path) -> list[str]:

@@ -194,17 +194,25 @@ class Hostile:
     __hash__ = None
 
 
-@pytest.mark.parametrize(
-    "garbage",
-    ["sideways", 3, True, [1, 2], float("nan"), math.inf, 2 + 1j, Hostile()],
-    ids=["str", "int", "bool", "list", "nan", "inf", "complex", "hostile"],
-)
-@pytest.mark.parametrize("numeric", [False, True], ids=["choice", "number"])
-def test_a_prediction_of_the_wrong_kind_gets_a_verdict_and_runs_nothing(garbage, numeric):
-    options = {"choices": (), "outcome": 1.0} if numeric else {}
-    if numeric and isinstance(garbage, int) and not isinstance(garbage, bool):
-        pytest.skip("3 is a fine number")
-    result, runs = judged(garbage, **options)
+GARBAGE = {
+    "str": "sideways",
+    "bool": True,
+    "list": [1, 2],
+    "nan": float("nan"),
+    "inf": math.inf,
+    "complex": 2 + 1j,
+    "hostile": Hostile(),
+}
+#: Each kind of prediction with the garbage it is given (3 is a fine number, not a choice).
+WRONG_KIND = [("choice", name) for name in [*GARBAGE, "int"]] + [
+    ("number", name) for name in GARBAGE
+]
+
+
+@pytest.mark.parametrize(("kind", "name"), WRONG_KIND, ids=[f"{k}-{n}" for k, n in WRONG_KIND])
+def test_a_prediction_of_the_wrong_kind_gets_a_verdict_and_runs_nothing(kind, name):
+    options = {"choices": (), "outcome": 1.0} if kind == "number" else {}
+    result, runs = judged(GARBAGE.get(name, 3), **options)
     assert result.mistake == "wrong_output" and not runs, result.message
 
 
