@@ -318,6 +318,30 @@ def test_every_chapter_climbs_a_ladder(chapter):
     assert "derivation" in kinds and "prediction" in kinds, kinds
 
 
+@pytest.mark.parametrize("chapter", list(EXERCISES))
+def test_the_ladder_rises_from_rules_to_derivations_to_predictions(chapter):
+    kinds = [
+        engine.KINDS.index(CHECKERS[name].kind)
+        for item in EXERCISES[chapter]
+        for name in item.checkers
+    ]
+    assert kinds == sorted(kinds), [engine.KINDS[k] for k in kinds]
+
+
+DERIVATIONS = [c for c in CHECKERS.values() if c.kind == "derivation"]
+
+
+@pytest.mark.parametrize("checker", DERIVATIONS, ids=[c.__name__ for c in DERIVATIONS])
+def test_every_derivation_is_checked_on_six_random_settings_or_more(checker):
+    """A derived formula is checked as a function of its hyperparameters, on random settings
+    (drawn from a seeded generator), not only at the chapter's numbers."""
+    from test_hostile_learner import exercise_of
+
+    cases = exercise_of(checker).cases
+    drawn = [case for case in cases if "random" in (case.kind + case.description).casefold()]
+    assert len(drawn) >= 6, [case.description for case in cases]
+
+
 def test_no_exercise_twice_in_the_book():
     every = [item for listed in EXERCISES.values() for item in listed]
     titles = [item.title.casefold() for item in every]
@@ -390,7 +414,8 @@ def test_no_checker_output_outside_a_solution_shows_its_formula_and_each_solutio
                 shown.setdefault(name, []).append(text)
                 found = reveals(text, CHECKERS[name].formulas)
                 assert found is None, (page.name, name, found, text)
-                assert not text.startswith("✓"), (page.name, name, "a pass outside a solution")
+                # A starter shows what a learner sees first: a plain "not yet", never a pass.
+                assert text.startswith("✗ Not yet"), (page.name, name, text)
             else:
                 in_solutions[name] = in_solutions.get(name, "") + inside.get_text(" ")
     assert set(shown) == set(CHECKERS), set(CHECKERS) - set(shown)  # every starter shows "not yet"

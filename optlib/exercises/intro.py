@@ -102,7 +102,7 @@ def check_line_gradient(fn: Callable[..., Any]) -> CheckResult:
         ),
         *(Case(random_setting(n), f"a random line and {n} points", "random") for n in (2, 5, 8)),
         *(Case(random_setting(n), f"a random line and {n} points", "random") for n in (20, 50)),
-        Case(random_setting(1), "a single point", "edge values"),
+        Case(random_setting(1), "a random line and a single point", "edge values"),
         Case(
             (np.array([2.0, 1.0]), np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0])),
             "a line through every point: zero gradient",
