@@ -1,6 +1,13 @@
 """Sphinx extension: serve MathJax and the Jupyter widget manager from _vendor/ (filled by
-_ext/vendor_assets.py) so the book works offline, and drop sphinx-thebe's scripts, which the
-book does not use (as shipped they declare THEBE_JS_URL twice: a console error on every page).
+_ext/vendor_assets.py) so the book works offline, drop sphinx-thebe's scripts, which the
+book does not use (as shipped they declare THEBE_JS_URL twice: a console error on every page),
+and load the book's own stylesheet and script from _ext/assets/ on every page:
+book-reader.css (display equations scroll inside their own box, with a shadow where more is
+hidden) and book-reader.js (phone navigation: works around the theme binding its sidebar
+handlers to a hidden duplicate button).
+
+The book's own assets are not in a `_static/` folder on purpose: when one exists, Jupyter Book 1
+adds a tag for every .js/.css under the static paths, vendored files included.
 
 Without _vendor/ the build falls back to the CDNs and says so.
 """
@@ -15,9 +22,12 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 VENDOR = Path(__file__).resolve().parent.parent / "_vendor"
+ASSETS = Path(__file__).resolve().parent / "assets"
+STYLESHEET, SCRIPT = "book-reader.css", "book-reader.js"
 
 
 def use_local_assets(app: Sphinx, config: Config) -> None:
+    config.html_static_path = [*config.html_static_path, str(ASSETS)]
     if not (VENDOR / "mathjax" / "tex-mml-chtml.js").exists():
         logger.info(
             "book_assets: no _vendor/ (npm missing?): MathJax and the widget manager "
@@ -46,5 +56,7 @@ def drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, doc
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", use_local_assets)
+    app.add_css_file(STYLESHEET)
+    app.add_js_file(SCRIPT, loading_method="defer")
     app.connect("html-page-context", drop_thebe)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

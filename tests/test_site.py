@@ -1,11 +1,21 @@
 """The site check: every built page, opened in headless Chromium as a reader meets it.
 
-For each page of `_build/html` (served on 127.0.0.1) we assert: no JavaScript console errors or
-uncaught exceptions, no failed request, no request to any host but the local server, every
-equation typeset by MathJax with no error node, every image loaded, every widget rendered, each
-kernel-free control (an explorer slider) changes the figure when moved, and the page (HTML and
-its images) is under 5 MB. Counts are written to `_build/site-check.json` and printed at the end
-of the test run.
+For each page of `_build/html` (served on 127.0.0.1), on a desktop (1280×800) we assert: no
+JavaScript console errors or uncaught exceptions, no failed request, no request to any host but
+the local server, every equation typeset by MathJax with no error node, no display equation cut
+off, every image loaded, every widget rendered, each kernel-free control (an explorer slider)
+changes the figure when moved, and the page (HTML and its images) is under 5 MB. Counts are
+written to `_build/site-check.json` and printed at the end of the test run; `wide_equations`
+counts the display equations wider than their box (they scroll; none may be cut off).
+
+On a phone (390×844) we assert: no console errors, the page does not scroll sideways, and no
+display equation is cut off (`_build/site-check-phone.json`). On one chapter and the home page,
+both navigation panels (the chapter list and "on this page") open from their buttons and close.
+
+A display equation is cut off unless it fits its box, or its box scrolls sideways
+(overflow-x auto/scroll) with the scroll-shadow cue of _ext/assets/book-reader.css; in both cases
+the equation must lie inside the math block, its start must be reachable (not pushed out to
+the left by centring), and its equation number must be in view.
 
 Chromium is Debian's (`make test` installs it); Playwright only drives it and never downloads a
 browser.
@@ -26,6 +36,9 @@ from site_tools import CHROMIUM_FLAGS, VISIBLE_PICTURE, QuietHandler
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 REPORT = ROOT / "_build" / "site-check.json"
+PHONE_REPORT = ROOT / "_build" / "site-check-phone.json"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 PAGE_BUDGET = 5 * 1024 * 1024
 PAGES = (
     sorted(
@@ -68,6 +81,66 @@ def report():
     REPORT.write_text(json.dumps(counts, indent=1))
 
 
+@pytest.fixture(scope="session")
+def phone_report():
+    counts: dict[str, dict] = {}
+    yield counts
+    PHONE_REPORT.write_text(json.dumps(counts, indent=1))
+
+
+# Every display equation (MathJax's CHTML container and the block it sits in), measured.
+DISPLAY_EQUATIONS = """() => [...document.querySelectorAll('mjx-container[display="true"]')]
+.map(m => {
+  const box = m.parentElement, b = box.getBoundingClientRect(), r = m.getBoundingClientRect();
+  const style = getComputedStyle(m);
+  const wide = m.scrollWidth > m.clientWidth + 1;
+  const scrolls = ['auto', 'scroll'].includes(style.overflowX);
+  const cue = style.backgroundImage.includes('gradient');
+  const inside = r.left >= b.left - 1 && r.right <= b.right + 1 && b.width > 0;
+  const left = m.scrollLeft;
+  m.scrollLeft = 0;
+  const math = m.querySelector(':scope > mjx-math');
+  const reachable = !math || math.getBoundingClientRect().left >= r.left - 1;
+  m.scrollLeft = left;
+  const number = box.querySelector(':scope > .eqno');
+  const n = number && number.getBoundingClientRect();
+  const numbered = !n || (n.width > 0 && n.left >= b.left - 1 && n.right <= b.right + 1
+                          && n.right <= innerWidth);
+  const label = box.id || box.closest('[id]')?.id || '';
+  return {label, wide, clipped: !inside || !reachable || !numbered || (wide && !(scrolls && cue))};
+})"""
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
+
+
+def cut_off(equations: list[dict]) -> list[str]:
+    return [e["label"] or "(unlabelled)" for e in equations if e["clipped"]]
+
+
+def open_page(browser, server, page: str, viewport: dict, problems: list[str]):
+    """A fresh tab at `viewport` on `page`, with every console error, exception, failed or
+    external request appended to `problems`; returned once MathJax has typeset the page."""
+    context = browser.new_context(viewport=viewport)
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)  # a busy machine
+    tab.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    tab.on("pageerror", lambda e: problems.append(f"exception: {e}"))
+    tab.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
+    tab.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
+
+    def only_local(route):
+        url = route.request.url
+        if url.startswith(server) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            problems.append(f"external request: {url}")
+            route.abort()
+
+    tab.route("**/*", only_local)
+    tab.goto(server + page, wait_until="networkidle")
+    tab.evaluate("() => window.MathJax?.startup?.promise")
+    return context, tab
+
+
 def page_size(page: str) -> int:
     """The HTML file plus the images it references from _images/ (widget pictures are inside
     the HTML, in the embedded widget state)."""
@@ -87,24 +160,8 @@ def test_the_book_has_pages():
 @pytest.mark.parametrize("page", PAGES)
 def test_page_as_a_reader_meets_it(page, server, browser, report):
     problems: list[str] = []
-    context = browser.new_context()
-    tab = context.new_page()
-    tab.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
-    tab.on("pageerror", lambda e: problems.append(f"exception: {e}"))
-    tab.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
-    tab.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
-
-    def only_local(route):
-        url = route.request.url
-        if url.startswith(server) or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            problems.append(f"external request: {url}")
-            route.abort()
-
-    tab.route("**/*", only_local)
-    tab.goto(server + page, wait_until="networkidle")
-    tab.evaluate("() => window.MathJax?.startup?.promise")
+    context, tab = open_page(browser, server, page, DESKTOP, problems)
+    equations = tab.evaluate(DISPLAY_EQUATIONS)
     tab.evaluate(
         "() => document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')"
     )
@@ -133,6 +190,8 @@ def test_page_as_a_reader_meets_it(page, server, browser, report):
         ),
         "controls_moved": 0,
         "bytes": page_size(page),
+        "wide_equations": sum(e["wide"] for e in equations),
+        "cut_off_equations": len(cut_off(equations)),
     }
 
     explorers = tab.locator(".widget-vbox:has(> .widget-slider):has(.widget-image)")
@@ -170,3 +229,71 @@ def test_page_as_a_reader_meets_it(page, server, browser, report):
     assert counts["broken_images"] == 0
     assert counts["widgets_rendered"] == counts["widget_outputs"]
     assert counts["bytes"] < PAGE_BUDGET, f"{counts['bytes'] / 1e6:.1f} MB"
+    assert not cut_off(equations), f"display equations cut off at 1280 px: {cut_off(equations)}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_on_a_phone(page, server, browser, phone_report):
+    problems: list[str] = []
+    context, tab = open_page(browser, server, page, PHONE, problems)
+    equations = tab.evaluate(DISPLAY_EQUATIONS)
+    sideways = tab.evaluate(NO_SIDEWAYS_SCROLL) is False
+    width = tab.evaluate("() => document.documentElement.scrollWidth")
+    context.close()
+    phone_report[page] = {
+        "equations": len(equations),
+        "wide_equations": sum(e["wide"] for e in equations),
+        "cut_off_equations": len(cut_off(equations)),
+        "page_width": width,
+    }
+
+    assert not problems, "\n".join(problems)
+    assert not sideways, f"the page scrolls sideways on a phone: {width} px in {PHONE['width']}"
+    assert not cut_off(equations), f"display equations cut off at 390 px: {cut_off(equations)}"
+
+
+# The theme's two sidebars become dialogs on a phone; each has a button in the article header.
+PANELS = {
+    "chapter list": (".primary-toggle", "#pst-primary-sidebar-modal"),
+    "on this page": (".secondary-toggle", "#pst-secondary-sidebar-modal"),
+}
+PANEL_SHOWN = """(selector) => {
+  const d = document.querySelector(selector);
+  if (!d || !d.open) return false;
+  const r = d.getBoundingClientRect();
+  return r.width > 50 && r.height > 50 && r.left < innerWidth && r.right > 0
+    && r.top < innerHeight && r.bottom > 0 && d.querySelectorAll('a').length > 0;
+}"""
+
+
+@pytest.mark.parametrize("page", ["index.html", "chapters/intro.html"])
+@pytest.mark.parametrize("panel", PANELS)
+def test_phone_navigation_opens_and_closes(page, panel, server, browser):
+    """Pressing the panel's button (the one a reader sees) shows the panel, with links, in the
+    viewport; Escape closes it and the page is as before. sphinx-book-theme 1.3.0 /
+    pydata-sphinx-theme 0.17.1 bind the handler to a hidden duplicate button; the work-around is
+    in _ext/assets/book-reader.js."""
+    if page not in PAGES:
+        pytest.fail(f"{page} is not built")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    button, dialog = PANELS[panel]
+    problems: list[str] = []
+    context, tab = open_page(browser, server, page, PHONE, problems)
+    try:
+        visible = tab.locator(f"{button}:visible")
+        assert visible.count() == 1, f"{visible.count()} visible {panel} buttons"
+        assert not tab.evaluate(PANEL_SHOWN, dialog), f"the {panel} is open before a press"
+        for attempt in ("opens", "closes", "opens again"):
+            if attempt == "closes":
+                tab.keyboard.press("Escape")
+                done = f"() => !document.querySelector('{dialog}').open"
+            else:
+                visible.click()
+                done = f"() => ({PANEL_SHOWN})('{dialog}')"
+            try:
+                tab.wait_for_function(done, timeout=10_000)
+            except sync_api.TimeoutError:
+                pytest.fail(f"the {panel} panel never {attempt} on {page} at 390 px")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
