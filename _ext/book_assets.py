@@ -26,8 +26,12 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 STYLESHEET, SCRIPT = "book-reader.css", "book-reader.js"
 
 
-def use_local_assets(app: Sphinx, config: Config) -> None:
+def serve_book_assets(app: Sphinx, config: Config) -> None:
+    """The book's own stylesheet and script, whether or not _vendor/ is there."""
     config.html_static_path = [*config.html_static_path, str(ASSETS)]
+
+
+def use_local_assets(app: Sphinx, config: Config) -> None:
     if not (VENDOR / "mathjax" / "tex-mml-chtml.js").exists():
         logger.info(
             "book_assets: no _vendor/ (npm missing?): MathJax and the widget manager "
@@ -55,6 +59,7 @@ def drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, doc
 
 
 def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", serve_book_assets)
     app.connect("config-inited", use_local_assets)
     app.add_css_file(STYLESHEET)
     app.add_js_file(SCRIPT, loading_method="defer")
