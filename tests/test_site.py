@@ -90,6 +90,7 @@ def phone_report():
 
 # Every display equation (MathJax's CHTML container and the block it sits in), measured.
 DISPLAY_EQUATIONS = """() => [...document.querySelectorAll('mjx-container[display="true"]')]
+.filter(m => m.getClientRects().length)  // drawn (not inside a closed <details>)
 .map(m => {
   const box = m.parentElement, b = box.getBoundingClientRect(), r = m.getBoundingClientRect();
   const style = getComputedStyle(m);
