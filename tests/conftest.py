@@ -21,6 +21,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "_build" / "site-check.json"
+PHONE_REPORT = ROOT / "_build" / "site-check-phone.json"
 # The site check's helpers are shared with benchmarks/run.py from the build's plumbing.
 sys.path.insert(0, str(ROOT / "_ext"))
 
@@ -50,3 +51,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         f"{total['controls_moved']} controls moved, {total['images']} images; largest page "
         f"{largest[0]} at {largest[1]['bytes'] / 1e6:.2f} MB"
     )
+    wide = f"{total['wide_equations']} equations wider than the column at 1280 px"
+    if PHONE_REPORT.exists() and PHONE_REPORT.stat().st_mtime >= STARTED:
+        phone = json.loads(PHONE_REPORT.read_text())
+        on_phone = sum(page["wide_equations"] for page in phone.values())
+        wide += f", {on_phone} at 390 px (they scroll in their box)"
+    cut = total["cut_off_equations"]
+    terminalreporter.write_line(f"{wide}; {cut} cut off")
