@@ -1,10 +1,12 @@
 """Sphinx extension: serve MathJax and the Jupyter widget manager from _vendor/ (filled by
 _ext/vendor_assets.py) so the book works offline, drop sphinx-thebe's scripts, which the
 book does not use (as shipped they declare THEBE_JS_URL twice: a console error on every page),
-and load the book's own stylesheet and script from _ext/assets/ on every page:
+and load the book's own stylesheets and script from _ext/assets/ on every page:
 book-reader.css (display equations scroll inside their own box, with a shadow where more is
-hidden) and book-reader.js (phone navigation: works around the theme binding its sidebar
-handlers to a hidden duplicate button).
+hidden), book-dark.css (dark mode: tables, checker verdicts and widget areas in the theme's
+dark colours, figures on a dimmed white paper card instead of a light-grey block) and
+book-reader.js (phone navigation: works around the theme binding its sidebar handlers to a
+hidden duplicate button).
 
 The book's own assets are not in a `_static/` folder on purpose: when one exists, Jupyter Book 1
 adds a tag for every .js/.css under the static paths, vendored files included.
@@ -23,11 +25,11 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 VENDOR = Path(__file__).resolve().parent.parent / "_vendor"
 ASSETS = Path(__file__).resolve().parent / "assets"
-STYLESHEET, SCRIPT = "book-reader.css", "book-reader.js"
+STYLESHEETS, SCRIPT = ("book-reader.css", "book-dark.css"), "book-reader.js"
 
 
 def serve_book_assets(app: Sphinx, config: Config) -> None:
-    """The book's own stylesheet and script, whether or not _vendor/ is there."""
+    """The book's own stylesheets and script, whether or not _vendor/ is there."""
     config.html_static_path = [*config.html_static_path, str(ASSETS)]
 
 
@@ -61,7 +63,8 @@ def drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, doc
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", serve_book_assets)
     app.connect("config-inited", use_local_assets)
-    app.add_css_file(STYLESHEET)
+    for stylesheet in STYLESHEETS:
+        app.add_css_file(stylesheet)
     app.add_js_file(SCRIPT, loading_method="defer")
     app.connect("html-page-context", drop_thebe)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -124,11 +124,17 @@ class CheckResult:
         return str(self)
 
     def _repr_html_(self) -> str:
-        colour = "#009E73" if self.passed else "#D55E00"  # Okabe–Ito green / vermillion
+        """The verdict as a card with a coloured left border. Its colours are CSS variables with
+        fallbacks: the border is ``--optlib-check-colour`` (else Okabe–Ito green / vermillion),
+        the text and background are the page's, so the card reads in a light or a dark
+        notebook; in the book's dark mode, _ext/assets/book-dark.css gives it the theme's surface
+        and a lighter border colour by ``data-verdict``."""
+        verdict, colour = ("pass", "#009E73") if self.passed else ("fail", "#D55E00")
         return (
             f'<div class="optlib-check" data-checker="{html.escape(self.checker)}" '
-            f'style="border-left: 4px solid {colour}; padding: 0.4em 0.8em; '
-            f'white-space: pre-line">{html.escape(str(self))}</div>'
+            f'data-verdict="{verdict}" '
+            f'style="border-left: 4px solid var(--optlib-check-colour, {colour}); '
+            f'padding: 0.4em 0.8em; white-space: pre-line">{html.escape(str(self))}</div>'
         )
 
 
