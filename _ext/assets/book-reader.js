@@ -36,3 +36,120 @@
     setTimeout(() => dialog.open && dialog.close(), 0);
   });
 })();
+
+// Kernel-free explorers (optlib.widgets.explorer): sliders that say what they are and what they
+// are set to, and pictures that say what they show.
+//
+// The widget manager renders the explorers after the page has loaded. Each slider's handle
+// (noUiSlider's `role="slider"`) has no accessible name, and noUiSlider announces the option's
+// INDEX ("0", "1", …) as aria-valuetext, rewriting it on every move; the picture (an <img>
+// swapped by the Stack on every move) has no alt. So, for every explorer, whenever anything in
+// it changes: each handle is named by its caption and announces its readout ("0.01", "cosine"),
+// and the visible picture gets an alt text naming its section and the setting it shows. On a
+// desktop the captions of one explorer are made equally wide (--book-widget-label, used by
+// book-reader.css) so that its tracks line up; on a phone each caption has a line of its own.
+(() => {
+  "use strict";
+  const text = (element) => (element?.textContent ?? "").replace(/\s+/g, " ").trim();
+
+  function refresh(box) {
+    const sliders = [...box.querySelectorAll(".widget-slider")];
+    const setting = [];
+    sliders.forEach((slider, i) => {
+      const label = slider.querySelector(".widget-label");
+      const handle = slider.querySelector(".noUi-handle");
+      const readout = text(slider.querySelector(".widget-readout"));
+      const caption = text(label) || `setting ${i + 1}`;
+      if (label?.getAttribute("title") === "null") label.removeAttribute("title");
+      if (label) label.id ||= `book-widget-label-${Math.random().toString(36).slice(2, 10)}`;
+      if (handle) {
+        if (label && handle.getAttribute("aria-labelledby") !== label.id) {
+          handle.setAttribute("aria-labelledby", label.id);
+        }
+        if (readout && handle.getAttribute("aria-valuetext") !== readout) {
+          handle.setAttribute("aria-valuetext", readout);
+        }
+      }
+      setting.push(readout ? `${caption} = ${readout}` : caption);
+    });
+    const section = box.closest("section")?.querySelector(":scope > :is(h1, h2, h3, h4)");
+    const title = section
+      ? [...section.childNodes]
+          .filter((node) => !node.classList?.contains("headerlink"))
+          .map((node) => node.textContent)
+          .join("")
+          .replace(/\s+/g, " ")
+          .trim()
+      : "";
+    const where = title ? ` in “${title}”` : "";
+    const alt = setting.length
+      ? `The explorer's figure${where} for ${setting.join(", ")} ` +
+        "(the sliders above choose the setting shown)."
+      : "";
+    for (const image of box.querySelectorAll("img.widget-image")) {
+      if (alt && image.getAttribute("alt") !== alt) image.setAttribute("alt", alt);
+    }
+  }
+
+  // The captions' common width: that of the widest, measured at its natural width (only where
+  // the captions sit beside their tracks; again once the fonts have loaded or the width changes).
+  const desktop = window.matchMedia("(min-width: 576px)");
+  const drawn = new Map(); // explorer -> how many sliders it had when its tracks were aligned
+  function alignTracks(box) {
+    drawn.set(box, box.querySelectorAll(".widget-slider").length);
+    box.style.removeProperty("--book-widget-label");
+    if (!desktop.matches) return;
+    const labels = [...box.querySelectorAll(".widget-slider > .widget-label")];
+    const widest = Math.max(0, ...labels.map((label) => Math.ceil(label.scrollWidth)));
+    if (widest) box.style.setProperty("--book-widget-label", `${widest}px`);
+  }
+
+  const watched = new Set();
+  const realign = () => watched.forEach(alignTracks);
+  desktop.addEventListener("change", realign);
+  document.fonts?.ready.then(realign);
+
+  function watch() {
+    for (const slider of document.querySelectorAll(".widget-slider")) {
+      const box = slider.closest(".widget-subarea") ?? slider.parentElement;
+      if (!box || watched.has(box)) continue;
+      watched.add(box);
+      let pending = false;
+      const observer = new MutationObserver(() => {
+        if (pending) return;
+        pending = true;
+        queueMicrotask(() => {
+          pending = false;
+          refresh(box);
+          const sliders = box.querySelectorAll(".widget-slider").length;
+          if (sliders !== drawn.get(box)) alignTracks(box); // a slider was drawn since
+        });
+      });
+      observer.observe(box, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+        attributeFilter: ["aria-valuetext"],
+      });
+      refresh(box);
+      alignTracks(box);
+    }
+  }
+
+  let scheduled = false;
+  const pageObserver = new MutationObserver(() => {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      watch();
+    });
+  });
+  const start = () => {
+    watch();
+    pageObserver.observe(document.body, { childList: true, subtree: true });
+  };
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start);
+})();
