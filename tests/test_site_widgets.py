@@ -1,13 +1,15 @@
 """The kernel-free explorers on a phone (390×844), as a reader and a screen reader meet them.
 
-On three chapters with explorers (optlib.widgets.explorer: sliders linked to a stack of
-pictures in the static HTML), we assert: no slider row is wider than the content column,
-every readout is inside the viewport and shows its whole text, the tracks of one explorer start
-at the same x, every handle is at least 24 px, every handle has an accessible name (its
-caption) and announces its VALUE (aria-valuetext equal to the readout, "0.05", not the index
-"0") before and after it is moved with the keyboard (End), and every picture has a non-empty
-alt text, also after the move. On a desktop (1280×800) the tracks of one explorer start at the
-same x too (their captions are made equally wide). The layout is book-reader.css's, the names,
+On three chapters with explorers (optlib.widgets.explorer: sliders over numbers and drop-down
+lists over names, linked to a stack of pictures in the static HTML), we assert: no control's
+row is wider than the content column, every value shown (a slider's readout, a list's choice)
+is inside the viewport and whole, the tracks (and the lists) of one explorer start at the same
+x, every handle is at least 24 px, every control has an accessible name (its caption) and
+announces its VALUE (a handle's aria-valuetext equals its readout, "0.05", not the index "0"),
+and every picture shown has an alt text that names its setting ("caption = value" for each
+control) — as loaded and again after every control is moved to its last setting (End on a
+slider, the last option of a list). On a desktop (1280×800) the tracks of one explorer start at
+the same x too (their captions are made equally wide). The layout is book-reader.css's, the names,
 alt texts and equal captions book-reader.js's (_ext/assets/).
 
 Uses the built book and the session fixtures of tests/test_site.py.
@@ -24,75 +26,94 @@ EXPLORER_PAGES = [
     "chapters/momentum.html",
     "chapters/capstone.html",
 ]
-MIN_HANDLE = 24  # px: a finger's target
+MIN_TARGET = 24  # px: a finger's target
 
-# Every slider row of every explorer, measured against its explorer's column (the cell output).
-SLIDERS = """() => [...document.querySelectorAll('.widget-slider')].map(slider => {
-  const column = slider.closest('.cell_output').getBoundingClientRect();
-  const row = slider.getBoundingClientRect();
-  const readout = slider.querySelector('.widget-readout');
-  const r = readout.getBoundingClientRect();
-  const track = slider.querySelector('.noUi-target').getBoundingClientRect();
-  const handle = slider.querySelector('.noUi-handle');
-  const h = handle.getBoundingClientRect();
-  const labelledby = handle.getAttribute('aria-labelledby');
-  const name = (handle.getAttribute('aria-label')
-                || (labelledby && document.getElementById(labelledby)?.textContent) || '').trim();
-  return {
-    explorer: [...document.querySelectorAll('.widget-subarea')]
-                .indexOf(slider.closest('.widget-subarea')),
-    caption: slider.querySelector('.widget-label')?.textContent.trim(),
-    row_wider: row.left < column.left - 1 || row.right > column.right + 1,
-    readout: readout.textContent.trim(),
-    readout_seen: r.width > 0 && r.left >= 0 && r.right <= innerWidth
-                  && readout.scrollWidth <= readout.clientWidth + 1,
-    track_left: Math.round(track.left),
-    handle: Math.min(h.width, h.height),
-    name,
-    valuetext: handle.getAttribute('aria-valuetext'),
-  };
-})"""
+# Every control of every explorer (a slider over numbers, a drop-down list over names), measured
+# against its explorer's column (the cell output).
+CONTROLS = """() => {
+  const explorers = [...document.querySelectorAll('.widget-subarea')];
+  return [...document.querySelectorAll('.widget-slider, .widget-dropdown')].map(control => {
+    const column = control.closest('.cell_output').getBoundingClientRect();
+    const row = control.getBoundingClientRect();
+    const select = control.querySelector('select');
+    const caption = control.querySelector('label')?.textContent.trim();
+    const seen = (e, r) => r.width > 0 && r.left >= 0 && r.right <= innerWidth
+                           && e.scrollWidth <= e.clientWidth + 1;
+    const common = {
+      explorer: explorers.indexOf(control.closest('.widget-subarea')), caption,
+      row_wider: row.left < column.left - 1 || row.right > column.right + 1,
+    };
+    if (select) {
+      const r = select.getBoundingClientRect();
+      return {...common, kind: 'list', readout: select.selectedOptions[0]?.textContent.trim(),
+        readout_seen: seen(select, r), left: Math.round(r.left), target: r.height,
+        name: [...select.labels].map(l => l.textContent).join(' ').trim()
+              || select.getAttribute('aria-label') || '',
+        valuetext: select.selectedOptions[0]?.textContent.trim()};  // a <select> says its value
+    }
+    const readout = control.querySelector('.widget-readout');
+    const handle = control.querySelector('.noUi-handle');
+    const h = handle.getBoundingClientRect();
+    const labelledby = handle.getAttribute('aria-labelledby');
+    return {...common, kind: 'slider', readout: readout.textContent.trim(),
+      readout_seen: seen(readout, readout.getBoundingClientRect()),
+      left: Math.round(control.querySelector('.noUi-target').getBoundingClientRect().left),
+      target: Math.min(h.width, h.height),
+      name: (handle.getAttribute('aria-label')
+             || (labelledby && document.getElementById(labelledby)?.textContent) || '').trim(),
+      valuetext: handle.getAttribute('aria-valuetext')};
+  });
+}"""
 # The pictures of the explorers shown now (a Stack draws only the selected one).
-ALTS = """() => [...document.querySelectorAll('.widget-subarea img.widget-image')]
-  .filter(img => img.getClientRects().length).map(img => (img.getAttribute('alt') || '').trim())"""
+PICTURES = """() => [...document.querySelectorAll('.widget-subarea img.widget-image')]
+  .filter(img => img.getClientRects().length)
+  .map(img => ({explorer: [...document.querySelectorAll('.widget-subarea')]
+                  .indexOf(img.closest('.widget-subarea')),
+                alt: (img.getAttribute('alt') || '').trim()}))"""
 # Every widget output drawn by the widget manager, every slider with its handle.
 WIDGETS_DRAWN = """() => {
   const views = [...document.querySelectorAll(
     'script[type="application/vnd.jupyter.widget-view+json"]')];
-  const sliders = [...document.querySelectorAll('.widget-slider')];
-  return views.length > 0 && sliders.length > 0
-    && views.every(s => s.parentElement.querySelector('.jupyter-widgets'))
-    && sliders.every(s => s.querySelector('.noUi-handle'));
+  return views.length > 0 && views.every(s => s.parentElement.querySelector('.jupyter-widgets'))
+    && [...document.querySelectorAll('.widget-slider')].every(s => s.querySelector('.noUi-handle'))
+    && document.querySelectorAll('.widget-slider, .widget-dropdown').length > 0;
 }"""
 
 
-def problems_of(sliders: list[dict], alts: list[str], when: str) -> list[str]:
+def problems_of(controls: list[dict], pictures: list[dict], when: str) -> list[str]:
     found = []
-    for s in sliders:
-        where = f"{when}, explorer {s['explorer']}, slider {s['caption']!r}"
-        if s["row_wider"]:
+    for c in controls:
+        where = f"{when}, explorer {c['explorer']}, {c['kind']} {c['caption']!r}"
+        if c["row_wider"]:
             found.append(f"{where}: the row is wider than the column")
-        if not s["readout_seen"]:
-            found.append(f"{where}: the readout {s['readout']!r} is cut off or off-screen")
-        if s["handle"] < MIN_HANDLE:
-            found.append(f"{where}: the handle is {s['handle']:.0f} px (< {MIN_HANDLE})")
-        if not s["name"]:
-            found.append(f"{where}: the handle has no accessible name")
-        elif s["name"] != s["caption"]:
-            found.append(f"{where}: the handle is named {s['name']!r}, not its caption")
-        if s["valuetext"] != s["readout"]:
+        if not c["readout_seen"]:
+            found.append(f"{where}: the value {c['readout']!r} is cut off or off-screen")
+        if c["target"] < MIN_TARGET:
+            found.append(f"{where}: the handle is {c['target']:.0f} px (< {MIN_TARGET})")
+        if not c["name"]:
+            found.append(f"{where}: the control has no accessible name")
+        elif c["name"] != c["caption"]:
+            found.append(f"{where}: the control is named {c['name']!r}, not its caption")
+        if c["valuetext"] != c["readout"]:
             found.append(
-                f"{where}: announces {s['valuetext']!r}, but the readout shows {s['readout']!r}"
+                f"{where}: announces {c['valuetext']!r}, but the readout shows {c['readout']!r}"
             )
-    starts: dict[int, set[int]] = {}
-    for s in sliders:
-        starts.setdefault(s["explorer"], set()).add(s["track_left"])
-    for explorer, lefts in starts.items():
+    starts: dict[tuple[int, str], set[int]] = {}
+    for c in controls:
+        starts.setdefault((c["explorer"], c["kind"]), set()).add(c["left"])
+    for (explorer, kind), lefts in starts.items():
         if max(lefts) - min(lefts) > 1:
-            found.append(f"{when}, explorer {explorer}: tracks start at x = {sorted(lefts)}")
-    if not alts:
+            found.append(f"{when}, explorer {explorer}: {kind}s start at x = {sorted(lefts)}")
+    if not pictures:
         found.append(f"{when}: no explorer picture shown")
-    found += [f"{when}: an explorer picture has no alt text" for alt in alts if not alt]
+    for picture in pictures:
+        if not picture["alt"]:
+            found.append(f"{when}, explorer {picture['explorer']}: a picture has no alt text")
+            continue
+        for c in controls:  # the alt text names the setting shown
+            said = f"{c['caption']} = {c['readout']}"
+            if c["explorer"] == picture["explorer"] and said not in picture["alt"]:
+                found.append(f"{when}: the alt text {picture['alt']!r} does not say {said!r}")
     return found
 
 
@@ -105,19 +126,22 @@ def test_explorers_on_a_phone(page, server, browser):  # noqa: F811
     try:
         tab.wait_for_function(WIDGETS_DRAWN)
         tab.wait_for_timeout(300)  # the book's script names the controls once they are drawn
-        sliders = tab.evaluate(SLIDERS)
-        assert sliders, f"no explorer slider on {page}"
-        found = problems_of(sliders, tab.evaluate(ALTS), "as loaded")
-        before = [s["readout"] for s in sliders]
+        controls = tab.evaluate(CONTROLS)
+        found = problems_of(controls, tab.evaluate(PICTURES), "as loaded")
+        before = [c["readout"] for c in controls]
         handles = tab.locator(".widget-slider .noUi-handle")
         for i in range(handles.count()):
             handles.nth(i).focus()
-            tab.keyboard.press("End")
+            tab.keyboard.press("End")  # the last setting
+        lists = tab.locator(".widget-dropdown select")
+        for i in range(lists.count()):
+            last = lists.nth(i).locator("option").count() - 1
+            lists.nth(i).select_option(index=last)
         tab.wait_for_timeout(300)
-        moved = tab.evaluate(SLIDERS)
-        if [s["readout"] for s in moved] == before:
-            found.append("End moved no slider")
-        found += problems_of(moved, tab.evaluate(ALTS), "after End")
+        moved = tab.evaluate(CONTROLS)
+        if [c["readout"] for c in moved] == before:
+            found.append("no control moved to its last setting")
+        found += problems_of(moved, tab.evaluate(PICTURES), "at the last settings")
     finally:
         context.close()
     assert not console, "\n".join(console)
@@ -133,12 +157,12 @@ def test_explorer_tracks_line_up_on_a_desktop(page, server, browser):  # noqa: F
     try:
         tab.wait_for_function(WIDGETS_DRAWN)
         tab.wait_for_timeout(300)
-        sliders = tab.evaluate(SLIDERS)
+        controls = tab.evaluate(CONTROLS)
     finally:
         context.close()
-    starts: dict[int, set[int]] = {}
-    for s in sliders:
-        starts.setdefault(s["explorer"], set()).add(s["track_left"])
-    assert sliders and all(len(lefts) == 1 for lefts in starts.values()), starts
-    assert not [s for s in sliders if s["row_wider"] or not s["readout_seen"]], sliders
+    starts: dict[tuple[int, str], set[int]] = {}
+    for c in controls:
+        starts.setdefault((c["explorer"], c["kind"]), set()).add(c["left"])
+    assert controls and all(len(lefts) == 1 for lefts in starts.values()), starts
+    assert not [c for c in controls if c["row_wider"] or not c["readout_seen"]], controls
     assert not console, "\n".join(console)
