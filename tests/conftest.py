@@ -1,10 +1,15 @@
-"""Deterministic property tests; the site check's counts printed at the end of a test run."""
+"""Deterministic property tests; the site checks' server and browser; the site check's counts
+printed at the end of a test run."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import os
+import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,9 +29,35 @@ REPORT = ROOT / "_build" / "site-check.json"
 PHONE_REPORT = ROOT / "_build" / "site-check-phone.json"
 # The site check's helpers are shared with benchmarks/run.py from the build's plumbing.
 sys.path.insert(0, str(ROOT / "_ext"))
-
+from site_tools import CHROMIUM_FLAGS, QuietHandler  # noqa: E402
 
 STARTED = time.time()
+SITE = ROOT / "_build" / "html"
+
+
+# The built book on a local server and one headless Chromium, shared by every site check
+# (tests/test_site*.py): Playwright's sync API allows one running instance per process.
+@pytest.fixture(scope="session")
+def server():
+    if not SITE.exists():
+        pytest.fail("the book is not built: run `make book` (make test builds it when needed)")
+    handler = functools.partial(QuietHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium (needs root)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,6 @@ light-grey block (#ced6dd): tables, verdicts and widgets read dark-on-light insi
 from __future__ import annotations
 
 import pytest
-from test_site import browser, server  # noqa: F401  (session fixtures)
 
 from optlib.exercises.engine import CheckResult
 
@@ -81,7 +80,7 @@ BLOCKS = {
 }
 
 
-def open_in(browser, server, page: str, mode: str):  # noqa: F811
+def open_in(browser, server, page: str, mode: str):
     """A tab on `page` with the theme's `mode` stored as the reader's choice; widgets drawn."""
     context = browser.new_context(viewport=DESKTOP)
     context.add_init_script(
@@ -100,7 +99,7 @@ def open_in(browser, server, page: str, mode: str):  # noqa: F811
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_dark_mode_blocks_are_dark_and_legible(page, browser, server):  # noqa: F811
+def test_dark_mode_blocks_are_dark_and_legible(page, browser, server):
     context, tab = open_in(browser, server, page, "dark")
     try:
         seen = tab.evaluate(MEASURE, BLOCKS)
@@ -132,7 +131,7 @@ def test_dark_mode_blocks_are_dark_and_legible(page, browser, server):  # noqa: 
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_dark_mode_figures_sit_on_a_paper_card(page, browser, server):  # noqa: F811
+def test_dark_mode_figures_sit_on_a_paper_card(page, browser, server):
     context, tab = open_in(browser, server, page, "dark")
     try:
         figures = tab.evaluate(MEASURE, {})["figures"]
@@ -153,7 +152,7 @@ def test_dark_mode_figures_sit_on_a_paper_card(page, browser, server):  # noqa: 
     assert not problems, f"{page} in dark mode:\n" + "\n".join(problems[:20])
 
 
-def test_light_mode_verdicts_and_tables_stay_legible(browser, server):  # noqa: F811
+def test_light_mode_verdicts_and_tables_stay_legible(browser, server):
     context, tab = open_in(browser, server, "chapters/rmsprop.html", "light")
     try:
         seen = tab.evaluate(MEASURE, {k: BLOCKS[k] for k in ("tables", "verdicts")})

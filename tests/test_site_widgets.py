@@ -18,7 +18,7 @@ Uses the built book and the session fixtures of tests/test_site.py.
 from __future__ import annotations
 
 import pytest
-from test_site import DESKTOP, PAGES, PHONE, browser, open_page, server  # noqa: F401
+from test_site import DESKTOP, PAGES, PHONE, open_page
 
 # Two explorers of two sliders each, and one of the capstone's.
 EXPLORER_PAGES = [
@@ -118,7 +118,7 @@ def problems_of(controls: list[dict], pictures: list[dict], when: str) -> list[s
 
 
 @pytest.mark.parametrize("page", EXPLORER_PAGES)
-def test_explorers_on_a_phone(page, server, browser):  # noqa: F811
+def test_explorers_on_a_phone(page, server, browser):
     if page not in PAGES:
         pytest.fail(f"{page} is not built")
     console: list[str] = []
@@ -149,7 +149,7 @@ def test_explorers_on_a_phone(page, server, browser):  # noqa: F811
 
 
 @pytest.mark.parametrize("page", EXPLORER_PAGES[:1])
-def test_explorer_tracks_line_up_on_a_desktop(page, server, browser):  # noqa: F811
+def test_explorer_tracks_line_up_on_a_desktop(page, server, browser):
     if page not in PAGES:
         pytest.fail(f"{page} is not built")
     console: list[str] = []
