@@ -152,3 +152,20 @@ def test_every_rules_step_is_its_equations_only():
         assert lines <= 15, f"{cls.__name__}.step is {lines} lines"
         for machinery in ("line_up", "lined_up", "np.any", "batched", "BLOCK", "step_"):
             assert machinery not in source, f"{cls.__name__}.step uses {machinery}"
+
+
+def test_the_library_imports_only_its_declared_dependencies():
+    """optlib needs NumPy, matplotlib and ipywidgets (pyproject.toml), not SciPy: importing every
+    module, the exercise checkers included, loads no scipy."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, importlib, pkgutil, optlib, optlib.exercises\n"
+        "for m in pkgutil.walk_packages(optlib.__path__, 'optlib.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] == 'scipy'))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", result.stdout

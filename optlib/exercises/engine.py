@@ -60,6 +60,7 @@ __all__ = [
     "judge_prediction",
     "quiet",
     "reveals",
+    "root_between",
     "show",
 ]
 
@@ -562,6 +563,34 @@ def _repr(value: Any) -> str:
     except Exception:  # a hostile object
         return f"(a {type(value).__name__})"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def root_between(f: Callable[[float], float], lo: float, hi: float) -> float:
+    """The root of ``f`` in ``[lo, hi]``, where ``f`` changes sign, by bisection to the last bit
+    (NumPy only: optlib does not depend on SciPy).
+
+    Raises
+    ------
+    ValueError
+        If ``f(lo)`` and ``f(hi)`` have the same sign.
+    """
+    f_lo, f_hi = f(lo), f(hi)
+    if f_lo == 0 or f_hi == 0:
+        return lo if f_lo == 0 else hi
+    if (f_lo > 0) == (f_hi > 0):
+        raise ValueError(f"f does not change sign on [{lo}, {hi}]: {f_lo} and {f_hi}")
+    for _ in range(2000):  # each pass halves the interval; floats run out long before
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        f_mid = f(mid)
+        if f_mid == 0:
+            return mid
+        if (f_mid > 0) == (f_lo > 0):
+            lo, f_lo = mid, f_mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
 
 
 def _call_failed(error: BaseException, limit: float) -> tuple[str, str, str]:

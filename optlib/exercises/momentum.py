@@ -17,8 +17,6 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from scipy.linalg import solve_discrete_lyapunov
-from scipy.optimize import brentq
 
 from optlib import functions, optimizers
 from optlib.exercises.engine import (
@@ -31,6 +29,7 @@ from optlib.exercises.engine import (
     close,
     judge_prediction,
     quiet,
+    root_between,
 )
 from optlib.exercises.variants import (
     negative,
@@ -316,7 +315,7 @@ def _polyak_from_optlib(mu: float, L: float) -> tuple[float, float]:
 
     if mismatch(0.0) <= 0:  # a round bowl, μ = L: gradient descent's step, no momentum
         return float(lr_for(L, 0.0, -1.0)), 0.0
-    gamma = brentq(mismatch, 0.0, 1.0 - 1e-15, xtol=1e-300, rtol=1e-15, maxiter=500)
+    gamma = root_between(mismatch, 0.0, 1.0 - 1e-15)
     return float(lr_for(mu, gamma, 1.0)), float(gamma)
 
 
@@ -535,10 +534,12 @@ def _heavy_ball_variance(lr: float, gamma: float, curvature: float, sigma: float
     solves :math:`\Sigma = M\Sigma M^\top + \sigma^2 b b^\top`."""
     rule = optimizers.momentum(lr=lr, gamma=gamma)
     kick = _noise_response(rule)
-    covariance = solve_discrete_lyapunov(
-        step_matrix(rule, curvature), sigma**2 * np.outer(kick, kick)
-    )
-    return float(covariance[0, 0])
+    step = step_matrix(rule, curvature)
+    # Σ = MΣMᵀ + Q is linear in Σ: (I − M ⊗ M) vec Σ = vec Q.
+    size = step.shape[0]
+    noise = sigma**2 * np.outer(kick, kick)
+    covariance = np.linalg.solve(np.eye(size * size) - np.kron(step, step), noise.ravel())
+    return float(covariance.reshape(size, size)[0, 0])
 
 
 def _variance_cases() -> list[Case]:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
 
 from optlib import optimizers
 from optlib.exercises.engine import (
@@ -22,6 +21,7 @@ from optlib.exercises.engine import (
     check_against,
     checker,
     judge_prediction,
+    root_between,
     show,
 )
 from optlib.exercises.momentum import momentum_step, step_matrix
@@ -430,7 +430,7 @@ def _nag_stability_limit(gamma: float, curvature: float) -> float:
     Below :math:`\eta\lambda = 1` the radius is below 1 (it is 0 at :math:`\eta\lambda = 1`),
     and past it it grows, so a root finder on :math:`[1, 2.5]/\lambda` finds the one crossing.
     """
-    h = brentq(lambda h: _nag_radius(h, gamma, curvature) - 1.0, 1.0, 2.5, xtol=1e-300, rtol=1e-15)
+    h = root_between(lambda h: _nag_radius(h, gamma, curvature) - 1.0, 1.0, 2.5)
     return float(h / curvature)
 
 
