@@ -17,14 +17,28 @@ scale (right), and says of each run how it ended (:func:`verdict`): diverged at 
 at round-off by which step, or how far it still is. Give ``objective`` as a dict with the same
 labels to draw runs on different problems side by side, one contour plot each.
 
+**The figure standard.** Every figure of the book is drawn at the width it is shown, the
+page's content column (:data:`COLUMN_PX` = 688 CSS pixels at 1280 px, :data:`COLUMN_WIDTH`
+inches at :data:`DPI`), with no text smaller than :data:`MIN_FONT_PT` (14.4 px on the page, the
+theme's caption size), at most :data:`MAX_CURVES` labelled curves to a legend (more is a case
+for small multiples), and legends off the data (outside the axes, or over a part of the axes
+that no curve, point or contour crosses). :func:`book_style` sets matplotlib up that way and
+checks every figure a notebook shows against :func:`figure_problems`: a figure that breaks the
+standard prints a :class:`FigureStandardWarning`, which fails the book's build. Figures are
+stored at twice their resolution for sharp screens, with a 256-colour palette
+(:func:`png_bytes`).
+
 matplotlib's pyplot is imported inside the functions that draw, so importing this module (or
 ``optlib``) does not start a plotting backend.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import itertools
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -37,15 +51,26 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "COLUMN_PX",
+    "COLUMN_WIDTH",
+    "DPI",
+    "MAX_CURVES",
+    "MIN_FONT_PT",
     "PALETTE",
+    "STYLE",
+    "FigureStandardWarning",
+    "book_style",
+    "check_figure",
     "contour",
     "contour_grid",
+    "figure_problems",
     "gap_curve",
     "log_axis",
     "loss_curves",
     "new_axes",
     "path",
     "path_panel",
+    "png_bytes",
     "power_of_ten",
     "settled_at",
     "verdict",
@@ -58,6 +83,207 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 Box = Sequence[Sequence[float]]
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+# --- The figure standard -----------------------------------------------------------------------
+
+#: The content column of a chapter page at 1280 px, in CSS pixels: figures are drawn this wide.
+COLUMN_PX = 688
+#: Dots per inch of every figure: one matplotlib inch is 100 CSS pixels on the page.
+DPI = 100
+#: The column in inches, matplotlib's unit: ``figsize=(COLUMN_WIDTH, height)``.
+COLUMN_WIDTH = COLUMN_PX / DPI
+#: The smallest text in a figure, in points: 10.4 pt at 100 dpi is 14.4 px, the caption size of
+#: the book's theme, so a figure shown at its drawn width is as legible as the captions under it.
+MIN_FONT_PT = 10.4
+#: The most labelled curves one legend may hold; beyond that, draw small multiples.
+MAX_CURVES = 6
+
+#: matplotlib settings of the standard (applied by :func:`book_style`).
+STYLE: dict[str, Any] = {
+    "figure.figsize": (COLUMN_WIDTH, 2.9),
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "font.size": 11.0,
+    "axes.titlesize": 11.5,
+    "axes.labelsize": 11.0,
+    "xtick.labelsize": 10.5,
+    "ytick.labelsize": 10.5,
+    "legend.fontsize": 10.5,
+    "legend.title_fontsize": 10.5,
+    "figure.titlesize": 12.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "figure.constrained_layout.use": True,
+}
+
+
+class FigureStandardWarning(UserWarning):
+    """A figure breaks the book's figure standard (see :func:`figure_problems`)."""
+
+
+def figure_problems(fig: Figure, *, width_px: float = COLUMN_PX) -> list[str]:
+    """What keeps ``fig`` from the figure standard, in words (an empty list when nothing does).
+
+    Checked: the figure's width with everything drawn (at :data:`DPI`) is at most ``width_px``;
+    no visible text is smaller than :data:`MIN_FONT_PT`; no legend holds more than
+    :data:`MAX_CURVES` entries; no legend covers data: a point or segment of a curve, a marker,
+    or an axes drawn full of contours or an image.
+    """
+    from matplotlib.image import AxesImage
+    from matplotlib.text import Text
+
+    fig.canvas.draw()  # lays out the figure: text and legend extents are final
+    renderer = fig.canvas.get_renderer()
+    problems = []
+    drawn = fig.get_tightbbox(renderer).width * DPI  # inches -> CSS pixels on the page
+    if drawn > width_px + 2:
+        problems.append(
+            f"drawn {drawn:.0f} px wide, wider than the {width_px:.0f} px column "
+            f"(figsize width {fig.get_size_inches()[0]:.2f} in; at most {width_px / DPI:.2f})"
+        )
+    small = sorted(
+        {
+            (round(text.get_fontsize(), 1), text.get_text()[:30])
+            for text in fig.findobj(Text)
+            if text.get_visible()
+            and text.get_text().strip()
+            and _shown(text, renderer)
+            and text.get_fontsize() < MIN_FONT_PT - 1e-9
+        }
+    )
+    if small:
+        sizes = ", ".join(f"{size:g} pt ({label!r})" for size, label in small[:4])
+        problems.append(f"text smaller than {MIN_FONT_PT:g} pt: {sizes}")
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + fig.legends
+    for legend in legends:
+        entries = [t.get_text() for t in legend.get_texts()]
+        if len(entries) > MAX_CURVES:
+            problems.append(
+                f"a legend of {len(entries)} entries (at most {MAX_CURVES}; draw small multiples)"
+            )
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            if not ax.get_visible() or not ax.bbox.overlaps(box):
+                continue
+            full = any(isinstance(a, AxesImage) for a in ax.images) or any(
+                type(c).__name__ in ("QuadContourSet", "ContourSet") for c in ax.collections
+            )
+            if full or _covers_data(ax, box):
+                what = "contours or an image" if full else "data"
+                problems.append(f"the legend ({', '.join(entries[:2])}, …) covers {what}")
+                break
+    return problems
+
+
+def _shown(text: Any, renderer: Any) -> bool:
+    """Whether a text artist is drawn inside the figure (tick labels beyond the axis limits are
+    kept by matplotlib but not drawn)."""
+    box = text.get_window_extent(renderer)
+    fig_box = text.get_figure(root=True).bbox
+    return (
+        box.width > 0
+        and box.x1 > fig_box.x0
+        and box.x0 < fig_box.x1
+        and (box.y1 > fig_box.y0 and box.y0 < fig_box.y1)
+    )
+
+
+def _covers_data(ax: Axes, box: Any) -> bool:
+    """Whether any point of a curve (sampled along its segments) or any marker of ``ax`` lies
+    inside the display-space box ``box``."""
+    inside = ax.bbox
+    for line in ax.get_lines():
+        if not line.get_visible():
+            continue
+        xy = line.get_transform().transform(np.column_stack(line.get_data()).astype(float))
+        xy = xy[np.all(np.isfinite(xy), axis=1)]
+        if line.get_linestyle() not in ("None", "", " ") and 1 < len(xy) < 2000:
+            t = np.linspace(0.0, 1.0, 16)[:, None, None]
+            xy = (xy[:-1] * (1 - t) + xy[1:] * t).reshape(-1, 2)  # points along each segment
+        if _any_inside(xy, box, inside):
+            return True
+    for collection in ax.collections:
+        offsets = collection.get_offsets()
+        scatter = type(collection).__name__ == "PathCollection"
+        if collection.get_visible() and len(offsets) and scatter:
+            xy = collection.get_offset_transform().transform(np.asarray(offsets, dtype=float))
+            if _any_inside(xy, box, inside):
+                return True
+    return False
+
+
+def _any_inside(xy: np.ndarray, box: Any, clip: Any) -> bool:
+    """Whether any display point of ``xy`` is inside ``box`` and inside the axes ``clip``."""
+
+    def within(b: Any) -> np.ndarray:
+        return (xy[:, 0] >= b.x0) & (xy[:, 0] <= b.x1) & (xy[:, 1] >= b.y0) & (xy[:, 1] <= b.y1)
+
+    return bool(np.any(within(box) & within(clip)))
+
+
+def check_figure(fig: Figure, *, width_px: float = COLUMN_PX) -> Figure:
+    """``fig`` itself, after a :class:`FigureStandardWarning` listing its
+    :func:`figure_problems`, if it has any."""
+    problems = figure_problems(fig, width_px=width_px)
+    if problems:
+        title = fig._suptitle.get_text() if fig._suptitle is not None else ""
+        axes_title = next((ax.get_title() for ax in fig.axes if ax.get_title()), "")
+        name = title or axes_title or "a figure"
+        warnings.warn(
+            f"{name!r} breaks the figure standard: " + "; ".join(problems),
+            FigureStandardWarning,
+            stacklevel=2,
+        )
+    return fig
+
+
+def png_bytes(fig: Figure, dpi: float = DPI, *, scale: int = 1) -> bytes:
+    """``fig`` as PNG bytes, at ``scale`` times ``dpi`` (2 for sharp screens), cropped to what is
+    drawn and stored with a palette of 256 colours: a line drawing looks the same and takes a
+    third of the bytes of full colour."""
+    from PIL import Image  # matplotlib's own dependency
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi * scale, bbox_inches="tight")
+    buffer.seek(0)
+    with Image.open(buffer) as picture:
+        palette = picture.convert("RGB").quantize(256, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="png", optimize=True)
+    return out.getvalue()
+
+
+def _notebook_png(fig: Figure) -> tuple[str, dict[str, int]] | None:
+    """How a notebook shows a figure under :func:`book_style`: checked, at twice the resolution,
+    with its width and height on the page in the output's metadata."""
+    if not fig.axes and not fig.texts:
+        return None
+    check_figure(fig)
+    data = png_bytes(fig, scale=2)
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as picture:
+        width, height = picture.size
+    return base64.b64encode(data).decode("ascii"), {"width": width // 2, "height": height // 2}
+
+
+def book_style() -> None:
+    """Draw every following figure to the book's standard: :data:`STYLE` for matplotlib, and in
+    a notebook, figures shown checked (:func:`check_figure`) and sharp (:func:`_notebook_png`).
+    The chapters call it in their set-up cell; call it in your own notebook to draw alike."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    mpl.rcParams.update(STYLE)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: the style alone
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(Figure, _notebook_png)
 
 
 def new_axes(figsize: tuple[float, float] = (5.0, 4.0), **kwargs: Any) -> Axes:
@@ -314,7 +540,8 @@ def path_panel(
     gap_limits : the fixed range of the gap axis, the same for every frame of an explorer;
         a run that diverged (``Trajectory.diverged_at``) gets a cross at its top, at the step.
     colors : one per run, in order.
-    figsize : default ``(6.4, 2.7)`` for one path plot, a little wider for more.
+    figsize : default: the column's width (:data:`COLUMN_WIDTH`), 2.9 in high (3.2 with a
+        legend below).
 
     Returns
     -------
@@ -324,10 +551,32 @@ def path_panel(
         with several, each run's label and verdict are in a legend below the plots, clear of
         the contours and the curves.
     """
-    import matplotlib.pyplot as plt
+    import matplotlib as mpl
 
     if not trajectories:
         raise ValueError("path_panel needs at least one trajectory")
+    with mpl.rc_context(STYLE):  # to the figure standard whether or not book_style() was called
+        return _path_panel(
+            objective, trajectories, title, box, path_steps, every, levels, resolution,
+            gap_limits, colors, figsize,
+        )  # fmt: skip
+
+
+def _path_panel(
+    objective: Any,
+    trajectories: Mapping[str, Trajectory],
+    title: str | None,
+    box: Any,
+    path_steps: Any,
+    every: Any,
+    levels: int,
+    resolution: int,
+    gap_limits: tuple[float, float],
+    colors: Sequence[str],
+    figsize: tuple[float, float] | None,
+) -> Figure:
+    import matplotlib.pyplot as plt
+
     labels = list(trajectories)
     problems = _objectives_by_label(objective, labels)
     panels: list[Any] = []  # distinct objectives, in order of first use
@@ -335,11 +584,11 @@ def path_panel(
         if not any(problems[label] is seen for seen in panels):
             panels.append(problems[label])
     several = len(panels) > 1
-    width = 6.4 if not several else min(2.3 * len(panels) + 3.0, 9.0)
+    height = 2.9 if len(labels) == 1 else 3.2
     fig, axes = plt.subplots(
         1,
         len(panels) + 1,
-        figsize=figsize or (width, 2.7),
+        figsize=figsize or (COLUMN_WIDTH, height),
         width_ratios=[1.0] * len(panels) + [1.25],
         layout="constrained",
     )
@@ -356,7 +605,7 @@ def path_panel(
             contour(problem, ax=ax, box=window, levels=levels, resolution=resolution)
         if several:
             ax.set(xlabel="", ylabel="", xticks=[], yticks=[])
-            ax.set_title(", ".join(mine), fontsize=9)
+            ax.set_title(", ".join(mine))
         else:
             flat = problem.dim == 1
             ax.set(xlabel="θ" if flat else "θ₁", ylabel="f(θ)" if flat else "θ₂")
@@ -389,7 +638,6 @@ def path_panel(
         diverged = bool(np.any(run.diverged))
         ax_loss.set_title(
             verdict(run, _f_min(problems[labels[0]])),
-            fontsize=9,
             color=PALETTE[1] if diverged else "black",
         )
     else:
@@ -397,11 +645,10 @@ def path_panel(
             loc="outside lower center",
             ncols=min(len(labels), 2),
             frameon=False,
-            fontsize=8.5,
             handlelength=1.5,
         )
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title)
     return fig
 
 

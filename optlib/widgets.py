@@ -33,8 +33,9 @@ explorer's ``runs`` attribute holds the runs drawn, for the chapter's checks
 (``box.runs[1e-3, 0.9].diverged``) — no ``list.index(value)`` bookkeeping.
 
 For a picture of your own over the runs of a sweep (two problems side by side, a reference
-line, a chapter-specific panel), compose the three yourself; draw at ``dpi=100``, for which
-the panels are sized (about the book's 688 px column)::
+line, a chapter-specific panel), compose the three yourself; draw to the book's figure standard
+(:mod:`optlib.plotting`: the 688 px column at 100 dpi, legible text, legends off the data),
+which :func:`explorer` checks for every frame::
 
     runs = widgets.sweep(bowl, bowl.x0, lambda lr: optlib.sgd(lr=lr), 100, lr=rates)
 
@@ -43,7 +44,7 @@ the panels are sized (about the book's 688 px column)::
         fig.axes[-1].axhline(1e-8, color="0.5")  # fig.axes[-1] is the loss plot
         return fig
 
-    widgets.explorer(draw, lr=rates, dpi=100)
+    widgets.explorer(draw, lr=rates)
 
 Several problems under the same sliders: one sweep per problem, then a dict of objectives
 (``path_panel({"bowl": bowl, "Rosenbrock": rosenbrock}, {"bowl": runs_b[lr],
@@ -62,7 +63,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import io
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -95,24 +95,22 @@ MAX_FRAMES = 120  # about 3 MB of PNGs: the 5 MB page budget with room for the r
 RUN_OPTIONS = ("batch_size", "sampling", "grad_noise", "seed", "max_loss")
 
 
-def figure_png(fig: Figure, dpi: int = 80) -> bytes:
-    """Render ``fig`` to PNG bytes and close it (so the notebook does not show it twice).
+def figure_png(fig: Figure, dpi: int = plotting.DPI) -> bytes:
+    """Render ``fig`` to PNG bytes and close it (so the notebook does not show it twice), after
+    checking it against the book's figure standard (:func:`optlib.plotting.check_figure`: a
+    frame is shown at its drawn width, so it must fit the column with legible text).
 
-    The picture is stored with a palette of 256 colours: a line drawing looks the same and
-    takes a third of the bytes of full colour, which is what lets a page hold its frames.
+    The picture is stored with a palette of 256 colours (:func:`optlib.plotting.png_bytes`):
+    a line drawing looks the same and takes a third of the bytes, which lets a page hold its
+    frames.
     """
     import matplotlib.pyplot as plt
-    from PIL import Image  # matplotlib's own dependency
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    buffer.seek(0)
-    with Image.open(buffer) as picture:
-        palette = picture.convert("RGB").quantize(256, dither=Image.Dither.NONE)
-    out = io.BytesIO()
-    palette.save(out, format="png", optimize=True)
-    return out.getvalue()
+    plotting.check_figure(fig, width_px=plotting.COLUMN_PX * dpi / plotting.DPI)
+    try:
+        return plotting.png_bytes(fig, dpi)
+    finally:
+        plt.close(fig)
 
 
 def grid_sizes(grids: dict[str, Sequence[Any]]) -> tuple[int, ...]:
@@ -135,7 +133,7 @@ def _label(value: Any) -> str:
 def explorer(
     draw: Callable[..., Figure],
     *,
-    dpi: int = 80,
+    dpi: int = plotting.DPI,
     labels: dict[str, str] | None = None,
     **grids: Sequence[Any],
 ) -> widgets.VBox:
@@ -143,9 +141,11 @@ def explorer(
 
     Parameters
     ----------
-    draw : returns a matplotlib figure for one setting, e.g. ``draw(lr=0.1, schedule="cosine")``.
-    dpi : resolution of the stored pictures (use 100 for :func:`optlib.plotting.path_panel`
-        figures: about the book's column width).
+    draw : returns a matplotlib figure for one setting, e.g. ``draw(lr=0.1, schedule="cosine")``;
+        it is called with the book's figure style (:data:`optlib.plotting.STYLE`) in force,
+        and each figure is checked against the standard (:func:`figure_png`).
+    dpi : resolution of the stored pictures; at the default (:data:`optlib.plotting.DPI`) a
+        figure :data:`optlib.plotting.COLUMN_WIDTH` inches wide fills the book's column.
     labels : slider captions by keyword (default: the keyword itself).
     **grids : one or two keywords, each with the list of values its slider offers.
 
@@ -168,10 +168,14 @@ def explorer(
         )
         for name in names
     ]
+    import matplotlib as mpl
+
     pictures = {}
     for index in itertools.product(*(range(size) for size in sizes)):
         setting = {name: grids[name][i] for name, i in zip(names, index, strict=True)}
-        pictures[index] = widgets.Image(value=figure_png(draw(**setting), dpi), format="png")
+        with mpl.rc_context(plotting.STYLE):  # every frame to the figure standard
+            fig = draw(**setting)
+        pictures[index] = widgets.Image(value=figure_png(fig, dpi), format="png")
 
     if len(sizes) == 1:
         stack = widgets.Stack([pictures[(i,)] for i in range(sizes[0])], selected_index=0)
@@ -370,8 +374,7 @@ def sweep_explorer(
     labels : slider captions by keyword (default: the keyword).
     title : each frame's heading, a format string of the grid keywords, e.g.
         ``"η = {lr:g}, γ = {gamma:g}"`` (default: ``caption = value`` for each slider).
-    dpi : resolution of the pictures; the default panel is then about 640 px wide, the book's
-        column.
+    dpi : resolution of the pictures; the default panel then fills the book's column.
     panel : more keywords for :func:`optlib.plotting.path_panel` (``box``, ``path_steps``,
         ``every``, ``gap_limits``, …).
 

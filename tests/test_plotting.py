@@ -189,18 +189,82 @@ def test_path_panel_of_a_1d_objective_puts_the_iterates_on_its_curve():
     assert np.allclose(iterates.get_ydata(), run.params[:, 0] ** 2 - 2 * run.params[:, 0])
 
 
-def test_path_panel_is_legible_at_the_book_column_width():
-    """At the explorers' 100 dpi a panel is about the book's column (688 px) wide, so its text
-    shows at its point size; no text is smaller than 8 pt."""
+def test_path_panel_meets_the_figure_standard_without_book_style():
+    """Panels fill the 688 px column at 100 dpi, with no text under the caption size (checked
+    here by hand, not through figure_problems), whether or not book_style() was called."""
     runs = {"bowl": gd(BOWL, 0.1), "Rosenbrock": gd(functions.rosenbrock, 1e-3)}
     one = plotting.path_panel(BOWL, {"GD": runs["bowl"]}, title="t")
     two = plotting.path_panel({"bowl": BOWL, "Rosenbrock": functions.rosenbrock}, runs)
     for fig in (one, two):
-        width_px = fig.get_figwidth() * 100
-        assert 600 <= width_px <= 800
         fig.canvas.draw()
+        drawn_px = fig.get_tightbbox().width * 100
+        assert 600 <= drawn_px <= 690
         sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
-        assert min(sizes) >= 8
+        assert min(sizes) >= 14.4 * 72 / 100  # the theme's 14.4 px captions, in points
+        assert plotting.figure_problems(fig) == []
+
+
+def _lines(legend_loc, n=3, figsize=(6.0, 3.0), fontsize=None):
+    fig, ax = plt.subplots(figsize=figsize)
+    x = np.linspace(0.0, 1.0, 50)
+    for k in range(n):
+        ax.plot(x, x**k, label=f"k = {k}")
+    if legend_loc == "outside":
+        fig.legend(loc="outside right upper", fontsize=fontsize or 11)
+    else:
+        ax.legend(loc=legend_loc, fontsize=fontsize or 11)
+    return fig
+
+
+def test_figure_problems_accepts_a_figure_to_the_standard_and_sees_a_misplaced_legend():
+    with matplotlib.rc_context(plotting.STYLE):
+        fig = _lines("outside")
+    assert plotting.figure_problems(fig) == []
+    fig = _lines("outside")  # without constrained layout "outside" lands on the axes
+    assert "covers data" in " ".join(plotting.figure_problems(fig))
+
+
+def test_figure_problems_names_each_breach_of_the_standard():
+    with matplotlib.rc_context(plotting.STYLE):
+        wide = _lines("outside", figsize=(9.0, 3.0))
+        small = _lines("outside", fontsize=8)
+        crowded = _lines("outside", n=8)
+        covering = _lines("upper left")  # x^0 = 1 runs along the top, under the legend
+    assert "wider than the 688 px column" in " ".join(plotting.figure_problems(wide))
+    assert "text smaller than 10.4 pt: 8 pt" in " ".join(plotting.figure_problems(small))
+    assert "a legend of 8 entries" in " ".join(plotting.figure_problems(crowded))
+    assert "covers data" in " ".join(plotting.figure_problems(covering))
+
+
+def test_a_legend_in_an_empty_corner_is_off_the_data_but_not_on_contours():
+    with matplotlib.rc_context(plotting.STYLE):
+        fig, ax = plt.subplots(figsize=(6.0, 3.0))
+        x = np.linspace(0.0, 1.0, 50)
+        ax.plot(x, x**3, label="x³")  # stays low on the left: the upper left corner is empty
+        ax.set_ylim(0, 2)
+        ax.legend(loc="upper left")
+        assert plotting.figure_problems(fig) == []
+        plotting.contour(BOWL, ax=ax)
+        assert "covers contours" in " ".join(plotting.figure_problems(fig))
+
+
+def test_check_figure_warns_with_the_problems_and_book_style_shows_figures_sharp(recwarn):
+    wide = _lines("outside", figsize=(9.0, 3.0))
+    with pytest.warns(plotting.FigureStandardWarning, match="wider than"):
+        assert plotting.check_figure(wide) is wide
+    with matplotlib.rc_context(plotting.STYLE):
+        fig = _lines("outside")
+    data, metadata = plotting._notebook_png(fig)
+    from base64 import b64decode
+    from io import BytesIO
+
+    from PIL import Image
+
+    with Image.open(BytesIO(b64decode(data))) as picture:
+        assert picture.mode == "P"  # a 256-colour palette
+        width, height = picture.size  # twice as sharp as it is shown
+    assert (width // 2, height // 2) == (metadata["width"], metadata["height"])
+    assert 550 <= metadata["width"] <= 688
 
 
 def test_path_panel_needs_a_run():
