@@ -62,6 +62,7 @@ pyplot is imported only when a figure is drawn.
 from __future__ import annotations
 
 import dataclasses
+import html
 import inspect
 import itertools
 from collections.abc import Callable, Mapping, Sequence
@@ -130,14 +131,63 @@ def _label(value: Any) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
+#: What describes a frame: a format string over the grid keywords, or a function of the setting.
+Describe = str | Callable[..., str] | None
+
+
+def _describe(describe: Describe, setting: dict[str, Any]) -> str | None:
+    if describe is None:
+        return None
+    text = describe.format(**setting) if isinstance(describe, str) else describe(**setting)
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"describe must give a non-empty text for {setting}, got {text!r}")
+    return " ".join(text.split())
+
+
+def _frame(png: bytes, description: str | None) -> widgets.Widget:
+    """One picture of an explorer; with a description, the picture and its description (a
+    hidden element the book's script turns into the picture's alt text)."""
+    image = widgets.Image(value=png, format="png")
+    if description is None:
+        return image
+    hidden = widgets.HTML(
+        f'<span class="optlib-alt">{html.escape(description)}</span>',
+        layout=widgets.Layout(display="none"),
+    )
+    return widgets.VBox([image, hidden])
+
+
+def _control(name: str, values: Sequence[Any], caption: str) -> widgets.Widget:
+    """A drop-down list for a grid of names (problems, families, schedules), a slider for a grid
+    of numbers; either way its ``index`` chooses the picture."""
+    options = [(_label(value), i) for i, value in enumerate(values)]
+    if all(isinstance(value, str) for value in values):
+        return widgets.Dropdown(
+            options=options,
+            value=0,
+            description=caption,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto", max_width="100%"),
+        )
+    return widgets.SelectionSlider(
+        options=options,
+        value=0,
+        description=caption,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="420px", max_width="100%"),
+    )
+
+
 def explorer(
     draw: Callable[..., Figure],
     *,
     dpi: int = plotting.DPI,
     labels: dict[str, str] | None = None,
+    describe: Describe = None,
     **grids: Sequence[Any],
 ) -> widgets.VBox:
-    """Sliders over a grid of hyperparameters, each setting drawn once by ``draw(**setting)``.
+    """Controls over a grid of hyperparameters, each setting drawn once by ``draw(**setting)``.
 
     Parameters
     ----------
@@ -146,28 +196,23 @@ def explorer(
         and each figure is checked against the standard (:func:`figure_png`).
     dpi : resolution of the stored pictures; at the default (:data:`optlib.plotting.DPI`) a
         figure :data:`optlib.plotting.COLUMN_WIDTH` inches wide fills the book's column.
-    labels : slider captions by keyword (default: the keyword itself).
-    **grids : one or two keywords, each with the list of values its slider offers.
+    labels : control captions by keyword (default: the keyword itself).
+    describe : what each picture shows, for readers who cannot see it (its alt text in the
+        book): a format string over the grid keywords (``"Path of GD at η = {lr:g}"``) or a
+        function ``describe(**setting) -> str`` that can say how that run went.
+    **grids : one or two keywords, each with the list of values its control offers: a grid of
+        numbers gets a slider, a grid of names (strings) a drop-down list.
 
     Returns
     -------
-    A ``VBox`` of one slider per grid above the picture. The sliders drive the picture through
-    client-side links, so it works in static HTML; the initial setting is each grid's first value.
+    A ``VBox`` of one control per grid above the picture. The controls drive the picture
+    through client-side links, so it works in static HTML; the initial setting is each grid's
+    first value.
     """
     sizes = grid_sizes(grids)
     labels = labels or {}
     names = list(grids)
-    sliders = [
-        widgets.SelectionSlider(
-            options=[(_label(value), i) for i, value in enumerate(grids[name])],
-            value=0,
-            description=labels.get(name, name),
-            continuous_update=True,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="420px", max_width="100%"),
-        )
-        for name in names
-    ]
+    controls = [_control(name, grids[name], labels.get(name, name)) for name in names]
     import matplotlib as mpl
 
     pictures = {}
@@ -175,20 +220,20 @@ def explorer(
         setting = {name: grids[name][i] for name, i in zip(names, index, strict=True)}
         with mpl.rc_context(plotting.STYLE):  # every frame to the figure standard
             fig = draw(**setting)
-        pictures[index] = widgets.Image(value=figure_png(fig, dpi), format="png")
+        pictures[index] = _frame(figure_png(fig, dpi), _describe(describe, setting))
 
     if len(sizes) == 1:
         stack = widgets.Stack([pictures[(i,)] for i in range(sizes[0])], selected_index=0)
-        links = [widgets.jslink((sliders[0], "index"), (stack, "selected_index"))]
+        links = [widgets.jslink((controls[0], "index"), (stack, "selected_index"))]
     else:
         rows = [
             widgets.Stack([pictures[(i, j)] for j in range(sizes[1])], selected_index=0)
             for i in range(sizes[0])
         ]
         stack = widgets.Stack(rows, selected_index=0)
-        links = [widgets.jslink((sliders[0], "index"), (stack, "selected_index"))]
-        links += [widgets.jslink((sliders[1], "index"), (row, "selected_index")) for row in rows]
-    box = widgets.VBox([*sliders, stack])
+        links = [widgets.jslink((controls[0], "index"), (stack, "selected_index"))]
+        links += [widgets.jslink((controls[1], "index"), (row, "selected_index")) for row in rows]
+    box = widgets.VBox([*controls, stack])
     box.links = links  # the browser-side links: kept for inspection (and tests)
     return box
 
@@ -359,8 +404,9 @@ def sweep_explorer(
     steps: int = 100,
     labels: dict[str, str] | None = None,
     title: str | None = None,
-    dpi: int = 100,
+    dpi: int = plotting.DPI,
     panel: Mapping[str, Any] | None = None,
+    describe: Describe = None,
     **settings: Any,
 ) -> widgets.VBox:
     r"""An explorer of an optimizer's hyperparameters: sliders over one or two grids, each frame
@@ -377,6 +423,10 @@ def sweep_explorer(
     dpi : resolution of the pictures; the default panel then fills the book's column.
     panel : more keywords for :func:`optlib.plotting.path_panel` (``box``, ``path_steps``,
         ``every``, ``gap_limits``, …).
+    describe : what each picture shows (its alt text), as for :func:`explorer`; a function
+        may take ``run`` (that setting's :class:`~optlib.run.Trajectory`) besides the grid
+        keywords, to say how the run went. Default: the path and gap curve of the setting, with
+        the run's :func:`~optlib.plotting.verdict`.
 
     Returns
     -------
@@ -397,6 +447,17 @@ def sweep_explorer(
         run = runs[_setting_key(names, setting)]
         return plotting.path_panel(objective, {heading: run}, title=heading, **options)
 
-    box = explorer(draw, dpi=dpi, labels=labels, **grids)
+    def described(**setting: Any) -> str:
+        run = runs[_setting_key(names, setting)]
+        if describe is None:
+            said = ", ".join(f"{labels.get(k, k)} = {_label(setting[k])}" for k in names)
+            ending = plotting.verdict(run, plotting._f_min(objective))
+            return f"The run's path on the contours and its gap curve at {said}: {ending}."
+        if isinstance(describe, str):
+            return describe.format(**setting)
+        takes_run = "run" in inspect.signature(describe).parameters
+        return describe(**setting, run=run) if takes_run else describe(**setting)
+
+    box = explorer(draw, dpi=dpi, labels=labels, describe=described, **grids)
     box.runs = runs
     return box

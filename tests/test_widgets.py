@@ -38,15 +38,31 @@ def heavy_ball(lr, gamma):
     return optlib.sgd(lr=lr, momentum=gamma)
 
 
-def frames(box):
-    """The explorer's pictures by slider indices: {(i,): png} or {(i, j): png}."""
+def picture(frame):
+    """A frame's PNG: the frame is the Image, or a VBox of the Image and its description."""
+    return bytes((frame if isinstance(frame, widgets.Image) else frame.children[0]).value)
+
+
+def description(frame):
+    """The text a frame gives the book's script for its picture's alt (None without one)."""
+    if isinstance(frame, widgets.Image):
+        return None
+    image, hidden = frame.children
+    assert isinstance(image, widgets.Image) and hidden.layout.display == "none"
+    text = hidden.value
+    assert text.startswith('<span class="optlib-alt">') and text.endswith("</span>")
+    return text.removeprefix('<span class="optlib-alt">').removesuffix("</span>")
+
+
+def frames(box, read=picture):
+    """The explorer's frames by control indices: {(i,): png} or {(i, j): png}."""
     stack = box.children[-1]
-    if isinstance(stack.children[0], widgets.Image):
-        return {(i,): bytes(image.value) for i, image in enumerate(stack.children)}
+    if not isinstance(stack.children[0], widgets.Stack):
+        return {(i,): read(frame) for i, frame in enumerate(stack.children)}
     return {
-        (i, j): bytes(image.value)
+        (i, j): read(frame)
         for i, row in enumerate(stack.children)
-        for j, image in enumerate(row.children)
+        for j, frame in enumerate(row.children)
     }
 
 
@@ -81,6 +97,45 @@ def test_explorer_with_two_grids_nests_stacks_in_grid_order():
     assert bytes(stack.children[1].children[0].value) == expected  # row = slope, column = offset
     targets = {link.target[0] for link in box.links if link.source[0] is second}
     assert targets == set(stack.children)
+
+
+def test_a_grid_of_names_gets_a_drop_down_list_linked_like_a_slider():
+    def draw(problem, lr):
+        return draw_line(slope=lr, offset=len(problem))
+
+    box = explorer(draw, problem=["bowl", "Rosenbrock"], lr=[0.1, 1.0], labels={"lr": "η"})
+    choice, slider, stack = box.children
+    assert isinstance(choice, widgets.Dropdown) and isinstance(slider, widgets.SelectionSlider)
+    assert choice.options == (("bowl", 0), ("Rosenbrock", 1)) and choice.description == "problem"
+    assert slider.description == "η"
+    assert box.links[0].source == (choice, "index")  # the same index link a slider has
+    assert box.links[0].target == (stack, "selected_index")
+
+
+def test_describe_gives_every_frame_its_own_text_escaped_for_html():
+    box = explorer(draw_line, slope=[0.0, 2.0], describe="A line of slope {slope:g} & more")
+    assert frames(box, description) == {
+        (0,): "A line of slope 0 &amp; more",
+        (1,): "A line of slope 2 &amp; more",
+    }
+    box = explorer(draw_line, slope=[0.0], offset=[1.0], describe=lambda slope, offset: "ok")
+    assert frames(box, description) == {(0, 0): "ok"}
+    assert frames(explorer(draw_line, slope=[0.0]), description) == {(0,): None}
+    with pytest.raises(ValueError, match="non-empty text"):
+        explorer(draw_line, slope=[0.0], describe=lambda slope: " ")
+
+
+def test_sweep_explorer_describes_each_run_by_how_it_ended():
+    box = sweep_explorer(BOWL, None, lambda lr: optlib.sgd(lr=lr), steps=60, lr=[0.1, 5.0])
+    said = frames(box, description)
+    assert "lr = 0.1" in said[(0,)] and "diverged" not in said[(0,)]
+    assert said[(1,)].endswith(f"{plotting.verdict(box.runs[5.0])}.")
+    assert "diverged at step" in said[(1,)]
+    box = sweep_explorer(
+        BOWL, None, lambda lr: optlib.sgd(lr=lr), steps=60, lr=[0.1],
+        describe=lambda lr, run: f"{len(run.losses)} losses at {lr}",
+    )  # fmt: skip
+    assert frames(box, description) == {(0,): "61 losses at 0.1"}
 
 
 def test_figure_png_keeps_the_picture_in_a_palette():
