@@ -4,6 +4,11 @@ enlarged, and each must say what it shows.
 - Click to enlarge: on HTML pages every image in a cell's output is wrapped in a link to its
   full-size file (`_images/<hash>.png`), labelled "Enlarge: <alt text>" for screen readers and
   titled "Open the figure at full size" for the pointer. No script: the browser opens the file.
+- Drawn width: figures are stored at twice their resolution, with their width and height on
+  the page in the output's metadata, which MyST-NB turns into the image's width and height
+  and docutils into `style="width: …px; height: …px"`. The height is dropped: with both fixed,
+  an image narrowed to a phone's column (`max-width: 100%`) would keep its height and be
+  squashed; with the width alone the browser keeps the aspect ratio.
 - Alt text: a figure's alt text comes from its cell's metadata,
   `"mystnb": {"image": {"alt": "..."}}` (MyST-NB's image options). An output image without one
   would be announced by its file name, so the build warns (and `-W` fails) naming the page.
@@ -49,6 +54,8 @@ class CellOutputFigures(SphinxPostTransform):
                 continue
             if isinstance(image.parent, nodes.reference):
                 continue
+            if image.get("width") and "height" in image:
+                del image["height"]  # the width alone keeps the aspect ratio when narrowed
             if not image.get("alt", "").strip():
                 cell = cell_of(image, "cell_code")
                 index = cell.get("cell_index") if cell is not None else "?"
