@@ -96,6 +96,8 @@ COLUMN_WIDTH = COLUMN_PX / DPI
 #: The smallest text in a figure, in points: 10.4 pt at 100 dpi is 14.4 px, the caption size of
 #: the book's theme, so a figure shown at its drawn width is as legible as the captions under it.
 MIN_FONT_PT = 10.4
+#: The white border kept around a figure cropped to what is drawn, in inches (4 px).
+PAD_INCHES = 0.04
 #: The most labelled curves one legend may hold; beyond that, draw small multiples.
 MAX_CURVES = 6
 
@@ -137,7 +139,7 @@ def figure_problems(fig: Figure, *, width_px: float = COLUMN_PX) -> list[str]:
     fig.canvas.draw()  # lays out the figure: text and legend extents are final
     renderer = fig.canvas.get_renderer()
     problems = []
-    drawn = fig.get_tightbbox(renderer).width * DPI  # inches -> CSS pixels on the page
+    drawn = (fig.get_tightbbox(renderer).width + 2 * PAD_INCHES) * DPI  # as png_bytes crops
     if drawn > width_px + 2:
         problems.append(
             f"drawn {drawn:.0f} px wide, wider than the {width_px:.0f} px column "
@@ -246,7 +248,7 @@ def png_bytes(fig: Figure, dpi: float = DPI, *, scale: int = 1) -> bytes:
     from PIL import Image  # matplotlib's own dependency
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi * scale, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=dpi * scale, bbox_inches="tight", pad_inches=PAD_INCHES)
     buffer.seek(0)
     with Image.open(buffer) as picture:
         palette = picture.convert("RGB").quantize(256, dither=Image.Dither.NONE)
@@ -283,6 +285,11 @@ def book_style() -> None:
         return
     shell = get_ipython()
     if shell is not None:
+        import matplotlib.pyplot as plt
+
+        # Start the backend now: the inline backend registers its own PNG formatter when its
+        # first figure is made, which would otherwise replace this one.
+        plt.close(plt.figure())
         shell.display_formatter.formatters["image/png"].for_type(Figure, _notebook_png)
 
 

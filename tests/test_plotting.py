@@ -299,3 +299,29 @@ def test_a_run_that_touches_round_off_and_climbs_back_has_not_settled():
     assert settled_at(np.array([1e-17, np.nan]), 1e-15) is None
     climbs = optlib.Trajectory(np.zeros((3, 2)), np.array([1.0, 0.0, 2e-2]), np.arange(3), None)
     assert plotting.verdict(climbs) == "final f − f* = 2.0e-02"
+
+
+def test_book_style_checks_and_sharpens_the_figures_a_notebook_shows(tmp_path):
+    """In a kernel, after book_style(), a figure shown by plt.show() goes through the book's
+    formatter (the inline backend, started later, would otherwise put its own back): a figure
+    wider than the column prints the warning, and every figure carries its size on the page."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nfrom optlib import plotting\nplotting.book_style()"
+        ),
+        nbformat.v4.new_code_cell("fig, ax = plt.subplots(); ax.plot([0, 1]); plt.show()"),
+        nbformat.v4.new_code_cell("fig, ax = plt.subplots(figsize=(9, 3)); plt.show()"),
+    ]
+    nbclient.NotebookClient(
+        notebook, timeout=120, resources={"metadata": {"path": tmp_path}}
+    ).execute()
+    fits, wide = (cell.outputs for cell in notebook.cells[1:])
+    assert [out.output_type for out in fits] == ["display_data"]
+    assert 600 <= fits[0].metadata["image/png"]["width"] <= plotting.COLUMN_PX
+    warning = next(out for out in wide if out.output_type == "stream")
+    assert (
+        "FigureStandardWarning" in warning.text and "wider than the 688 px column" in warning.text
+    )
