@@ -7,6 +7,11 @@
 - Every chapter ends with the list of what it verifies: a last markdown cell holding a
   ```{admonition} What this chapter verifies``` with `:class: dropdown` and at least 8 items.
 - The home page's plan of the book links every part to its first chapter.
+- Every explorer says what its pictures show: each `explorer(...)` call passes `describe=`
+  (`sweep_explorer` describes each run by how it ended unless given one).
+- Every chapter draws to the figure standard: its set-up cell calls `plotting.book_style()`,
+  and no code sets a font size under the standard's minimum or a figure wider than the column
+  by a literal (the build checks every figure as drawn; this names the line).
 """
 
 from __future__ import annotations
@@ -141,3 +146,58 @@ def test_home_page_links_every_part():
         first = part["chapters"][0]["file"]
         link = rf"\[{re.escape(part['caption'])}\]\({re.escape(first)}\.(ipynb|md)\)"
         assert re.search(link, plan), f"the plan does not link {part['caption']!r} to {first}"
+
+
+def calls(code: str, name: str) -> list[ast.Call]:
+    """The calls of `name(...)` or `<module>.name(...)` in a cell."""
+    found = []
+    for node in ast.walk(ast.Module(body=statements(code), type_ignores=[])):
+        if isinstance(node, ast.Call):
+            function = node.func
+            called = (
+                function.id if isinstance(function, ast.Name) else getattr(function, "attr", "")
+            )
+            if called == name:
+                found.append(node)
+    return found
+
+
+def code_cells(nb: dict) -> list[tuple[int, str]]:
+    return [(i, source(c)) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_explorer_describes_its_pictures(chapter):
+    missing = [
+        f"cell {index}, line {call.lineno}"
+        for index, code in code_cells(notebook(chapter))
+        for call in calls(code, "explorer")
+        if not any(keyword.arg in ("describe", None) for keyword in call.keywords)
+    ]
+    assert not missing, f"{chapter}: explorer(...) without describe= at " + ", ".join(missing)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_draws_to_the_figure_standard(chapter):
+    from optlib import plotting
+
+    cells = code_cells(notebook(chapter))
+    assert any(calls(code, "book_style") for _, code in cells[:3]), (
+        f"{chapter}: the set-up cell does not call plotting.book_style()"
+    )
+    found = []
+    for index, code in cells:
+        for call in calls(code, "subplots") + calls(code, "figure"):
+            for keyword in call.keywords:
+                size = keyword.value
+                if keyword.arg == "figsize" and isinstance(size, ast.Tuple):
+                    width = size.elts[0]
+                    if isinstance(width, ast.Constant) and width.value > plotting.COLUMN_WIDTH:
+                        found.append(f"cell {index}: figsize width {width.value} in")
+        for node in ast.walk(ast.Module(body=statements(code), type_ignores=[])):
+            if isinstance(node, ast.keyword) and node.arg == "fontsize":
+                value = node.value
+                if isinstance(value, ast.Constant) and isinstance(value.value, int | float):
+                    if value.value < plotting.MIN_FONT_PT:
+                        found.append(f"cell {index}: {node.arg}={value.value}")
+    assert not found, f"{chapter}: " + "; ".join(found)
