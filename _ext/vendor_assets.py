@@ -7,10 +7,16 @@ Jupyter widget manager from their CDNs (and so need a network), and this script 
 What is copied (about 9 MB; the whole MathJax package is 24 MB):
 - mathjax/: the tex-mml-chtml component, its woff-v2 fonts, and the TeX extensions it
   autoloads on demand (e.g. \\cancel);
-- widgets/: require.js, html-manager's embed-amd.js and its icon fonts, and paths.js.
+- widgets/: require.js, html-manager's embed-amd.js and its icon fonts, and paths.js. The pages
+  load them only when an explorer comes near the screen (_ext/assets/book-widgets.js).
 
-One patch: html-manager 1.0.x typesets widget labels through the MathJax 2 API
-(`MathJax.Hub.Queue`), which throws under MathJax 3; we call MathJax 3's `typesetPromise`.
+Two patches:
+- html-manager 1.0.x typesets widget labels through the MathJax 2 API (`MathJax.Hub.Queue`),
+  which throws under MathJax 3; we call MathJax 3's `typesetPromise`.
+- embed-amd.js is already minified, but a quarter of it (0.97 MB) is the ipywidgets 7 copies of
+  the base and controls modules, needed only by widgets saved by ipywidgets 7 (model version
+  1.x; the book's are 2.0). They go to widgets/base7.js and widgets/controls7.js, which
+  require.js fetches by name (paths.js) the day a page needs them.
 """
 
 from __future__ import annotations
@@ -30,8 +36,37 @@ MATHJAX2_TYPESET = 'MathJax&&MathJax.Hub.Queue(["Typeset",MathJax.Hub,e])'
 MATHJAX3_TYPESET = "MathJax&&MathJax.typesetPromise&&MathJax.typesetPromise([e])"
 
 
+# The ipywidgets 7 modules moved out of embed-amd.js into files of their own.
+LEGACY_MODULES = ("base7", "controls7")
+
+
 def lock_digest() -> str:
-    return hashlib.sha256((ROOT / "package-lock.json").read_bytes()).hexdigest()
+    """Of the lock file and of what is made from it here (this script, paths.js): a change to
+    either copies the assets again."""
+    digest = hashlib.sha256()
+    here = Path(__file__)
+    for source in (ROOT / "package-lock.json", here, here.with_name("paths.js")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def split_legacy(embed: str) -> tuple[str, dict[str, str]]:
+    """embed-amd.js without the ipywidgets 7 modules, and those modules by name. The file is the
+    concatenation of webpack bundles, each opened by a licence comment naming it."""
+    marker = "/*! For license information please see "
+    chunks = embed.split(marker)
+    kept, legacy = [chunks[0]], {}
+    for chunk in chunks[1:]:
+        name = chunk.split(".js.LICENSE.txt", 1)[0]
+        if name in LEGACY_MODULES:
+            if not chunk.split("\n", 2)[1].startswith(f'define("@jupyter-widgets/{name}",'):
+                sys.exit(f"vendor_assets: embed-amd.js's {name} bundle is not an AMD module")
+            legacy[name] = marker + chunk
+        else:
+            kept.append(marker + chunk)
+    if sorted(legacy) != sorted(LEGACY_MODULES):
+        sys.exit(f"vendor_assets: embed-amd.js no longer bundles {LEGACY_MODULES}; revisit")
+    return "".join(kept), legacy
 
 
 def install() -> None:
@@ -60,9 +95,10 @@ def copy_assets() -> None:
     embed = (dist / "embed-amd.js").read_text(encoding="utf-8")
     if MATHJAX2_TYPESET not in embed:
         sys.exit("vendor_assets: embed-amd.js no longer calls MathJax 2's API; revisit the patch")
-    (widgets / "embed-amd.js").write_text(
-        embed.replace(MATHJAX2_TYPESET, MATHJAX3_TYPESET), encoding="utf-8"
-    )
+    embed, legacy = split_legacy(embed.replace(MATHJAX2_TYPESET, MATHJAX3_TYPESET))
+    (widgets / "embed-amd.js").write_text(embed, encoding="utf-8")
+    for name, module in legacy.items():
+        (widgets / f"{name}.js").write_text(module, encoding="utf-8")
 
     shutil.rmtree(VENDOR, ignore_errors=True)
     staging.rename(VENDOR)

@@ -135,11 +135,8 @@ def test_without_vendored_assets_the_build_keeps_sphinx_defaults(monkeypatch, tm
     if (ROOT / "_vendor" / "mathjax").exists():
         book_assets.use_local_assets(None, config)
         assert config.mathjax_path == "mathjax/tex-mml-chtml.js"
-        assert list(config.nb_ipywidgets_js) == [
-            "widgets/require.js",
-            "widgets/paths.js",
-            "widgets/embed-amd.js",
-        ]
+        # the widget manager itself is loaded by book-widgets.js when an explorer is near
+        assert list(config.nb_ipywidgets_js) == ["book-widgets.js"]
 
 
 def test_vendored_widget_manager_is_patched_for_mathjax_3():
