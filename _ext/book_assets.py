@@ -45,7 +45,7 @@ WIDGET_STATES = "application/vnd.book.widget-states+json"  # book-widgets.js's l
 WIDGET_VIEW = re.compile(
     r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S
 )
-MODEL_REFERENCE = re.compile(r"IPY_MODEL_([0-9a-f]+)")
+MODEL_REFERENCE = re.compile(r"IPY_MODEL_([\w-]+)")
 
 
 def serve_book_assets(app: Sphinx, config: Config) -> None:

@@ -58,12 +58,18 @@ def split_legacy(embed: str) -> tuple[str, dict[str, str]]:
     kept, legacy = [chunks[0]], {}
     for chunk in chunks[1:]:
         name = chunk.split(".js.LICENSE.txt", 1)[0]
-        if name in LEGACY_MODULES:
-            if not chunk.split("\n", 2)[1].startswith(f'define("@jupyter-widgets/{name}",'):
-                sys.exit(f"vendor_assets: embed-amd.js's {name} bundle is not an AMD module")
-            legacy[name] = marker + chunk
-        else:
+        if name not in LEGACY_MODULES:
             kept.append(marker + chunk)
+            continue
+        # the licence line, the module (one line), its source-map comment and blank lines
+        lines = chunk.splitlines(keepends=True)
+        if len(lines) < 2 or not lines[1].startswith(f'define("@jupyter-widgets/{name}",'):
+            sys.exit(f"vendor_assets: embed-amd.js's {name} bundle is not an AMD module")
+        end = 2
+        while end < len(lines) and (lines[end].startswith("//#") or not lines[end].strip()):
+            end += 1
+        legacy[name] = marker + "".join(lines[:end])
+        kept.append("".join(lines[end:]))
     if sorted(legacy) != sorted(LEGACY_MODULES):
         sys.exit(f"vendor_assets: embed-amd.js no longer bundles {LEGACY_MODULES}; revisit")
     return "".join(kept), legacy
