@@ -81,12 +81,16 @@ class Dataset(_DatasetFields):
         true_weights: np.ndarray | None = None,
         true_bias: float | None = None,
     ) -> Dataset:
-        X = real_array("X must be an array of real numbers", X).astype(float, copy=False)
+        X = real_array("X must be an array of real numbers", X).astype(
+            float, copy=False
+        )
         y = real_array("y must be an array of real numbers", y)
         if y.dtype.kind == "b":
             y = y.astype(np.int64)  # labels 0 and 1
         if X.ndim != 2 or X.shape[0] == 0:
-            raise ValueError(f"X must have shape (n, d) with n >= 1; got {X.shape}")
+            raise ValueError(
+                f"X must have shape (n, d) with n >= 1; got {X.shape}"
+            )
         if y.shape != X.shape[:1]:
             raise ValueError(
                 f"y must have shape ({len(X)},) to match X: X has {len(X)} rows but y "
@@ -95,19 +99,29 @@ class Dataset(_DatasetFields):
         refuse_first("X must be finite", "X", X, ~np.isfinite(X))
         refuse_first("y must be finite", "y", y, ~np.isfinite(y))
         if not isinstance(description, str):
-            raise TypeError(f"description must be a str; got {type(description).__name__}")
+            raise TypeError(
+                f"description must be a str; got {type(description).__name__}"
+            )
         if true_weights is not None:
             true_weights = real_array(
                 "true_weights must be an array of real numbers", true_weights
             ).astype(float, copy=False)
-            if true_weights.shape != X.shape[1:] or not np.all(np.isfinite(true_weights)):
+            if true_weights.shape != X.shape[1:] or not np.all(
+                np.isfinite(true_weights)
+            ):
                 raise ValueError(
                     f"true_weights must be {X.shape[1]} finite numbers, one per column of X; "
                     f"got {true_weights!r}"
                 )
         if true_bias is not None:
-            check_number("true_bias must be a finite number, got {value!r}", true_bias, finite)
-        return super().__new__(cls, X, y, description, true_weights, true_bias)
+            check_number(
+                "true_bias must be a finite number, got {value!r}",
+                true_bias,
+                finite,
+            )
+        return super().__new__(
+            cls, X, y, description, true_weights, true_bias
+        )
 
     @classmethod
     def _make(cls, iterable: Any) -> Dataset:
@@ -120,15 +134,27 @@ def _check_seed(seed: int) -> None:
 
 
 def _check_count(name: str, value: int, minimum: int) -> None:
-    check_whole(f"{name} must be an integer >= {minimum}, got {{value!r}}", value, minimum)
+    check_whole(
+        f"{name} must be an integer >= {minimum}, got {{value!r}}",
+        value,
+        minimum,
+    )
 
 
 def _check_nonnegative(name: str, value: float) -> None:
-    check_number(f"{name} must be a finite number >= 0, got {{value!r}}", value, finite_nonnegative)
+    check_number(
+        f"{name} must be a finite number >= 0, got {{value!r}}",
+        value,
+        finite_nonnegative,
+    )
 
 
 def _check_positive(name: str, value: float) -> None:
-    check_number(f"{name} must be a finite number > 0, got {{value!r}}", value, finite_positive)
+    check_number(
+        f"{name} must be a finite number > 0, got {{value!r}}",
+        value,
+        finite_positive,
+    )
 
 
 def _class_sizes(n_samples: int) -> tuple[int, int]:
@@ -136,7 +162,9 @@ def _class_sizes(n_samples: int) -> tuple[int, int]:
     return n_samples - n_samples // 2, n_samples // 2
 
 
-def _shuffled(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+def _shuffled(
+    X: np.ndarray, y: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, ...]:
     # Classes generated one after the other are shuffled, so any minibatch sees both.
     order = rng.permutation(len(y))
     return X[order], y[order]
@@ -180,7 +208,9 @@ def linear(
     if weights is None:
         w = np.linspace(2.0, -1.0, n_features)
     else:
-        w = np.array(weights, dtype=float).reshape(-1 if np.ndim(weights) else 1)
+        w = np.array(weights, dtype=float).reshape(
+            -1 if np.ndim(weights) else 1
+        )
         if w.shape != (n_features,) or not np.all(np.isfinite(w)):
             raise ValueError(
                 f"weights must be {n_features} finite numbers (n_features), got {weights!r}"
@@ -246,7 +276,9 @@ def blobs(
     return Dataset(X, y, description)
 
 
-def moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
+def moons(
+    n_samples: int = 200, noise: float = 0.1, seed: int = 0
+) -> Dataset:
     r"""Two interleaved half circles, labels 0 and 1: no line separates them.
 
     Class 0 lies on :math:`(\cos t, \sin t)`, class 1 on :math:`(1 - \cos t, \tfrac12 - \sin t)`,
@@ -271,7 +303,9 @@ def moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
     t_0, t_1 = np.linspace(0, np.pi, size_0), np.linspace(0, np.pi, size_1)
     upper_moon = np.stack([np.cos(t_0), np.sin(t_0)], axis=1)
     lower_moon = np.stack([1 - np.cos(t_1), 0.5 - np.sin(t_1)], axis=1)
-    X = np.concatenate([upper_moon, lower_moon]) + noise * rng.standard_normal((n_samples, 2))
+    X = np.concatenate(
+        [upper_moon, lower_moon]
+    ) + noise * rng.standard_normal((n_samples, 2))
     y = np.repeat(np.array([0, 1], dtype=np.int64), (size_0, size_1))
     X, y = _shuffled(X, y, rng)
     description = f"two moons, noise std {noise:g}, {n_samples} x 2, labels 0/1, seed {seed}"
@@ -279,7 +313,10 @@ def moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
 
 
 def spirals(
-    n_samples: int = 200, turns: float = 1.5, noise: float = 0.05, seed: int = 0
+    n_samples: int = 200,
+    turns: float = 1.5,
+    noise: float = 0.05,
+    seed: int = 0,
 ) -> Dataset:
     r"""Two interleaved spiral arms, labels 0 and 1: far from linearly separable.
 
@@ -308,7 +345,10 @@ def spirals(
     for arm, size in enumerate(_class_sizes(n_samples)):
         radius = np.linspace(0, 1, size)
         angle = 2 * np.pi * turns * radius + arm * np.pi
-        arms.append(radius[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1))
+        arms.append(
+            radius[:, None]
+            * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+        )
     X = np.concatenate(arms) + noise * rng.standard_normal((n_samples, 2))
     y = np.repeat(np.array([0, 1], dtype=np.int64), _class_sizes(n_samples))
     X, y = _shuffled(X, y, rng)
@@ -370,11 +410,15 @@ def sparse_features(
         n_rare = max(1, n_features // 2)
     _check_count("n_rare", n_rare, 1)
     if n_rare > n_features:
-        raise ValueError(f"n_rare must be at most n_features = {n_features}, got {n_rare}")
+        raise ValueError(
+            f"n_rare must be at most n_features = {n_features}, got {n_rare}"
+        )
     _check_seed(seed)
     rng = np.random.default_rng(seed)
     n_common = n_features - n_rare
-    presence = np.concatenate([np.full(n_common, 0.5), np.full(n_rare, float(density))])
+    presence = np.concatenate(
+        [np.full(n_common, 0.5), np.full(n_rare, float(density))]
+    )
     X = (rng.random((n_samples, n_features)) < presence).astype(float)
     common_weights = 0.25 * rng.standard_normal(n_common)
     rare_weights = 4.0 * rng.choice([-1.0, 1.0], n_rare)
@@ -442,11 +486,17 @@ def train_test_split(
     -------
     train, test : Dataset
     """
-    if not isinstance(dataset, Dataset):  # a Dataset's X and y were checked when it was made
-        raise TypeError(f"dataset must be a Dataset, got {type(dataset).__name__}")
+    if not isinstance(
+        dataset, Dataset
+    ):  # a Dataset's X and y were checked when it was made
+        raise TypeError(
+            f"dataset must be a Dataset, got {type(dataset).__name__}"
+        )
     n = len(dataset.y)
     check_number(
-        "test_fraction must be in (0, 1), got {value!r}", test_fraction, open_unit_interval
+        "test_fraction must be in (0, 1), got {value!r}",
+        test_fraction,
+        open_unit_interval,
     )
     _check_seed(seed)
     n_test = round(test_fraction * n)
@@ -466,4 +516,6 @@ def train_test_split(
             description=f"{dataset.description} [{label}: {len(rows)} of {n} rows, seed {seed}]",
         )
 
-    return part(np.flatnonzero(~is_test), "train"), part(np.flatnonzero(is_test), "test")
+    return part(np.flatnonzero(~is_test), "train"), part(
+        np.flatnonzero(is_test), "test"
+    )

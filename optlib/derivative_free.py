@@ -54,7 +54,12 @@ from optlib.validation import (
     positive,
 )
 
-__all__ = ["coordinate_search", "nelder_mead", "one_plus_one_es", "random_search"]
+__all__ = [
+    "coordinate_search",
+    "nelder_mead",
+    "one_plus_one_es",
+    "random_search",
+]
 
 
 class HasValue(Protocol):
@@ -73,7 +78,9 @@ Function = HasValue | Callable[[np.ndarray], Any]
 def _start(x0: np.ndarray) -> np.ndarray:
     x = _numbers("x0", x0)
     if x.ndim != 1 or x.size == 0:
-        raise ValueError(f"x0 must have shape (d,) with d >= 1, got shape {x.shape}")
+        raise ValueError(
+            f"x0 must have shape (d,) with d >= 1, got shape {x.shape}"
+        )
     if not np.all(np.isfinite(x)):
         raise ValueError(f"x0 must be finite, got {x}")
     return x
@@ -83,11 +90,15 @@ def _numbers(name: str, value: Any) -> np.ndarray:
     """``value`` as a new float array; a ValueError naming ``name`` if it holds no numbers."""
     try:
         array = np.array(value, dtype=float)
-        numeric = np.asarray(value).dtype.kind in "iuf"  # not strings, booleans, None, objects
+        numeric = (
+            np.asarray(value).dtype.kind in "iuf"
+        )  # not strings, booleans, None, objects
     except (TypeError, ValueError):
         numeric = False
     if not numeric:
-        raise ValueError(f"{name} must be an array of numbers, got {value!r}")
+        raise ValueError(
+            f"{name} must be an array of numbers, got {value!r}"
+        )
     return array
 
 
@@ -120,17 +131,25 @@ class _Trials:
 
     def value(self, x: np.ndarray) -> float:
         if not np.all(np.isfinite(x)):
-            raise _DivergedError("a trial point is not finite (the steps overflowed)")
+            raise _DivergedError(
+                "a trial point is not finite (the steps overflowed)"
+            )
         fx = self.counted.value(x)
         if fx == -math.inf:
-            raise _DivergedError("f = -inf at a trial point: the objective is unbounded below")
+            raise _DivergedError(
+                "f = -inf at a trial point: the objective is unbounded below"
+            )
         if math.isnan(fx):
             self.nan_values += 1
         return fx
 
 
 def _end(
-    path: Recorder, trials: _Trials, x: np.ndarray, fx: float, converged: str | None = None
+    path: Recorder,
+    trials: _Trials,
+    x: np.ndarray,
+    fx: float,
+    converged: str | None = None,
 ) -> Trajectory:
     """The Trajectory of a run that did not diverge: ``converged`` says why it converged, else it
     spent its budget. One more row is recorded if calls were made after the last one (a budget
@@ -149,7 +168,9 @@ def _end(
     return path.trajectory()
 
 
-def _diverge(path: Recorder, trials: _Trials, diverged: _DivergedError) -> Trajectory:
+def _diverge(
+    path: Recorder, trials: _Trials, diverged: _DivergedError
+) -> Trajectory:
     r"""The Trajectory of a run that met :math:`-\infty`: it ends at its last finite best point
     (the iteration that met it is ``diverged_at``; the last row counts every call)."""
     path.mark_diverged(f"{diverged}{_nan_note(trials)}")
@@ -223,7 +244,9 @@ def random_search(
     spheres. *Communications of the ACM* 2(4), 19-20 (the uniform draw in the ball).
     """
     check_number(
-        "Invalid radius value: {value} (must be positive and finite)", radius, _positive_and_finite
+        "Invalid radius value: {value} (must be positive and finite)",
+        radius,
+        _positive_and_finite,
     )
     if distribution not in ("uniform", "gaussian"):
         raise ValueError(
@@ -275,52 +298,60 @@ def coordinate_search(
     max_evals: int = 1000,
     seed: int = 0,
 ) -> Trajectory:
-    r"""Compass (coordinate) search: poll a step along each axis; shrink it when none helps.
+    r"""Compass (coordinate) search: poll a step along each axis; shrink it
+    when none helps.
 
-    Each iteration polls the :math:`2d` compass directions
-    :math:`\mathcal D = \{+e_1, -e_1, +e_2, -e_2, \dots, +e_d, -e_d\}`, in that order, and
+    Each iteration polls the :math:`2d` compass directions :math:`\mathcal D
+    = \{+e_1, -e_1, +e_2, -e_2, \dots, +e_d, -e_d\}`, in that order, and
     moves to the first poll point that is better:
 
     .. math::
-        x_{k+1} = x_k + \Delta_k e, \quad \Delta_{k+1} = \Delta_k
-        \quad \text{for the first } e \in \mathcal D \text{ with }
-        f(x_k + \Delta_k e) < f(x_k); \qquad
-        \text{otherwise } x_{k+1} = x_k, \quad \Delta_{k+1} = \theta\,\Delta_k.
+        x_{k+1} = x_k + \Delta_k e, \quad \Delta_{k+1} = \Delta_k \quad
+        \text{for the first } e \in \mathcal D \text{ with } f(x_k + \Delta_k
+        e) < f(x_k); \qquad \text{otherwise } x_{k+1} = x_k, \quad
+        \Delta_{k+1} = \theta\,\Delta_k.
 
-    It stops once :math:`\Delta_k <` ``min_step`` (or the budget is spent). Why it works: an
-    unsuccessful poll means :math:`f(x_k \pm \Delta_k e_i) \ge f(x_k)` for every :math:`i`,
-    and for an :math:`L`-smooth :math:`f`, Taylor's bound
-    :math:`f(x \pm \Delta e_i) \le f(x) \pm \Delta\,\partial_i f(x) + \tfrac12 L \Delta^2`
-    then gives :math:`|\partial_i f(x_k)| \le \tfrac12 L \Delta_k`, so
-    :math:`\|\nabla f(x_k)\| \le \tfrac12 \sqrt d\, L\, \Delta_k`: as the step shrinks, the
-    gradient at the unsuccessful iterates goes to zero (Kolda, Lewis & Torczon 2003, §3).
+    It stops once :math:`\Delta_k <` ``min_step`` (or the budget is spent).
+    Why it works: an unsuccessful poll means :math:`f(x_k \pm \Delta_k e_i)
+    \ge f(x_k)` for every :math:`i`, and for an :math:`L`-smooth :math:`f`,
+    Taylor's bound :math:`f(x \pm \Delta e_i) \le f(x) \pm \Delta\,\partial_i
+    f(x) + \tfrac12 L \Delta^2` then gives :math:`|\partial_i f(x_k)| \le
+    \tfrac12 L \Delta_k`, so :math:`\|\nabla f(x_k)\| \le \tfrac12 \sqrt d\,
+    L\, \Delta_k`: as the step shrinks, the gradient at the unsuccessful
+    iterates goes to zero (Kolda, Lewis & Torczon 2003, §3).
 
     Parameters
     ----------
     f : an objective with ``value(x)``, or a callable ``x -> float``.
     x0 : start, shape ``(d,)``.
     step : initial step :math:`\Delta_0 > 0`.
-    shrink : :math:`\theta \in (0, 1)`, the factor applied after an unsuccessful poll.
+    shrink : :math:`\theta \in (0, 1)`, the factor applied after an
+    unsuccessful poll.
     min_step : stop once :math:`\Delta_k` falls below this (> 0).
     max_evals : budget of evaluations of ``f``, ``x0``'s included.
-    seed : unused — the method is deterministic; accepted so that all four methods share one
-        signature.
+    seed : unused — the method is deterministic; accepted so that all four
+        methods share one signature.
 
     Returns
     -------
     Trajectory
         One row per poll (up to :math:`2d` evaluations each).
 
-    References
-    ----------
-    T. G. Kolda, R. M. Lewis and V. Torczon (2003). Optimization by direct search: new
-    perspectives on some classical and modern methods. *SIAM Review* 45(3), 385-482, §1.1
-    (compass search, which goes back to Fermi and Metropolis, 1952).
+    References ---------- T. G. Kolda, R. M. Lewis and V. Torczon (2003).
+    Optimization by direct search: new perspectives on some classical and
+    modern methods. *SIAM Review* 45(3), 385-482, §1.1 (compass search, which
+    goes back to Fermi and Metropolis, 1952).
     """
     check_number(
-        "Invalid step value: {value} (must be positive and finite)", step, _positive_and_finite
+        "Invalid step value: {value} (must be positive and finite)",
+        step,
+        _positive_and_finite,
     )
-    check_number("Invalid shrink value: {value} (must lie in (0, 1))", shrink, open_unit_interval)
+    check_number(
+        "Invalid shrink value: {value} (must lie in (0, 1))",
+        shrink,
+        open_unit_interval,
+    )
     message = "Invalid min_step value: {value} (must be positive and finite)"
     check_number(message, min_step, _positive_and_finite)
     check_whole(_MAX_EVALS, max_evals, 1)
@@ -329,7 +360,9 @@ def coordinate_search(
     counted = Counted(f, max_evals)
     trials = _Trials(counted)
     fx = _first_value(counted, x)
-    compass = [sign * axis for axis in np.eye(x.size) for sign in (1.0, -1.0)]
+    compass = [
+        sign * axis for axis in np.eye(x.size) for sign in (1.0, -1.0)
+    ]
     path = Recorder(counted, finite_only=False)
     path.record(x, fx)
     delta = step
@@ -348,7 +381,10 @@ def coordinate_search(
         return _end(path, trials, x, fx)
     except _DivergedError as diverged:
         return _diverge(path, trials, diverged)
-    why = f"the step Δ = {delta:.2g} fell below min_step = {min_step:.2g} (no better poll point)"
+    why = (
+        f"the step Δ = {delta:.2g} fell below min_step = {min_step:.2g} "
+        "(no better poll point)"
+    )
     return _end(path, trials, x, fx, converged=why)
 
 
@@ -433,17 +469,41 @@ def nelder_mead(
     point. *SIAM J. Optimization* 9(1), 148-158.
     """
     # The conditions of Lagarias et al. (1998), §2.
-    check_number("Invalid rho value: {value} (reflection needs rho > 0)", rho, _positive_and_finite)
+    check_number(
+        "Invalid rho value: {value} (reflection needs rho > 0)",
+        rho,
+        _positive_and_finite,
+    )
     message = f"Invalid chi value: {{value}} (expansion needs chi > 1 and chi > rho = {rho})"
-    check_number(message, chi, lambda values: finite(values) & (values > 1) & (values > rho))
-    check_number("Invalid gamma value: {value} (must lie in (0, 1))", gamma, open_unit_interval)
-    check_number("Invalid sigma value: {value} (must lie in (0, 1))", sigma, open_unit_interval)
-    check_number("Invalid xatol value: {value} (must be >= 0)", xatol, nonnegative)
-    check_number("Invalid fatol value: {value} (must be >= 0)", fatol, nonnegative)
+    check_number(
+        message,
+        chi,
+        lambda values: finite(values) & (values > 1) & (values > rho),
+    )
+    check_number(
+        "Invalid gamma value: {value} (must lie in (0, 1))",
+        gamma,
+        open_unit_interval,
+    )
+    check_number(
+        "Invalid sigma value: {value} (must lie in (0, 1))",
+        sigma,
+        open_unit_interval,
+    )
+    check_number(
+        "Invalid xatol value: {value} (must be >= 0)", xatol, nonnegative
+    )
+    check_number(
+        "Invalid fatol value: {value} (must be >= 0)", fatol, nonnegative
+    )
     check_whole(_MAX_EVALS, max_evals, 1)
     check_whole(_SEED, seed, 0)
     x = _start(x0)
-    simplex = _initial_simplex(x) if initial_simplex is None else _given_simplex(initial_simplex, x)
+    simplex = (
+        _initial_simplex(x)
+        if initial_simplex is None
+        else _given_simplex(initial_simplex, x)
+    )
     counted = Counted(f, max_evals)
     trials = _Trials(counted)
     values = np.full(x.size + 1, np.inf)
@@ -475,7 +535,9 @@ def nelder_mead(
     # Sorting again covers a budget spent while the initial simplex was evaluated (its unseen
     # vertices are still +inf); NaN sorts last, where np.argmin would pick it.
     simplex, values = _best_first(simplex, values)
-    return _end(path, trials, simplex[0], float(values[0]), converged=converged)
+    return _end(
+        path, trials, simplex[0], float(values[0]), converged=converged
+    )
 
 
 def _nelder_mead_iteration(
@@ -530,14 +592,18 @@ def _replace_worst(
     return simplex, values
 
 
-def _best_first(simplex: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _best_first(
+    simplex: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Step 1: order the vertices by value, best first. The sort is stable, so of two equal
     vertices the older stays ahead (the tie-breaking rule of Lagarias et al.)."""
     order = np.argsort(values, kind="stable")
     return simplex[order], values[order]
 
 
-def _simplex_converged(simplex: np.ndarray, values: np.ndarray, xatol: float, fatol: float) -> bool:
+def _simplex_converged(
+    simplex: np.ndarray, values: np.ndarray, xatol: float, fatol: float
+) -> bool:
     """SciPy's test: every vertex within ``xatol`` of the best in each coordinate, and every
     value within ``fatol`` of the best."""
     return bool(
@@ -554,7 +620,9 @@ def _initial_simplex(x0: np.ndarray) -> np.ndarray:
     return simplex
 
 
-def _given_simplex(initial_simplex: np.ndarray, x0: np.ndarray) -> np.ndarray:
+def _given_simplex(
+    initial_simplex: np.ndarray, x0: np.ndarray
+) -> np.ndarray:
     simplex = _numbers("initial_simplex", initial_simplex)
     d = x0.size
     if simplex.shape != (d + 1, d):
@@ -564,7 +632,9 @@ def _given_simplex(initial_simplex: np.ndarray, x0: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(simplex)):
         raise ValueError(f"initial_simplex must be finite, got {simplex}")
     if not np.array_equal(simplex[0], x0):
-        raise ValueError(f"initial_simplex[0] must be x0 = {x0}, got {simplex[0]}")
+        raise ValueError(
+            f"initial_simplex[0] must be x0 = {x0}, got {simplex[0]}"
+        )
     edges = simplex[1:] - simplex[0]
     rank = np.linalg.matrix_rank(edges)
     if rank < d:
@@ -635,7 +705,9 @@ def one_plus_one_es(
     A. Auger and N. Hansen. Tutorial: evolution strategies and CMA-ES (GECCO tutorials).
     """
     check_number(
-        "Invalid sigma value: {value} (must be positive and finite)", sigma, _positive_and_finite
+        "Invalid sigma value: {value} (must be positive and finite)",
+        sigma,
+        _positive_and_finite,
     )
     check_whole(_MAX_EVALS, max_evals, 1)
     check_whole(_SEED, seed, 0)

@@ -56,14 +56,21 @@ def _as_points(x: np.ndarray, dim: int) -> np.ndarray:
     points = np.asarray(x, dtype=float)
     if points.ndim == 0 or points.shape[-1] != dim:
         hint = "; for a 1-D function pass x[..., None]" if dim == 1 else ""
-        raise ValueError(f"x must have shape (..., {dim}), got shape {points.shape}{hint}")
+        raise ValueError(
+            f"x must have shape (..., {dim}), got shape {points.shape}{hint}"
+        )
     return points
 
 
-def _symmetric_2x2(h_xx: np.ndarray, h_xy: np.ndarray, h_yy: np.ndarray) -> np.ndarray:
+def _symmetric_2x2(
+    h_xx: np.ndarray, h_xy: np.ndarray, h_yy: np.ndarray
+) -> np.ndarray:
     """Stack the three entries of a symmetric 2x2 Hessian into shape ``(..., 2, 2)``."""
     h_xx, h_xy, h_yy = np.broadcast_arrays(h_xx, h_xy, h_yy)
-    return np.stack([np.stack([h_xx, h_xy], axis=-1), np.stack([h_xy, h_yy], axis=-1)], axis=-2)
+    return np.stack(
+        [np.stack([h_xx, h_xy], axis=-1), np.stack([h_xy, h_yy], axis=-1)],
+        axis=-2,
+    )
 
 
 class Objective:
@@ -119,16 +126,22 @@ class Objective:
     def f_min(self) -> float:
         """The lowest value of the function (``-inf`` if it is unbounded below)."""
         minimum = self.global_minimum
-        return float(self.value(minimum)) if minimum is not None else -math.inf
+        return (
+            float(self.value(minimum)) if minimum is not None else -math.inf
+        )
 
 
-def _sorted_by_value(objective: Objective, points: list[np.ndarray]) -> list[np.ndarray]:
+def _sorted_by_value(
+    objective: Objective, points: list[np.ndarray]
+) -> list[np.ndarray]:
     """``points`` ordered by function value, lowest first (ties keep their order)."""
     values = [float(objective.value(point)) for point in points]
     return [points[i] for i in np.argsort(values, kind="stable")]
 
 
-def _newton_polish(objective: Objective, guesses: np.ndarray, steps: int = 8) -> np.ndarray:
+def _newton_polish(
+    objective: Objective, guesses: np.ndarray, steps: int = 8
+) -> np.ndarray:
     r"""Refine approximate stationary points by Newton's method, :math:`x \leftarrow x - H^{-1} g`.
 
     Quadratic convergence takes a six-digit literature value to machine precision in a few
@@ -136,11 +149,15 @@ def _newton_polish(objective: Objective, guesses: np.ndarray, steps: int = 8) ->
     """
     points = np.array(guesses, dtype=float)
     for _ in range(steps):
-        newton_step = np.linalg.solve(objective.hess(points), objective.grad(points)[..., None])
+        newton_step = np.linalg.solve(
+            objective.hess(points), objective.grad(points)[..., None]
+        )
         points = points - newton_step[..., 0]
     gradient_norm = np.linalg.norm(objective.grad(points), axis=-1)
     if np.any(gradient_norm > 1e-10):
-        raise RuntimeError(f"Newton did not converge for {objective.name}: |g| = {gradient_norm}")
+        raise RuntimeError(
+            f"Newton did not converge for {objective.name}: |g| = {gradient_norm}"
+        )
     return points
 
 
@@ -175,7 +192,9 @@ class Rosenbrock(Objective):
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.b) and self.b > 0):
-            raise ValueError(f"Rosenbrock's b must be positive, got {self.b}")
+            raise ValueError(
+                f"Rosenbrock's b must be positive, got {self.b}"
+            )
         if not math.isfinite(self.a):
             raise ValueError(f"Rosenbrock's a must be finite, got {self.a}")
 
@@ -196,13 +215,23 @@ class Rosenbrock(Objective):
         r""":math:`\nabla f = \big(-2(a - x) - 4 b x (y - x^2),\; 2 b (y - x^2)\big)`."""
         x, y = np.moveaxis(_as_points(x, self.dim), -1, 0)
         valley = y - x**2
-        return np.stack([-2 * (self.a - x) - 4 * self.b * x * valley, 2 * self.b * valley], -1)
+        return np.stack(
+            [
+                -2 * (self.a - x) - 4 * self.b * x * valley,
+                2 * self.b * valley,
+            ],
+            -1,
+        )
 
     def hess(self, x: np.ndarray) -> np.ndarray:
         r""":math:`\nabla^2 f = \begin{pmatrix} 2 - 4 b y + 12 b x^2 & -4 b x \\
         -4 b x & 2 b \end{pmatrix}`."""
         x, y = np.moveaxis(_as_points(x, self.dim), -1, 0)
-        return _symmetric_2x2(2 - 4 * self.b * y + 12 * self.b * x**2, -4 * self.b * x, 2 * self.b)
+        return _symmetric_2x2(
+            2 - 4 * self.b * y + 12 * self.b * x**2,
+            -4 * self.b * x,
+            2 * self.b,
+        )
 
 
 # Beale's three residuals are c_i - x + x y^i, i = 1, 2, 3.
@@ -245,7 +274,10 @@ class Beale(Objective):
         r""":math:`f = \sum_{i=1}^{3} r_i^2`, :math:`r_i = c_i - x + x y^i`,
         :math:`c = (1.5, 2.25, 2.625)`."""
         x, y = np.moveaxis(_as_points(x, self.dim), -1, 0)
-        return sum((c - x + x * y**i) ** 2 for i, c in enumerate(_BEALE_CONSTANTS, start=1))
+        return sum(
+            (c - x + x * y**i) ** 2
+            for i, c in enumerate(_BEALE_CONSTANTS, start=1)
+        )
 
     def grad(self, x: np.ndarray) -> np.ndarray:
         r""":math:`\nabla f = \sum_i 2 r_i \nabla r_i`,
@@ -269,13 +301,19 @@ class Beale(Objective):
             dr_dx, dr_dy = y**i - 1, i * x * y ** (i - 1)
             h_xx = h_xx + 2 * dr_dx**2
             h_xy = h_xy + 2 * (dr_dx * dr_dy + residual * i * y ** (i - 1))
-            h_yy = h_yy + 2 * (dr_dy**2 + residual * i * (i - 1) * x * y ** max(i - 2, 0))
+            h_yy = h_yy + 2 * (
+                dr_dy**2 + residual * i * (i - 1) * x * y ** max(i - 2, 0)
+            )
         return _symmetric_2x2(h_xx, h_xy, h_yy)
 
 
 # Literature values (six digits) of Himmelblau's three minima without a closed form;
 # Newton polishes them to machine precision.
-_HIMMELBLAU_GUESSES = ((-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126))
+_HIMMELBLAU_GUESSES = (
+    (-2.805118, 3.131312),
+    (-3.779310, -3.283186),
+    (3.584428, -1.848126),
+)
 
 
 @dataclass(frozen=True)
@@ -325,7 +363,9 @@ class Himmelblau(Objective):
         r""":math:`\nabla^2 f = \begin{pmatrix} 12 x^2 + 4 y - 42 & 4 x + 4 y \\
         4 x + 4 y & 12 y^2 + 4 x - 26 \end{pmatrix}`."""
         x, y = np.moveaxis(_as_points(x, self.dim), -1, 0)
-        return _symmetric_2x2(12 * x**2 + 4 * y - 42, 4 * x + 4 * y, 12 * y**2 + 4 * x - 26)
+        return _symmetric_2x2(
+            12 * x**2 + 4 * y - 42, 4 * x + 4 * y, 12 * y**2 + 4 * x - 26
+        )
 
 
 @dataclass(frozen=True)
@@ -471,13 +511,18 @@ class TwoMinima(Objective):
     def _stationary_x(self) -> np.ndarray:
         """The three roots of :math:`4x^3 - 4x + c`, in increasing order."""
         angle = math.acos(-3 * math.sqrt(3) / 8 * self.c) / 3
-        roots = [2 / math.sqrt(3) * math.cos(angle - 2 * math.pi * k / 3) for k in range(3)]
+        roots = [
+            2 / math.sqrt(3) * math.cos(angle - 2 * math.pi * k / 3)
+            for k in range(3)
+        ]
         return np.sort(roots)
 
     @property
     def minima(self) -> list[np.ndarray]:
         left, _, right = self._stationary_x()
-        return _sorted_by_value(self, [np.array([left, 0.0]), np.array([right, 0.0])])
+        return _sorted_by_value(
+            self, [np.array([left, 0.0]), np.array([right, 0.0])]
+        )
 
     @property
     def saddle_points(self) -> list[np.ndarray]:
@@ -546,13 +591,18 @@ class Rastrigin(Objective):
     @property
     def minima(self) -> list[np.ndarray]:
         # The function is a sum of 1-D terms, so its minima are all pairs of 1-D minimisers.
-        grid = np.stack(np.meshgrid(self._minimisers_1d(), self._minimisers_1d()), axis=-1)
+        grid = np.stack(
+            np.meshgrid(self._minimisers_1d(), self._minimisers_1d()),
+            axis=-1,
+        )
         return _sorted_by_value(self, list(grid.reshape(-1, 2)))
 
     def value(self, x: np.ndarray) -> np.ndarray:
         r""":math:`f = A d + \sum_i \big(x_i^2 - A\cos 2\pi x_i\big)`."""
         x = _as_points(x, self.dim)
-        return self.A * self.dim + np.sum(x**2 - self.A * np.cos(2 * np.pi * x), axis=-1)
+        return self.A * self.dim + np.sum(
+            x**2 - self.A * np.cos(2 * np.pi * x), axis=-1
+        )
 
     def grad(self, x: np.ndarray) -> np.ndarray:
         r""":math:`\partial f / \partial x_i = 2 x_i + 2\pi A \sin 2\pi x_i`."""
@@ -598,12 +648,16 @@ class Quadratic(Objective):
         if A.ndim == 0:
             A = A.reshape(1, 1)
         if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] == 0:
-            raise ValueError(f"A must be a non-empty square matrix, got shape {A.shape}")
+            raise ValueError(
+                f"A must be a non-empty square matrix, got shape {A.shape}"
+            )
         if not np.all(np.isfinite(A)):
             raise ValueError(f"A must be finite, got {A}")
         asymmetry = float(np.max(np.abs(A - A.T)))
         if asymmetry > 1e-10 * max(1.0, float(np.max(np.abs(A)))):
-            raise ValueError(f"A must be symmetric, got max |A - A^T| = {asymmetry:.3g}")
+            raise ValueError(
+                f"A must be symmetric, got max |A - A^T| = {asymmetry:.3g}"
+            )
         A = (A + A.T) / 2  # remove round-off asymmetry, e.g. from R D R^T
         smallest = np.linalg.eigvalsh(A)[0]
         if smallest < -_eigenvalue_tolerance(A):
@@ -613,7 +667,9 @@ class Quadratic(Objective):
         d = A.shape[0]
         b = np.zeros(d) if self.b is None else np.array(self.b, dtype=float)
         if b.shape != (d,) and not (d == 1 and b.shape == ()):
-            raise ValueError(f"b must have shape ({d},) to match A, got shape {b.shape}")
+            raise ValueError(
+                f"b must have shape ({d},) to match A, got shape {b.shape}"
+            )
         if not np.all(np.isfinite(b)):
             raise ValueError(f"b must be finite, got {b}")
         if not math.isfinite(self.c):
@@ -622,13 +678,26 @@ class Quadratic(Objective):
         object.__setattr__(self, "b", _read_only(b.reshape(d)))
         object.__setattr__(self, "c", float(self.c))
 
-        centre = self.global_minimum if self.global_minimum is not None else np.zeros(d)
+        centre = (
+            self.global_minimum
+            if self.global_minimum is not None
+            else np.zeros(d)
+        )
         if self.box is None:
-            box = tuple((float(centre_i) - 2.0, float(centre_i) + 2.0) for centre_i in centre)
+            box = tuple(
+                (float(centre_i) - 2.0, float(centre_i) + 2.0)
+                for centre_i in centre
+            )
             object.__setattr__(self, "box", box)
-        x0 = centre + 1.0 if self.x0 is None else np.array(self.x0, dtype=float)
+        x0 = (
+            centre + 1.0
+            if self.x0 is None
+            else np.array(self.x0, dtype=float)
+        )
         if x0.shape != (d,):
-            raise ValueError(f"x0 must have shape ({d},), got shape {x0.shape}")
+            raise ValueError(
+                f"x0 must have shape ({d},), got shape {x0.shape}"
+            )
         object.__setattr__(self, "x0", _read_only(x0))
 
     @property
@@ -639,7 +708,9 @@ class Quadratic(Objective):
     def eigenvalues(self) -> np.ndarray:
         """Eigenvalues of :math:`A`, ascending; round-off around zero is set to zero."""
         eigenvalues = np.linalg.eigvalsh(self.A)
-        eigenvalues[np.abs(eigenvalues) <= _eigenvalue_tolerance(self.A)] = 0.0
+        eigenvalues[np.abs(eigenvalues) <= _eigenvalue_tolerance(self.A)] = (
+            0.0
+        )
         return _read_only(eigenvalues)
 
     @property
@@ -670,13 +741,19 @@ class Quadratic(Objective):
         if self.mu > 0.0:
             return self.minima[0]
         least_norm = np.linalg.pinv(self.A) @ self.b
-        consistent = np.allclose(self.A @ least_norm, self.b, atol=1e-10 * max(1.0, self.L))
+        consistent = np.allclose(
+            self.A @ least_norm, self.b, atol=1e-10 * max(1.0, self.L)
+        )
         return least_norm if consistent else None
 
     def value(self, x: np.ndarray) -> np.ndarray:
         r""":math:`f = \tfrac12 x^\top A x - b^\top x + c`."""
         x = _as_points(x, self.dim)
-        return 0.5 * np.einsum("...i,ij,...j->...", x, self.A, x) - x @ self.b + self.c
+        return (
+            0.5 * np.einsum("...i,ij,...j->...", x, self.A, x)
+            - x @ self.b
+            + self.c
+        )
 
     def grad(self, x: np.ndarray) -> np.ndarray:
         r""":math:`\nabla f = A x - b` (:math:`A` symmetric)."""
@@ -686,7 +763,9 @@ class Quadratic(Objective):
     def hess(self, x: np.ndarray) -> np.ndarray:
         r""":math:`\nabla^2 f = A` at every point."""
         x = _as_points(x, self.dim)
-        return np.broadcast_to(self.A, (*x.shape[:-1], self.dim, self.dim)).copy()
+        return np.broadcast_to(
+            self.A, (*x.shape[:-1], self.dim, self.dim)
+        ).copy()
 
 
 def _eigenvalue_tolerance(A: np.ndarray) -> float:
@@ -745,7 +824,12 @@ def rotation(angle: float) -> np.ndarray:
     r"""Counter-clockwise rotation by ``angle`` radians,
     :math:`R_\theta = \begin{pmatrix} \cos\theta & -\sin\theta \\
     \sin\theta & \cos\theta \end{pmatrix}`."""
-    return np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+    return np.array(
+        [
+            [math.cos(angle), -math.sin(angle)],
+            [math.sin(angle), math.cos(angle)],
+        ]
+    )
 
 
 def quadratic_bowl(
@@ -780,7 +864,9 @@ def quadratic_bowl(
     Quadratic
     """
     if not (math.isfinite(condition_number) and condition_number >= 1.0):
-        raise ValueError(f"condition_number must be a finite number >= 1, got {condition_number}")
+        raise ValueError(
+            f"condition_number must be a finite number >= 1, got {condition_number}"
+        )
     if not math.isfinite(angle):
         raise ValueError(f"angle must be finite, got {angle}")
     if not (math.isfinite(scale) and scale > 0.0):
@@ -803,5 +889,13 @@ saddle = Saddle()
 two_minima = TwoMinima()
 rastrigin = Rastrigin()
 
-ALL: tuple[Objective, ...] = (rosenbrock, beale, himmelblau, booth, saddle, two_minima, rastrigin)
+ALL: tuple[Objective, ...] = (
+    rosenbrock,
+    beale,
+    himmelblau,
+    booth,
+    saddle,
+    two_minima,
+    rastrigin,
+)
 """Every named instance, for tests and galleries."""

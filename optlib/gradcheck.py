@@ -19,7 +19,9 @@ import numpy as np
 __all__ = ["numerical_grad", "numerical_hessian", "relative_error"]
 
 
-def numerical_grad(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+def numerical_grad(
+    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6
+) -> np.ndarray:
     r"""Central-difference gradient of a scalar function ``f`` at ``x`` (any shape).
 
     Returns an array shaped like ``x`` whose entry ``i`` is
@@ -52,11 +54,21 @@ def numerical_hessian(
         forward, backward = x.copy(), x.copy()
         forward.flat[j] += step
         backward.flat[j] -= step
-        hessian[:, j] = (np.ravel(grad(forward)) - np.ravel(grad(backward))) / (2.0 * step)
+        hessian[:, j] = (
+            np.ravel(grad(forward)) - np.ravel(grad(backward))
+        ) / (2.0 * step)
     return hessian
 
 
 def relative_error(actual: np.ndarray, expected: np.ndarray) -> float:
     r"""Largest entrywise :math:`|a - e| / \max(1, |e|)`: absolute near zero, relative elsewhere."""
-    actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
-    return float(np.max(np.abs(actual - expected) / np.maximum(1.0, np.abs(expected)), initial=0.0))
+    actual, expected = (
+        np.asarray(actual, dtype=float),
+        np.asarray(expected, dtype=float),
+    )
+    return float(
+        np.max(
+            np.abs(actual - expected) / np.maximum(1.0, np.abs(expected)),
+            initial=0.0,
+        )
+    )

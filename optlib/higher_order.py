@@ -173,15 +173,23 @@ def backtracking(
     """
     slope = _descent_slope(objective, x, direction, value, grad)
     check_number("Invalid step value: {value}", step, finite_positive)
-    check_number("Invalid c1 value: {value} (need 0 < c1 < 1)", c1, open_unit_interval)
-    check_number("Invalid shrink value: {value} (need 0 < shrink < 1)", shrink, open_unit_interval)
+    check_number(
+        "Invalid c1 value: {value} (need 0 < c1 < 1)", c1, open_unit_interval
+    )
+    check_number(
+        "Invalid shrink value: {value} (need 0 < shrink < 1)",
+        shrink,
+        open_unit_interval,
+    )
     counted = Counted(objective)
     alpha = step
     while not np.array_equal(x + alpha * direction, x):
         new_value = counted.value(x + alpha * direction)
         # Written as "holds" rather than "fails" so that a NaN trial value fails it.
         if new_value <= value + c1 * alpha * slope:  # (3.4)
-            return LineSearchResult(alpha, new_value, None, counted.values, 0, True)
+            return LineSearchResult(
+                alpha, new_value, None, counted.values, 0, True
+            )
         alpha = shrink * alpha
     return LineSearchResult(0.0, value, None, counted.values, 0, False)
 
@@ -257,18 +265,25 @@ def wolfe(
         ):
             return _zoom(phi, previous, (alpha, trial_value), max_evals)
         trial = phi.trial(alpha, trial_value)
-        if phi.curvature(trial.slope):  # α_i satisfies the strong Wolfe conditions
+        if phi.curvature(
+            trial.slope
+        ):  # α_i satisfies the strong Wolfe conditions
             return phi.found(trial)
         # φ turns upward at α_i: a minimiser of φ lies between α_{i-1} and α_i.
         if trial.slope >= 0:
-            return _zoom(phi, trial, (previous.step, previous.value), max_evals)
+            return _zoom(
+                phi, trial, (previous.step, previous.value), max_evals
+            )
         # Still going down: try a longer step.
         previous, alpha = trial, 2.0 * alpha
     return phi.gave_up(previous)
 
 
 def _zoom(
-    phi: _LineFunction, low: _Trial, high: tuple[float, float], max_evals: int
+    phi: _LineFunction,
+    low: _Trial,
+    high: tuple[float, float],
+    max_evals: int,
 ) -> LineSearchResult:
     r"""Algorithm 3.6 of [NW06]_: shrink the interval between :math:`\alpha_{lo}` and
     :math:`\alpha_{hi}` until a step in it satisfies the strong Wolfe conditions.
@@ -280,16 +295,27 @@ def _zoom(
     """
     while phi.evals < max_evals:
         alpha = _interpolate(low, *high)
-        if alpha in (low.step, high[0]):  # the interval is below float64 resolution
+        if alpha in (
+            low.step,
+            high[0],
+        ):  # the interval is below float64 resolution
             break
         trial_value = phi(alpha)
-        if not phi.sufficient_decrease(alpha, trial_value) or trial_value >= low.value:
-            high = (alpha, trial_value)  # acceptable steps lie between α_lo and α_j
+        if (
+            not phi.sufficient_decrease(alpha, trial_value)
+            or trial_value >= low.value
+        ):
+            high = (
+                alpha,
+                trial_value,
+            )  # acceptable steps lie between α_lo and α_j
             continue
         trial = phi.trial(alpha, trial_value)
         if phi.curvature(trial.slope):
             return phi.found(trial)
-        if trial.slope * (high[0] - low.step) >= 0:  # φ rises from α_j toward α_hi
+        if (
+            trial.slope * (high[0] - low.step) >= 0
+        ):  # φ rises from α_j toward α_hi
             high = (low.step, low.value)
         low = trial
     return phi.gave_up(low)
@@ -301,7 +327,9 @@ def _interpolate(low: _Trial, high_step: float, high_value: float) -> float:
     (eq. 3.58 of [NW06]_, on the interval), safeguarded: it must lie in the middle 80% of the
     interval, else the midpoint — bisection."""
     width = high_step - low.step
-    curvature = (high_value - low.value - low.slope * width) / (width * width)
+    curvature = (high_value - low.value - low.slope * width) / (
+        width * width
+    )
     if np.isfinite(curvature) and curvature > 0:
         fraction = -low.slope / (2 * curvature) / width
         if 0.1 <= fraction <= 0.9:
@@ -350,7 +378,9 @@ class _LineFunction:
 
     def sufficient_decrease(self, alpha: float, value: float) -> bool:
         # "Holds" rather than "fails", so that a NaN value (f overflowed) fails it.
-        return bool(value <= self.value + self.c1 * alpha * self.slope)  # (3.7a)
+        return bool(
+            value <= self.value + self.c1 * alpha * self.slope
+        )  # (3.7a)
 
     def curvature(self, slope: float) -> bool:
         return bool(abs(slope) <= -self.c2 * self.slope)  # (3.7b)
@@ -358,18 +388,30 @@ class _LineFunction:
     def found(self, trial: _Trial) -> LineSearchResult:
         counted = self.counted
         return LineSearchResult(
-            trial.step, trial.value, trial.grad, counted.values, counted.grads, True
+            trial.step,
+            trial.value,
+            trial.grad,
+            counted.values,
+            counted.grads,
+            True,
         )
 
     def gave_up(self, best: _Trial) -> LineSearchResult:
         counted = self.counted
         new_grad = best.grad if best.step > 0 else None
         return LineSearchResult(
-            best.step, best.value, new_grad, counted.values, counted.grads, False
+            best.step,
+            best.value,
+            new_grad,
+            counted.values,
+            counted.grads,
+            False,
         )
 
 
-def exact_quadratic_step(A: np.ndarray, grad: np.ndarray, direction: np.ndarray) -> float:
+def exact_quadratic_step(
+    A: np.ndarray, grad: np.ndarray, direction: np.ndarray
+) -> float:
     r"""The exact minimiser of :math:`\alpha \mapsto f(x + \alpha p)` for a quadratic
     :math:`f(x) = \tfrac12 x^\top A x - b^\top x`:
 
@@ -397,7 +439,9 @@ def exact_quadratic_step(A: np.ndarray, grad: np.ndarray, direction: np.ndarray)
     """
     curvature = float(direction @ A @ direction)
     if not curvature > 0:
-        raise ValueError(f"direction must have positive curvature p @ A @ p, got {curvature:.6g}")
+        raise ValueError(
+            f"direction must have positive curvature p @ A @ p, got {curvature:.6g}"
+        )
     return -float(grad @ direction) / curvature
 
 
@@ -415,10 +459,8 @@ def newton_direction(hessian: np.ndarray, grad: np.ndarray) -> np.ndarray:
     hessian : ndarray, shape (d, d)
     grad : ndarray, shape (d,)
 
-    Returns
-    -------
-    ndarray, shape (d,)
-        Found by solving :math:`\nabla^2 f\, p = -\nabla f` (never by inverting).
+    Returns ------- ndarray, shape (d,) Found by solving :math:`\nabla^2 f\,
+    p = -\nabla f` (never by inverting).
 
     Raises
     ------
@@ -428,7 +470,9 @@ def newton_direction(hessian: np.ndarray, grad: np.ndarray) -> np.ndarray:
     return np.linalg.solve(hessian, -grad)
 
 
-def cholesky_with_added_identity(A: np.ndarray, beta: float = 1e-3) -> tuple[np.ndarray, float]:
+def cholesky_with_added_identity(
+    A: np.ndarray, beta: float = 1e-3
+) -> tuple[np.ndarray, float]:
     r"""Cholesky factor of :math:`A + \tau I`, with :math:`\tau` the first shift of the
     sequence below that makes the matrix positive definite.
 
@@ -461,7 +505,9 @@ def cholesky_with_added_identity(A: np.ndarray, beta: float = 1e-3) -> tuple[np.
     """
     A = np.asarray(A, dtype=float)
     if A.ndim != 2 or A.shape[0] != A.shape[1] or not np.all(np.isfinite(A)):
-        raise ValueError(f"A must be a finite square matrix, got shape {A.shape}")
+        raise ValueError(
+            f"A must be a finite square matrix, got shape {A.shape}"
+        )
     if not _is_symmetric(A):  # Cholesky would read the lower triangle only
         raise ValueError(f"A must be symmetric, got {A.tolist()}")
     check_number("Invalid beta value: {value}", beta, finite_positive)
@@ -475,7 +521,9 @@ def cholesky_with_added_identity(A: np.ndarray, beta: float = 1e-3) -> tuple[np.
             tau = max(2 * tau, beta)
 
 
-def cauchy_point(grad: np.ndarray, B: np.ndarray, radius: float) -> np.ndarray:
+def cauchy_point(
+    grad: np.ndarray, B: np.ndarray, radius: float
+) -> np.ndarray:
     r"""The minimiser of the quadratic model along :math:`-\nabla f` inside the trust region.
 
     .. math::
@@ -507,7 +555,11 @@ def cauchy_point(grad: np.ndarray, B: np.ndarray, radius: float) -> np.ndarray:
     _check_model(grad, B, radius)
     grad_norm = float(np.linalg.norm(grad))
     curvature = float(grad @ B @ grad)
-    tau = 1.0 if curvature <= 0 else min(grad_norm**3 / (radius * curvature), 1.0)
+    tau = (
+        1.0
+        if curvature <= 0
+        else min(grad_norm**3 / (radius * curvature), 1.0)
+    )
     return -tau * radius / grad_norm * grad
 
 
@@ -544,19 +596,27 @@ def dogleg(grad: np.ndarray, B: np.ndarray, radius: float) -> np.ndarray:
     """
     _check_model(grad, B, radius)
     if not _is_positive_definite(B):
-        raise ValueError("B must be positive definite for the dogleg (else use cauchy_point)")
+        raise ValueError(
+            "B must be positive definite for the dogleg (else use cauchy_point)"
+        )
     newton_step = newton_direction(B, grad)
     if np.linalg.norm(newton_step) <= radius:
         return newton_step
     steepest_descent_step = -(grad @ grad) / (grad @ B @ grad) * grad
     if np.linalg.norm(steepest_descent_step) >= radius:
-        return radius / np.linalg.norm(steepest_descent_step) * steepest_descent_step
+        return (
+            radius
+            / np.linalg.norm(steepest_descent_step)
+            * steepest_descent_step
+        )
     # Second leg: ‖p^U + s (p^B - p^U)‖² = Δ² is a quadratic a s² + 2 b s + c = 0 in s = τ - 1.
     leg = newton_step - steepest_descent_step
     a = leg @ leg
     b = steepest_descent_step @ leg
     c = steepest_descent_step @ steepest_descent_step - radius * radius
-    s = (-b + np.sqrt(b * b - a * c)) / a  # c < 0, so the positive root lies in (0, 1)
+    s = (
+        -b + np.sqrt(b * b - a * c)
+    ) / a  # c < 0, so the positive root lies in (0, 1)
     return steepest_descent_step + s * leg
 
 
@@ -644,24 +704,43 @@ def newton(
         raise ValueError(
             f"Invalid damping value: {damping!r} (use 'line_search', 'trust_region' or None)"
         )
-    check_number("Invalid c1 value: {value} (need 0 < c1 < 1)", c1, open_unit_interval)
+    check_number(
+        "Invalid c1 value: {value} (need 0 < c1 < 1)", c1, open_unit_interval
+    )
     check_number("Invalid beta value: {value}", beta, finite_positive)
-    if not (is_number(radius) and is_number(max_radius) and 0 < radius <= max_radius < np.inf):
+    if not (
+        is_number(radius)
+        and is_number(max_radius)
+        and 0 < radius <= max_radius < np.inf
+    ):
         raise ValueError(
             f"Invalid radius, max_radius values: {radius}, {max_radius} "
             "(need 0 < radius <= max_radius < inf)"
         )
     if not (is_number(eta) and 0 <= eta < 0.25):
         raise ValueError(f"Invalid eta value: {eta} (need 0 <= eta < 0.25)")
-    counted, x, value, grad, tol = _start(objective, x0, max_steps, tol, hessian=True)
+    counted, x, value, grad, tol = _start(
+        objective, x0, max_steps, tol, hessian=True
+    )
     path = Recorder(counted, hessians=True)
     path.record(x, value)
     if damping is None:
         return _pure_newton(counted, path, x, grad, max_steps, tol)
     if damping == "line_search":
-        return _line_search_newton(counted, path, x, value, grad, max_steps, tol, c1, beta)
+        return _line_search_newton(
+            counted, path, x, value, grad, max_steps, tol, c1, beta
+        )
     return _trust_region_newton(
-        counted, path, x, value, grad, max_steps, tol, radius, max_radius, eta
+        counted,
+        path,
+        x,
+        value,
+        grad,
+        max_steps,
+        tol,
+        radius,
+        max_radius,
+        eta,
     )
 
 
@@ -679,12 +758,24 @@ def _pure_newton(
         while path.steps < max_steps and np.linalg.norm(grad) > tol:
             hessian = _hessian(counted, x)
             if not np.all(np.isfinite(hessian)):
-                _stop(path, f"the Hessian at x_{path.steps} is not finite", grad, tol)
+                _stop(
+                    path,
+                    f"the Hessian at x_{path.steps} is not finite",
+                    grad,
+                    tol,
+                )
                 break
             try:
                 x = x + newton_direction(hessian, grad)
-            except np.linalg.LinAlgError:  # no Newton step; a singular Hessian is not divergence
-                _stop(path, f"the Hessian is singular at x_{path.steps}", grad, tol)
+            except (
+                np.linalg.LinAlgError
+            ):  # no Newton step; a singular Hessian is not divergence
+                _stop(
+                    path,
+                    f"the Hessian is singular at x_{path.steps}",
+                    grad,
+                    tol,
+                )
                 break
             value, grad = counted.value(x), counted.grad(x)
             if not _record(path, x, value, grad):
@@ -707,17 +798,26 @@ def _line_search_newton(
     while path.steps < max_steps and np.linalg.norm(grad) > tol:
         hessian = _hessian(counted, x)
         if not np.all(np.isfinite(hessian)):
-            _stop(path, f"the Hessian at x_{path.steps} is not finite", grad, tol)
+            _stop(
+                path,
+                f"the Hessian at x_{path.steps} is not finite",
+                grad,
+                tol,
+            )
             break
         # B_k = ∇²f_k + τ_k I, positive definite (Algorithm 3.3), factored as L Lᵀ.
         L, _ = cholesky_with_added_identity(hessian, beta)
         # Solve L Lᵀ p = -∇f_k: forward substitution, then back substitution.
         direction = np.linalg.solve(L.T, np.linalg.solve(L, -grad))
         slope = float(grad @ direction)
-        if not slope < 0:  # round-off, once ∇f is tiny: no descent left to find
+        if (
+            not slope < 0
+        ):  # round-off, once ∇f is tiny: no descent left to find
             _stop(path, _not_a_descent_direction(slope), grad, tol)
             break
-        search = backtracking(counted, x, direction, value, grad, step=1.0, c1=c1)
+        search = backtracking(
+            counted, x, direction, value, grad, step=1.0, c1=c1
+        )
         if not search.success:
             why = (
                 "the backtracking line search found no step along p that decreases f enough: "
@@ -749,28 +849,50 @@ def _trust_region_newton(
     hessian = _hessian(counted, x) if np.linalg.norm(grad) > tol else None
     while path.steps < max_steps and np.linalg.norm(grad) > tol:
         if not np.all(np.isfinite(hessian)):
-            _stop(path, f"the Hessian at x_{path.steps} is not finite", grad, tol)
+            _stop(
+                path,
+                f"the Hessian at x_{path.steps} is not finite",
+                grad,
+                tol,
+            )
             break
         try:
-            step = dogleg(grad, hessian, radius) if _is_positive_definite(hessian) else None
-        except np.linalg.LinAlgError:  # singular by round-off: Cholesky passed, the solve did not
+            step = (
+                dogleg(grad, hessian, radius)
+                if _is_positive_definite(hessian)
+                else None
+            )
+        except (
+            np.linalg.LinAlgError
+        ):  # singular by round-off: Cholesky passed, the solve did not
             step = None
         if step is None:
             step = cauchy_point(grad, hessian, radius)
-        predicted_decrease = -(grad @ step + 0.5 * step @ hessian @ step)  # m_k(0) - m_k(p_k)
-        if not predicted_decrease > 0:  # round-off, once ∇f is tiny: the model sees no descent
+        predicted_decrease = -(
+            grad @ step + 0.5 * step @ hessian @ step
+        )  # m_k(0) - m_k(p_k)
+        if (
+            not predicted_decrease > 0
+        ):  # round-off, once ∇f is tiny: the model sees no descent
             why = f"the model predicts no decrease, m(0) - m(p) = {predicted_decrease:.2g} ≤ 0"
             _stop(path, why, grad, tol)
             break
         trial_value = counted.value(x + step)
-        rho = (value - trial_value) / predicted_decrease  # (4.4); NaN if f overflowed
+        rho = (
+            value - trial_value
+        ) / predicted_decrease  # (4.4); NaN if f overflowed
         # A guard of trust-region codes: once the predicted change is below f's round-off,
         # ρ is noise, while the model, accurate to O(‖p‖³), is far better than that.
-        if predicted_decrease <= _ROUNDOFF * abs(value) and trial_value <= value:
+        if (
+            predicted_decrease <= _ROUNDOFF * abs(value)
+            and trial_value <= value
+        ):
             rho = 1.0
         if not rho >= 0.25:  # a poor model: trust it less
             radius = 0.25 * radius
-        elif rho > 0.75 and np.linalg.norm(step) >= (1 - 1e-8) * radius:  # good, and at the edge
+        elif (
+            rho > 0.75 and np.linalg.norm(step) >= (1 - 1e-8) * radius
+        ):  # good, and at the edge
             radius = min(2 * radius, max_radius)
         if rho > eta:  # accept the step
             x = x + step
@@ -779,7 +901,9 @@ def _trust_region_newton(
                 break
             if path.steps < max_steps and np.linalg.norm(grad) > tol:
                 hessian = _hessian(counted, x)
-        elif radius <= np.finfo(float).eps * max(1.0, float(np.linalg.norm(x))):
+        elif radius <= np.finfo(float).eps * max(
+            1.0, float(np.linalg.norm(x))
+        ):
             # The region has shrunk below float64 resolution: no progress is possible.
             why = (
                 f"the trust region shrank to radius {radius:.2g}, below float64 resolution at "
@@ -836,12 +960,14 @@ def bfgs_update(H: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     curvature = float(s @ y)
     if not curvature > 0:
-        raise ValueError(f"the curvature condition needs s @ y > 0, got {curvature:.6g}")
+        raise ValueError(
+            f"the curvature condition needs s @ y > 0, got {curvature:.6g}"
+        )
     rho = 1.0 / curvature
     identity = np.eye(len(s))
-    return (identity - rho * np.outer(s, y)) @ H @ (identity - rho * np.outer(y, s)) + rho * (
-        np.outer(s, s)
-    )
+    return (identity - rho * np.outer(s, y)) @ H @ (
+        identity - rho * np.outer(y, s)
+    ) + rho * (np.outer(s, s))
 
 
 def _satisfies_curvature_condition(s: np.ndarray, y: np.ndarray) -> bool:
@@ -927,8 +1053,14 @@ def bfgs(
     path.record(x, value)
     while path.steps < max_steps and np.linalg.norm(grad) > tol:
         direction = -H @ grad
-        first_step = 1.0 / np.linalg.norm(grad) if H0 is None and path.steps == 0 else 1.0
-        new = _line_search(counted, x, direction, value, grad, exact, first_step, c1, c2)
+        first_step = (
+            1.0 / np.linalg.norm(grad)
+            if H0 is None and path.steps == 0
+            else 1.0
+        )
+        new = _line_search(
+            counted, x, direction, value, grad, exact, first_step, c1, c2
+        )
         if isinstance(new, str):  # no step found: why
             _stop(path, new, grad, tol)
             break
@@ -936,17 +1068,29 @@ def bfgs(
         if not _record(path, new_x, new_value, new_grad):
             break
         s, y = new_x - x, new_grad - grad
-        if _satisfies_curvature_condition(s, y):  # else skip the update: H_{k+1} = H_k
+        if _satisfies_curvature_condition(
+            s, y
+        ):  # else skip the update: H_{k+1} = H_k
             H = bfgs_update(H, s, y)
         x, value, grad = new_x, new_value, new_grad
         inverse_hessians.append(H)
-    return _conclude(path, grad, tol, max_steps, inverse_hessians=np.array(inverse_hessians))
+    return _conclude(
+        path,
+        grad,
+        tol,
+        max_steps,
+        inverse_hessians=np.array(inverse_hessians),
+    )
 
 
-def _is_exact_line_search(objective: Any, line_search: str, c1: float, c2: float) -> bool:
+def _is_exact_line_search(
+    objective: Any, line_search: str, c1: float, c2: float
+) -> bool:
     """Whether the quasi-Newton line search is exact, once its arguments are found valid."""
     if line_search not in ("wolfe", "exact"):
-        raise ValueError(f"Invalid line_search value: {line_search!r} (use 'wolfe' or 'exact')")
+        raise ValueError(
+            f"Invalid line_search value: {line_search!r} (use 'wolfe' or 'exact')"
+        )
     _check_wolfe_constants(c1, c2)
     if line_search == "exact" and getattr(objective, "A", None) is None:
         raise ValueError(
@@ -958,19 +1102,25 @@ def _is_exact_line_search(objective: Any, line_search: str, c1: float, c2: float
 
 def _check_wolfe_constants(c1: float, c2: float) -> None:
     if not (is_number(c1) and is_number(c2) and 0 < c1 < c2 < 1):
-        raise ValueError(f"Invalid c1, c2 values: {c1}, {c2} (need 0 < c1 < c2 < 1)")
+        raise ValueError(
+            f"Invalid c1, c2 values: {c1}, {c2} (need 0 < c1 < c2 < 1)"
+        )
 
 
 def _initial_inverse_hessian(H0: np.ndarray, d: int) -> np.ndarray:
     """``H0`` as a float array, once found a symmetric positive definite ``(d, d)`` matrix."""
     H = _as_float_array("H0", H0)
     if H.shape != (d, d):
-        raise ValueError(f"H0 must have shape ({d}, {d}), got shape {H.shape}")
+        raise ValueError(
+            f"H0 must have shape ({d}, {d}), got shape {H.shape}"
+        )
     if not (np.all(np.isfinite(H)) and np.allclose(H, H.T)):
         raise ValueError(f"H0 must be finite and symmetric, got {H}")
     if not _is_positive_definite(H):
         smallest = float(np.linalg.eigvalsh(H)[0])
-        raise ValueError(f"H0 must be positive definite, got smallest eigenvalue {smallest:.6g}")
+        raise ValueError(
+            f"H0 must be positive definite, got smallest eigenvalue {smallest:.6g}"
+        )
     return H
 
 
@@ -993,12 +1143,16 @@ def _line_search(
         return _not_a_descent_direction(slope)
     if exact:
         try:
-            alpha = exact_quadratic_step(counted.objective.A, grad, direction)
+            alpha = exact_quadratic_step(
+                counted.objective.A, grad, direction
+            )
         except ValueError as error:  # A is not positive definite
             return f"the exact line search has no step: {error}"
         new_x = x + alpha * direction
         return new_x, counted.value(new_x), counted.grad(new_x)
-    search = wolfe(counted, x, direction, value, grad, step=first_step, c1=c1, c2=c2)
+    search = wolfe(
+        counted, x, direction, value, grad, step=first_step, c1=c1, c2=c2
+    )
     if search.success or search.new_value == -np.inf:
         return x + search.step * direction, search.new_value, search.new_grad
     if search.step > 0:
@@ -1015,7 +1169,10 @@ def _line_search(
 
 
 def two_loop_recursion(
-    grad: np.ndarray, s_history: list[np.ndarray], y_history: list[np.ndarray], gamma: float
+    grad: np.ndarray,
+    s_history: list[np.ndarray],
+    y_history: list[np.ndarray],
+    gamma: float,
 ) -> np.ndarray:
     r"""The product :math:`H_k \nabla f_k` for the L-BFGS matrix :math:`H_k` — the BFGS update
     (6.17) applied to :math:`H_k^0 = \gamma_k I` with the stored pairs, oldest first —
@@ -1050,20 +1207,28 @@ def two_loop_recursion(
     matrix–vector product, and :math:`2md` numbers of storage instead of :math:`d^2`.
     """
     check_number(
-        "Invalid gamma value: {value} (must be positive and finite)", gamma, finite_positive
+        "Invalid gamma value: {value} (must be positive and finite)",
+        gamma,
+        finite_positive,
     )
-    curvatures = [float(y @ s) for s, y in zip(s_history, y_history, strict=True)]
+    curvatures = [
+        float(y @ s) for s, y in zip(s_history, y_history, strict=True)
+    ]
     if not all(curvature > 0 for curvature in curvatures):
         raise ValueError(f"every pair needs s_i @ y_i > 0, got {curvatures}")
     rhos = [1.0 / curvature for curvature in curvatures]
     alphas = []
     q = grad
-    for s, y, rho in reversed(list(zip(s_history, y_history, rhos, strict=True))):  # newest first
+    for s, y, rho in reversed(
+        list(zip(s_history, y_history, rhos, strict=True))
+    ):  # newest first
         alpha = rho * (s @ q)
         q = q - alpha * y
         alphas.append(alpha)
     r = gamma * q  # H_k^0 q
-    for s, y, rho, alpha in zip(s_history, y_history, rhos, reversed(alphas), strict=True):
+    for s, y, rho, alpha in zip(
+        s_history, y_history, rhos, reversed(alphas), strict=True
+    ):
         beta = rho * (y @ r)
         r = r + s * (alpha - beta)
     return r
@@ -1129,15 +1294,21 @@ def lbfgs(
     check_whole("Invalid memory value: {value}", memory, 1)
     exact = _is_exact_line_search(objective, line_search, c1, c2)
     counted, x, value, grad, tol = _start(objective, x0, max_steps, tol)
-    s_history: deque[np.ndarray] = deque(maxlen=memory)  # the oldest pair drops out
+    s_history: deque[np.ndarray] = deque(
+        maxlen=memory
+    )  # the oldest pair drops out
     y_history: deque[np.ndarray] = deque(maxlen=memory)
     gamma = 1.0
     path = Recorder(counted)
     path.record(x, value)
     while path.steps < max_steps and np.linalg.norm(grad) > tol:
-        direction = -two_loop_recursion(grad, list(s_history), list(y_history), gamma)
+        direction = -two_loop_recursion(
+            grad, list(s_history), list(y_history), gamma
+        )
         first_step = 1.0 / np.linalg.norm(grad) if not s_history else 1.0
-        new = _line_search(counted, x, direction, value, grad, exact, first_step, c1, c2)
+        new = _line_search(
+            counted, x, direction, value, grad, exact, first_step, c1, c2
+        )
         if isinstance(new, str):  # no step found: why
             _stop(path, new, grad, tol)
             break
@@ -1156,7 +1327,9 @@ def lbfgs(
 # --- How a run ends ------------------------------------------------------------------------------
 
 
-def _record(path: Recorder, x: np.ndarray, value: float, grad: np.ndarray | None) -> bool:
+def _record(
+    path: Recorder, x: np.ndarray, value: float, grad: np.ndarray | None
+) -> bool:
     r"""Record the next iterate :math:`x_{t+1}` and :math:`f(x_{t+1})`; or, if the run broke
     down there — :math:`f = -\infty` (unbounded below), or :math:`x`, :math:`f` or
     :math:`\nabla f` not finite — mark it diverged and return ``False``."""
@@ -1185,7 +1358,11 @@ def _not_a_descent_direction(slope: float) -> str:
 
 
 def _conclude(
-    path: Recorder, grad: np.ndarray, tol: float, max_steps: int, **arrays: Any
+    path: Recorder,
+    grad: np.ndarray,
+    tol: float,
+    max_steps: int,
+    **arrays: Any,
 ) -> Trajectory:
     """The trajectory of a run; one that met no other end converged (``|∇f| <= tol``) or took
     its ``max_steps``."""
@@ -1214,11 +1391,19 @@ def _require_methods(objective: Any, methods: tuple[str, ...]) -> None:
 
 
 def _start(
-    objective: Any, x0: np.ndarray, max_steps: int, tol: float | None, *, hessian: bool = False
+    objective: Any,
+    x0: np.ndarray,
+    max_steps: int,
+    tol: float | None,
+    *,
+    hessian: bool = False,
 ) -> tuple[Counted, np.ndarray, float, np.ndarray, float]:
     r"""Check the common arguments; return the counted objective, ``x0``, :math:`f(x_0)`,
     :math:`\nabla f(x_0)` and the gradient tolerance."""
-    _require_methods(objective, ("value", "grad", "hess") if hessian else ("value", "grad"))
+    _require_methods(
+        objective,
+        ("value", "grad", "hess") if hessian else ("value", "grad"),
+    )
     x = _as_float_array("x0", x0)
     if x.ndim != 1 or x.size == 0:
         raise ValueError(f"x0 must have shape (d,), got shape {x.shape}")
@@ -1226,11 +1411,17 @@ def _start(
         raise ValueError(f"x0 must be finite, got {x}")
     check_whole("Invalid max_steps value: {value}", max_steps, 0)
     if tol is not None:
-        check_number("Invalid tol value: {value} (must be finite and ≥ 0)", tol, finite_nonnegative)
+        check_number(
+            "Invalid tol value: {value} (must be finite and ≥ 0)",
+            tol,
+            finite_nonnegative,
+        )
     counted = Counted(objective)
     value, grad = counted.value(x), counted.grad(x)
     if grad.shape != x.shape:
-        raise ValueError(f"objective.grad(x0) must have shape {x.shape}, got shape {grad.shape}")
+        raise ValueError(
+            f"objective.grad(x0) must have shape {x.shape}, got shape {grad.shape}"
+        )
     if not (np.isfinite(value) and np.all(np.isfinite(grad))):
         raise ValueError(f"f and its gradient must be finite at x0 = {x}")
     if tol is None:
@@ -1243,9 +1434,15 @@ def _as_float_array(name: str, value: Any) -> np.ndarray:
     try:
         array = np.array(value, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of numbers, got {value!r}") from None
-    if np.asarray(value).dtype.kind not in "iuf":  # strings, booleans, None, objects
-        raise ValueError(f"{name} must be an array of numbers, got {value!r}")
+        raise ValueError(
+            f"{name} must be an array of numbers, got {value!r}"
+        ) from None
+    if (
+        np.asarray(value).dtype.kind not in "iuf"
+    ):  # strings, booleans, None, objects
+        raise ValueError(
+            f"{name} must be an array of numbers, got {value!r}"
+        )
     return array
 
 
@@ -1257,13 +1454,17 @@ def _hessian(counted: Counted, x: np.ndarray) -> np.ndarray:
             f"objective.hess(x) must have shape {(x.size, x.size)}, got shape {hessian.shape}"
         )
     if np.all(np.isfinite(hessian)) and not _is_symmetric(hessian):
-        raise ValueError(f"objective.hess(x) must be symmetric, got {hessian.tolist()} at x = {x}")
+        raise ValueError(
+            f"objective.hess(x) must be symmetric, got {hessian.tolist()} at x = {x}"
+        )
     return hessian
 
 
 def _is_symmetric(A: np.ndarray) -> bool:
     """:math:`A = A^\top` up to round-off in its largest entry."""
-    return bool(np.all(np.abs(A - A.T) <= 1e-10 * np.max(np.abs(A), initial=0.0)))
+    return bool(
+        np.all(np.abs(A - A.T) <= 1e-10 * np.max(np.abs(A), initial=0.0))
+    )
 
 
 def _check_model(grad: np.ndarray, B: np.ndarray, radius: float) -> None:
@@ -1274,21 +1475,35 @@ def _check_model(grad: np.ndarray, B: np.ndarray, radius: float) -> None:
         raise ValueError(
             f"grad and B must have shapes (d,), (d, d), got {np.shape(grad)}, {np.shape(B)}"
         )
-    if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(B)) and _is_symmetric(B)):
+    if not (
+        np.all(np.isfinite(grad))
+        and np.all(np.isfinite(B))
+        and _is_symmetric(B)
+    ):
         raise ValueError("grad and B must be finite and B symmetric")
     if not np.any(grad):
-        raise ValueError("grad must be nonzero: the model has no descent direction")
+        raise ValueError(
+            "grad must be nonzero: the model has no descent direction"
+        )
     check_number(
-        "Invalid radius value: {value} (must be positive and finite)", radius, finite_positive
+        "Invalid radius value: {value} (must be positive and finite)",
+        radius,
+        finite_positive,
     )
 
 
 def _descent_slope(
-    objective: Any, x: np.ndarray, direction: np.ndarray, value: float, grad: np.ndarray
+    objective: Any,
+    x: np.ndarray,
+    direction: np.ndarray,
+    value: float,
+    grad: np.ndarray,
 ) -> float:
     r"""Check a line search's inputs; return the slope :math:`\phi'(0) = \nabla f^\top p`."""
     _require_methods(objective, ("value", "grad"))
-    check_number("value must be f(x), a finite number, got {value}", value, finite)
+    check_number(
+        "value must be f(x), a finite number, got {value}", value, finite
+    )
     if np.shape(direction) != np.shape(x) or np.shape(grad) != np.shape(x):
         raise ValueError(
             f"x, direction and grad must have the same shape, got {np.shape(x)}, "

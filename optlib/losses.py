@@ -69,11 +69,15 @@ __all__ = [
     "triplet_pieces",
 ]
 
-LOG_CLAMP = -100.0  # PyTorch's BCE clamps each log here, so BCE(0, 1) = 100, not inf
+LOG_CLAMP = (
+    -100.0
+)  # PyTorch's BCE clamps each log here, so BCE(0, 1) = 100, not inf
 # PyTorch floors p(1 - p) in BCE's backward so that p = 0 or 1 stays finite; its constant is
 # `constexpr float EPSILON = 1e-12` (aten/src/ATen/native/Loss.cpp), i.e. 1e-12 rounded to float32.
 BCE_GRAD_FLOOR = float(np.float32(1e-12))
-PAIRWISE_EPS = 1e-6  # PyTorch's pairwise_distance adds this to u - v before the norm
+PAIRWISE_EPS = (
+    1e-6  # PyTorch's pairwise_distance adds this to u - v before the norm
+)
 
 
 # --------------------------------------------------------------------------- stable helpers
@@ -98,7 +102,9 @@ def log_softmax(z: ArrayLike) -> np.ndarray:
     so every exponent is :math:`\le 0` and nothing overflows.
     """
     z = np.asarray(z, dtype=float)
-    with np.errstate(over="ignore", invalid="ignore"):  # a +∞ logit gives NaN, as PyTorch
+    with np.errstate(
+        over="ignore", invalid="ignore"
+    ):  # a +∞ logit gives NaN, as PyTorch
         shifted = z - np.max(z, axis=-1, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
@@ -107,7 +113,9 @@ def softmax(z: ArrayLike) -> np.ndarray:
     r"""Softmax over the last axis, :math:`e^{z_c - M} / \sum_k e^{z_k - M}` with
     :math:`M = \max_k z_k`, so nothing overflows."""
     z = np.asarray(z, dtype=float)
-    with np.errstate(over="ignore", invalid="ignore"):  # a +∞ logit gives NaN, as PyTorch
+    with np.errstate(
+        over="ignore", invalid="ignore"
+    ):  # a +∞ logit gives NaN, as PyTorch
         exponentials = np.exp(z - np.max(z, axis=-1, keepdims=True))
     return exponentials / np.sum(exponentials, axis=-1, keepdims=True)
 
@@ -128,7 +136,10 @@ def _times(weight: np.ndarray, value: np.ndarray) -> np.ndarray:
     """``weight * value``, and 0 where the weight is 0 even if the value is infinite: an entry
     weighted by nothing costs nothing (not ``0 * inf = nan``)."""
     return np.multiply(
-        weight, value, out=np.zeros(np.broadcast(weight, value).shape), where=weight != 0
+        weight,
+        value,
+        out=np.zeros(np.broadcast(weight, value).shape),
+        where=weight != 0,
     )
 
 
@@ -138,7 +149,9 @@ def _half_square(x: np.ndarray) -> np.ndarray:
         return 0.5 * x**2
 
 
-def _safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+def _safe_divide(
+    numerator: np.ndarray, denominator: np.ndarray
+) -> np.ndarray:
     """``numerator / denominator``, and 0 where the denominator is 0 (torch's norm backward);
     NaN for inf / inf (no direction), without a warning."""
     with np.errstate(invalid="ignore"):
@@ -156,7 +169,9 @@ def _safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 def _numbers(name: str, values: ArrayLike) -> np.ndarray:
     """``values`` as a float array, once checked to hold numbers (NaN and ±inf included)."""
     message = f"{name} must be numbers, not booleans, strings or None; got {{value!r}}"
-    check(message, values, lambda entries: np.ones(entries.shape, dtype=bool))
+    check(
+        message, values, lambda entries: np.ones(entries.shape, dtype=bool)
+    )
     return np.asarray(values, dtype=float)
 
 
@@ -182,7 +197,9 @@ def _rows(name: str, values: np.ndarray) -> None:
 
 
 def _check_unit_interval(name: str, values: np.ndarray) -> None:
-    check(f"{name} must lie in [0, 1]; got {{value!r}}", values, unit_interval)
+    check(
+        f"{name} must lie in [0, 1]; got {{value!r}}", values, unit_interval
+    )
 
 
 def check_binary(name: str, values: ArrayLike) -> None:
@@ -191,7 +208,9 @@ def check_binary(name: str, values: ArrayLike) -> None:
     check(f"{name} must be 0 or 1; got {{value!r}}", values, binary)
 
 
-INT64_BOUND = 2.0**63  # class labels are int64; a float label at or past this has no int64
+INT64_BOUND = (
+    2.0**63
+)  # class labels are int64; a float label at or past this has no int64
 
 
 def class_labels(classes: ArrayLike) -> np.ndarray:
@@ -200,7 +219,9 @@ def class_labels(classes: ArrayLike) -> np.ndarray:
     check(
         "classes must be integer class labels; got {value!r}",
         classes,
-        lambda labels: (labels == np.round(labels)) & (np.abs(labels) < INT64_BOUND),
+        lambda labels: (
+            (labels == np.round(labels)) & (np.abs(labels) < INT64_BOUND)
+        ),
     )
     return np.asarray(classes).astype(np.int64)
 
@@ -211,7 +232,9 @@ def class_indices(classes: ArrayLike, n_classes: int) -> np.ndarray:
     out_of_range = classes[(classes < 0) | (classes >= n_classes)]
     if out_of_range.size:
         first = int(out_of_range.flat[0])
-        raise ValueError(f"classes must be class indices in [0, {n_classes}); got {first}")
+        raise ValueError(
+            f"classes must be class indices in [0, {n_classes}); got {first}"
+        )
     return classes
 
 
@@ -223,47 +246,77 @@ def _check_finite_non_negative(name: str, value: float) -> None:
 # ------------------------------------------ per-example losses (shared with optlib.models)
 
 
-def squared_error_per_example(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
+def squared_error_per_example(
+    prediction: np.ndarray, target: np.ndarray
+) -> np.ndarray:
     r""":math:`(\hat y - y)^2`; its derivative in :math:`\hat y` is :math:`2(\hat y - y)`."""
-    with np.errstate(over="ignore", invalid="ignore"):  # inf, or NaN for ∞ − ∞, as PyTorch
+    with np.errstate(
+        over="ignore", invalid="ignore"
+    ):  # inf, or NaN for ∞ − ∞, as PyTorch
         return (prediction - target) ** 2
 
 
-def squared_error_per_example_grad(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
+def squared_error_per_example_grad(
+    prediction: np.ndarray, target: np.ndarray
+) -> np.ndarray:
     r""":math:`\partial\ell/\partial\hat y = 2(\hat y - y)`, example by example."""
-    with np.errstate(over="ignore", invalid="ignore"):  # inf, or NaN for ∞ − ∞, as PyTorch
+    with np.errstate(
+        over="ignore", invalid="ignore"
+    ):  # inf, or NaN for ∞ − ∞, as PyTorch
         return 2.0 * (prediction - target)
 
 
-def bce_with_logits_per_example(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    r""":math:`\max(z, 0) - zy + \log(1 + e^{-|z|})`: no exponent is ever positive.
+def bce_with_logits_per_example(
+    logits: np.ndarray, targets: np.ndarray
+) -> np.ndarray:
+    r""":math:`\max(z, 0) - zy + \log(1 + e^{-|z|})`: no exponent is ever
+    positive.
 
-    At :math:`z = \pm\infty` the form reads :math:`\infty - \infty` or :math:`0\cdot\infty`;
-    the loss there is its limit, 0 for the label the logit is sure of (:math:`y = 1` at
-    :math:`+\infty`, :math:`y = 0` at :math:`-\infty`) and :math:`\infty` for any other.
+    At :math:`z = \pm\infty` the form reads :math:`\infty - \infty` or
+    :math:`0\cdot\infty`; the loss there is its limit, 0 for the label the
+    logit is sure of (:math:`y = 1` at :math:`+\infty`, :math:`y = 0` at
+    :math:`-\infty`) and :math:`\infty` for any other.
     """
-    with np.errstate(invalid="ignore"):  # NaN at z = ±∞, replaced by the limit below
-        loss = np.maximum(logits, 0.0) - logits * targets + np.log1p(np.exp(-np.abs(logits)))
+    with np.errstate(
+        invalid="ignore"
+    ):  # NaN at z = ±∞, replaced by the limit below
+        loss = (
+            np.maximum(logits, 0.0)
+            - logits * targets
+            + np.log1p(np.exp(-np.abs(logits)))
+        )
     sure_and_right = targets == (logits > 0)
-    return np.where(np.isinf(logits), np.where(sure_and_right, 0.0, np.inf), loss)
+    return np.where(
+        np.isinf(logits), np.where(sure_and_right, 0.0, np.inf), loss
+    )
 
 
-def bce_with_logits_per_example_grad(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
+def bce_with_logits_per_example_grad(
+    logits: np.ndarray, targets: np.ndarray
+) -> np.ndarray:
     r""":math:`\partial\ell/\partial z = \sigma(z) - y`."""
     return sigmoid(logits) - targets
 
 
-def cross_entropy_per_example(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
+def cross_entropy_per_example(
+    logits: np.ndarray, classes: np.ndarray
+) -> np.ndarray:
     r""":math:`\log\sum_c e^{z_c} - z_y` along the last axis.
 
     ``logits`` has shape (..., C) and ``classes`` shape (...), so the leading axes may be
     samples and batches of parameter vectors alike.
     """
-    classes = np.broadcast_to(classes, logits.shape[:-1])  # one label row for many θ
-    return -np.take_along_axis(log_softmax(logits), classes[..., None], axis=-1)[..., 0]
+    classes = np.broadcast_to(
+        classes, logits.shape[:-1]
+    )  # one label row for many θ
+    return -np.take_along_axis(
+        log_softmax(logits), classes[..., None], axis=-1
+    )[..., 0]
 
 
-def cross_entropy_per_example_grad(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
+def cross_entropy_per_example_grad(
+    logits: np.ndarray, classes: np.ndarray
+) -> np.ndarray:
     r""":math:`\partial\ell/\partial z = \operatorname{softmax}(z) - e_y` (``e_y`` one-hot)."""
     one_hot = np.arange(logits.shape[-1]) == classes[..., None]
     return softmax(logits) - one_hot
@@ -289,7 +342,9 @@ def mse(prediction: ArrayLike, target: ArrayLike) -> float:
     -------
     float
     """
-    prediction, target = _same_shape(prediction, target, ("prediction", "target"))
+    prediction, target = _same_shape(
+        prediction, target, ("prediction", "target")
+    )
     return _mean(squared_error_per_example(prediction, target))
 
 
@@ -298,14 +353,20 @@ def mse_grad(prediction: ArrayLike, target: ArrayLike) -> np.ndarray:
 
     .. math:: \frac{\partial L}{\partial \hat y_i} = \frac{2}{N}(\hat y_i - y_i)
     """
-    prediction, target = _same_shape(prediction, target, ("prediction", "target"))
-    return squared_error_per_example_grad(prediction, target) / prediction.size
+    prediction, target = _same_shape(
+        prediction, target, ("prediction", "target")
+    )
+    return (
+        squared_error_per_example_grad(prediction, target) / prediction.size
+    )
 
 
 # ----------------------------------------------------------------- binary cross-entropy
 
 
-def binary_cross_entropy(probabilities: ArrayLike, targets: ArrayLike) -> float:
+def binary_cross_entropy(
+    probabilities: ArrayLike, targets: ArrayLike
+) -> float:
     r"""Binary cross-entropy on probabilities, as ``torch.nn.functional.binary_cross_entropy``.
 
     .. math::
@@ -335,7 +396,9 @@ def binary_cross_entropy(probabilities: ArrayLike, targets: ArrayLike) -> float:
     return -_mean(y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
 
 
-def binary_cross_entropy_grad(probabilities: ArrayLike, targets: ArrayLike) -> np.ndarray:
+def binary_cross_entropy_grad(
+    probabilities: ArrayLike, targets: ArrayLike
+) -> np.ndarray:
     r"""Gradient of :func:`binary_cross_entropy` in the probabilities, as PyTorch's backward.
 
     .. math::
@@ -363,7 +426,9 @@ def _checked_probabilities(
     return p, y
 
 
-def binary_cross_entropy_with_logits(logits: ArrayLike, targets: ArrayLike) -> float:
+def binary_cross_entropy_with_logits(
+    logits: ArrayLike, targets: ArrayLike
+) -> float:
     r"""Binary cross-entropy on logits, as ``torch.nn.functional.binary_cross_entropy_with_logits``.
 
     With :math:`p = \sigma(z)`, :math:`-[y\log p + (1-y)\log(1-p)] = \log(1 + e^{z}) - zy`,
@@ -389,7 +454,9 @@ def binary_cross_entropy_with_logits(logits: ArrayLike, targets: ArrayLike) -> f
     return _mean(bce_with_logits_per_example(z, y))
 
 
-def binary_cross_entropy_with_logits_grad(logits: ArrayLike, targets: ArrayLike) -> np.ndarray:
+def binary_cross_entropy_with_logits_grad(
+    logits: ArrayLike, targets: ArrayLike
+) -> np.ndarray:
     r"""Gradient of :func:`binary_cross_entropy_with_logits` in the logits.
 
     From :math:`L_i = \log(1 + e^{z_i}) - z_i y_i`:
@@ -399,7 +466,9 @@ def binary_cross_entropy_with_logits_grad(logits: ArrayLike, targets: ArrayLike)
     return bce_with_logits_per_example_grad(z, y) / z.size
 
 
-def _checked_logits(logits: ArrayLike, targets: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def _checked_logits(
+    logits: ArrayLike, targets: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
     z, y = _same_shape(logits, targets, ("logits", "targets"))
     _check_unit_interval("targets", y)
     return z, y
@@ -446,7 +515,9 @@ def cross_entropy_grad(logits: ArrayLike, classes: ArrayLike) -> np.ndarray:
     return cross_entropy_per_example_grad(z, y) / z.shape[0]
 
 
-def _checked_classes(logits: ArrayLike, classes: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def _checked_classes(
+    logits: ArrayLike, classes: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
     z, y = _numbers("logits", logits), np.asarray(classes)
     if z.ndim != 2 or y.shape != z.shape[:1]:
         raise ValueError(
@@ -459,7 +530,12 @@ def _checked_classes(logits: ArrayLike, classes: ArrayLike) -> tuple[np.ndarray,
 # ----------------------------------------------------------------------------------- focal
 
 
-def focal(logits: ArrayLike, targets: ArrayLike, alpha: float = 0.25, gamma: float = 2.0) -> float:
+def focal(
+    logits: ArrayLike,
+    targets: ArrayLike,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+) -> float:
     r"""Sigmoid focal loss (Lin et al. 2017), torchvision's ``sigmoid_focal_loss``, mean-reduced.
 
     .. math::
@@ -506,7 +582,10 @@ def focal(logits: ArrayLike, targets: ArrayLike, alpha: float = 0.25, gamma: flo
 
 
 def focal_grad(
-    logits: ArrayLike, targets: ArrayLike, alpha: float = 0.25, gamma: float = 2.0
+    logits: ArrayLike,
+    targets: ArrayLike,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
 ) -> np.ndarray:
     r"""Gradient of :func:`focal` in the logits.
 
@@ -543,7 +622,9 @@ def _checked_focal(
 ) -> tuple[np.ndarray, np.ndarray]:
     z, y = _same_shape(logits, targets, ("logits", "targets"))
     check_binary("targets", y)
-    check_number("alpha must lie in [0, 1]; got {value!r}", alpha, unit_interval)
+    check_number(
+        "alpha must lie in [0, 1]; got {value!r}", alpha, unit_interval
+    )
     _check_finite_non_negative("gamma", gamma)
     return z, y
 
@@ -551,7 +632,9 @@ def _checked_focal(
 # ----------------------------------------------------------------------------- contrastive
 
 
-def contrastive(x1: ArrayLike, x2: ArrayLike, y: ArrayLike, margin: float = 1.0) -> float:
+def contrastive(
+    x1: ArrayLike, x2: ArrayLike, y: ArrayLike, margin: float = 1.0
+) -> float:
     r"""Contrastive loss of Hadsell, Chopra & LeCun (2006), eq. 4, mean over pairs.
 
     .. math::
@@ -586,7 +669,10 @@ def contrastive(x1: ArrayLike, x2: ArrayLike, y: ArrayLike, margin: float = 1.0)
     difference, y = _checked_pairs(x1, x2, y, margin)
     distance = _distance(difference)
     hinge = np.maximum(margin - distance, 0.0)
-    return _mean(_times(1.0 - y, _half_square(distance)) + _times(y, _half_square(hinge)))
+    return _mean(
+        _times(1.0 - y, _half_square(distance))
+        + _times(y, _half_square(hinge))
+    )
 
 
 def contrastive_grad(
@@ -615,7 +701,9 @@ def contrastive_grad(
     difference, y = _checked_pairs(x1, x2, y, margin)
     distance = _distance(difference)
     hinge = np.maximum(margin - distance, 0.0)
-    direction = _safe_divide(difference, distance[:, None])  # (x1 - x2)/D, 0 at D = 0
+    direction = _safe_divide(
+        difference, distance[:, None]
+    )  # (x1 - x2)/D, 0 at D = 0
     similar = _times((1.0 - y)[:, None], difference)
     dissimilar = _times((y * hinge)[:, None], direction)
     d_x1 = (similar - dissimilar) / len(y)
@@ -627,7 +715,9 @@ def _checked_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     x1, x2 = _numbers("x1", x1), _numbers("x2", x2)
     if x1.shape != x2.shape:
-        raise ValueError(f"x1 and x2 must have the same shape; got {x1.shape} and {x2.shape}")
+        raise ValueError(
+            f"x1 and x2 must have the same shape; got {x1.shape} and {x2.shape}"
+        )
     check_binary("y", y)
     y = np.asarray(y, dtype=float)
     if x1.ndim != 2 or y.shape != x1.shape[:1]:
@@ -636,7 +726,9 @@ def _checked_pairs(
         )
     _rows("x1", x1)
     _check_finite_non_negative("margin", margin)
-    with np.errstate(over="ignore", invalid="ignore"):  # inf past float64, NaN for ∞ − ∞
+    with np.errstate(
+        over="ignore", invalid="ignore"
+    ):  # inf past float64, NaN for ∞ − ∞
         return x1 - x2, y
 
 
@@ -650,7 +742,10 @@ def _distance(difference: np.ndarray) -> np.ndarray:
 
 
 def triplet(
-    anchor: ArrayLike, positive: ArrayLike, negative: ArrayLike, margin: float = 1.0
+    anchor: ArrayLike,
+    positive: ArrayLike,
+    negative: ArrayLike,
+    margin: float = 1.0,
 ) -> float:
     r"""Triplet margin loss, as ``torch.nn.functional.triplet_margin_loss`` (p = 2, no swap).
 
@@ -680,7 +775,10 @@ def triplet(
 
 
 def triplet_grad(
-    anchor: ArrayLike, positive: ArrayLike, negative: ArrayLike, margin: float = 1.0
+    anchor: ArrayLike,
+    positive: ArrayLike,
+    negative: ArrayLike,
+    margin: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Gradient of :func:`triplet` in ``(anchor, positive, negative)``.
 
@@ -697,7 +795,9 @@ def triplet_grad(
     The :math:`10^{-6}` makes :math:`\lVert u\rVert = 0` need :math:`a - p = -10^{-6}` exactly;
     should it happen, :math:`u/\lVert u\rVert` is taken as 0, as torch's norm backward.
     """
-    _, to_positive, to_negative, active = triplet_pieces(anchor, positive, negative, margin)
+    _, to_positive, to_negative, active = triplet_pieces(
+        anchor, positive, negative, margin
+    )
     weight = active[:, None] / len(active)
     d_positive = -weight * to_positive
     d_negative = weight * to_negative
@@ -705,25 +805,45 @@ def triplet_grad(
 
 
 def triplet_pieces(
-    anchor: ArrayLike, positive: ArrayLike, negative: ArrayLike, margin: float
+    anchor: ArrayLike,
+    positive: ArrayLike,
+    negative: ArrayLike,
+    margin: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """What :func:`triplet` and :func:`triplet_grad` share: the per-triplet hinge
-    :math:`\\max(d(a, p) - d(a, n) + m, 0)`, the unit vectors :math:`u/\\lVert u\rVert` and
-    :math:`v/\\lVert v\rVert` (:math:`u = a - p + 10^{-6}`, :math:`v = a - n + 10^{-6}`), and the
-    hinge's 0/1 derivative."""
-    anchor, positive, negative = _checked_triplets(anchor, positive, negative, margin)
-    # An infinite embedding gives inf or NaN, exactly where PyTorch does, without a warning.
+    """What :func:`triplet` and :func:`triplet_grad` share: the per-triplet
+    hinge :math:`\\max(d(a, p) - d(a, n) + m, 0)`, the unit vectors
+    :math:`u/\\lVert u\rVert` and :math:`v/\\lVert v\rVert` (:math:`u = a - p
+    + 10^{-6}`, :math:`v = a - n + 10^{-6}`), and the hinge's 0/1
+    derivative."""
+    anchor, positive, negative = _checked_triplets(
+        anchor, positive, negative, margin
+    )
+    # An infinite embedding gives inf or NaN, exactly where PyTorch does,
+    # without a warning.
     with np.errstate(over="ignore", invalid="ignore"):
-        u, v = anchor - positive + PAIRWISE_EPS, anchor - negative + PAIRWISE_EPS
+        u, v = (
+            anchor - positive + PAIRWISE_EPS,
+            anchor - negative + PAIRWISE_EPS,
+        )
         d_ap, d_an = np.linalg.norm(u, axis=-1), np.linalg.norm(v, axis=-1)
-        before_hinge = margin + d_ap - d_an  # torch's order of operations, so ties match
+        before_hinge = (
+            margin + d_ap - d_an
+        )  # torch's order of operations, so ties match
         unit_u = _safe_divide(u, d_ap[:, None])
         unit_v = _safe_divide(v, d_an[:, None])
-    return np.maximum(before_hinge, 0.0), unit_u, unit_v, (before_hinge >= 0).astype(float)
+    return (
+        np.maximum(before_hinge, 0.0),
+        unit_u,
+        unit_v,
+        (before_hinge >= 0).astype(float),
+    )
 
 
 def _checked_triplets(
-    anchor: ArrayLike, positive: ArrayLike, negative: ArrayLike, margin: float
+    anchor: ArrayLike,
+    positive: ArrayLike,
+    negative: ArrayLike,
+    margin: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     anchor, positive, negative = (
         _numbers("anchor", anchor),
@@ -736,7 +856,13 @@ def _checked_triplets(
                 f"anchor and {name} must have the same shape; got {anchor.shape} and {other.shape}"
             )
     if anchor.ndim != 2:
-        raise ValueError(f"anchor, positive, negative must have shape (n, k); got {anchor.shape}")
+        raise ValueError(
+            f"anchor, positive, negative must have shape (n, k); got {anchor.shape}"
+        )
     _rows("anchor", anchor)
-    check_number("margin must be greater than 0, got {value!r}", margin, lambda m: m > 0.0)
+    check_number(
+        "margin must be greater than 0, got {value!r}",
+        margin,
+        lambda m: m > 0.0,
+    )
     return anchor, positive, negative

@@ -46,7 +46,12 @@ from optlib.losses import (
 )
 from optlib.validation import check_whole, real_array, refuse_first
 
-__all__ = ["MLP", "LinearRegression", "LogisticRegression", "SoftmaxRegression"]
+__all__ = [
+    "MLP",
+    "LinearRegression",
+    "LogisticRegression",
+    "SoftmaxRegression",
+]
 
 
 class _Objective:
@@ -58,17 +63,23 @@ class _Objective:
     def __init__(self, X: ArrayLike, y: ArrayLike) -> None:
         X = _real("X", X)
         if X.ndim != 2 or X.shape[0] == 0:
-            raise ValueError(f"X must have shape (n, d) with n >= 1; got {X.shape}")
+            raise ValueError(
+                f"X must have shape (n, d) with n >= 1; got {X.shape}"
+            )
         refuse_first("X must be finite", "X", X, ~np.isfinite(X))
         self.X, self.y = X, _checked_targets(y, len(X))
         self.n_samples, self.n_features = X.shape
 
-    def value(self, theta: ArrayLike, idx: ArrayLike | None = None) -> float | np.ndarray:
+    def value(
+        self, theta: ArrayLike, idx: ArrayLike | None = None
+    ) -> float | np.ndarray:
         """Mean loss over the rows ``idx`` (all rows if ``None``); shape ``theta.shape[:-1]``."""
         X, y = self._rows(idx)
         return _float_if_scalar(self._loss(self._checked_theta(theta), X, y))
 
-    def grad(self, theta: ArrayLike, idx: ArrayLike | None = None) -> np.ndarray:
+    def grad(
+        self, theta: ArrayLike, idx: ArrayLike | None = None
+    ) -> np.ndarray:
         """Gradient of :meth:`value` in θ, shaped like ``theta``."""
         return self.value_and_grad(theta, idx)[1]
 
@@ -77,7 +88,9 @@ class _Objective:
     ) -> tuple[float | np.ndarray, np.ndarray]:
         """``(value(theta, idx), grad(theta, idx))`` from one forward and one backward pass."""
         X, y = self._rows(idx)
-        loss, gradient = self._loss_and_grad(self._checked_theta(theta), X, y)
+        loss, gradient = self._loss_and_grad(
+            self._checked_theta(theta), X, y
+        )
         return _float_if_scalar(loss), gradient
 
     def init_params(self, seed: int = 0) -> np.ndarray:
@@ -89,25 +102,39 @@ class _Objective:
         if idx is None:
             return self.X, self.y
         idx = np.asarray(idx)
-        if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
+        if (
+            idx.ndim != 1
+            or idx.size == 0
+            or not np.issubdtype(idx.dtype, np.integer)
+        ):
             raise ValueError(
                 f"idx must be a non-empty 1-d integer array; got dtype {idx.dtype}, "
                 f"shape {idx.shape}"
             )
         outside = idx[(idx < 0) | (idx >= self.n_samples)]
         if outside.size:
-            raise ValueError(f"idx out of range [0, {self.n_samples}): {int(outside[0])}")
+            raise ValueError(
+                f"idx out of range [0, {self.n_samples}): {int(outside[0])}"
+            )
         return self.X[idx], self.y[idx]
 
     def _checked_theta(self, theta: ArrayLike) -> np.ndarray:
         theta = _real("theta", theta)
         if theta.ndim == 0 or theta.shape[-1] != self.dim:
-            raise ValueError(f"theta must have shape (..., {self.dim}); got {theta.shape}")
+            raise ValueError(
+                f"theta must have shape (..., {self.dim}); got {theta.shape}"
+            )
         return theta
 
-    def _checked_features(self, X: ArrayLike, rows_needed: int = 0) -> np.ndarray:
+    def _checked_features(
+        self, X: ArrayLike, rows_needed: int = 0
+    ) -> np.ndarray:
         X = _real("X", X)
-        if X.ndim != 2 or X.shape[1] != self.n_features or len(X) < rows_needed:
+        if (
+            X.ndim != 2
+            or X.shape[1] != self.n_features
+            or len(X) < rows_needed
+        ):
             raise ValueError(
                 f"X must have shape (m, {self.n_features})"
                 f"{f' with m >= {rows_needed}' if rows_needed else ''}; got {X.shape}"
@@ -115,7 +142,9 @@ class _Objective:
         refuse_first("X must be finite", "X", X, ~np.isfinite(X))
         return X
 
-    def _loss(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _loss(
+        self, theta: np.ndarray, X: np.ndarray, y: np.ndarray
+    ) -> np.ndarray:
         return self._loss_and_grad(theta, X, y)[0]
 
     def _loss_and_grad(
@@ -131,14 +160,18 @@ def _float_if_scalar(value: np.ndarray) -> float | np.ndarray:
 def _real(name: str, values: ArrayLike) -> np.ndarray:
     """``values`` as a float64 array, or a ``TypeError`` naming them if they are not real
     numbers."""
-    return real_array(f"{name} must be an array of real numbers", values).astype(float, copy=False)
+    return real_array(
+        f"{name} must be an array of real numbers", values
+    ).astype(float, copy=False)
 
 
 def _checked_targets(y: ArrayLike, rows: int) -> np.ndarray:
     """Targets (or labels) as floats, one per row of X, finite."""
     y = _real("y", y)
     if y.shape != (rows,):
-        raise ValueError(f"y must have shape ({rows},) to match X; got {y.shape}")
+        raise ValueError(
+            f"y must have shape ({rows},) to match X; got {y.shape}"
+        )
     refuse_first("y must be finite", "y", y, ~np.isfinite(y))
     return y
 
@@ -146,20 +179,33 @@ def _checked_targets(y: ArrayLike, rows: int) -> np.ndarray:
 def _checked_binary(y: ArrayLike, rows: int) -> np.ndarray:
     """Binary labels, 0 or 1, as floats."""
     y = _checked_targets(y, rows)
-    refuse_first("y must be 0 or 1 (binary labels)", "y", y, (y != 0) & (y != 1))
+    refuse_first(
+        "y must be 0 or 1 (binary labels)", "y", y, (y != 0) & (y != 1)
+    )
     return y
 
 
-def _checked_classes(y: ArrayLike, rows: int, n_classes: int | None) -> tuple[np.ndarray, int]:
+def _checked_classes(
+    y: ArrayLike, rows: int, n_classes: int | None
+) -> tuple[np.ndarray, int]:
     """Class labels as int64, and the number of classes :math:`C` (``max(y) + 1`` unless
     given), at least 2; every label an integer in :math:`[0, C)`."""
     y = _checked_targets(y, rows)
-    refuse_first("y must be class labels, integers >= 0", "y", y, (y < 0) | (y != np.round(y)))
+    refuse_first(
+        "y must be class labels, integers >= 0",
+        "y",
+        y,
+        (y < 0) | (y != np.round(y)),
+    )
     if n_classes is None:
         n_classes = int(np.max(y)) + 1
         if n_classes < 2:
-            raise ValueError("y holds class 0 only; pass n_classes >= 2, the number of classes")
-    check_whole("n_classes must be an integer >= 2; got {value!r}", n_classes, 2)
+            raise ValueError(
+                "y holds class 0 only; pass n_classes >= 2, the number of classes"
+            )
+    check_whole(
+        "n_classes must be an integer >= 2; got {value!r}", n_classes, 2
+    )
     refuse_first(
         f"y must be class labels in [0, {n_classes}) (n_classes = {n_classes})",
         "y",
@@ -173,8 +219,12 @@ def _check_seed(seed: int) -> None:
     check_whole("seed must be an integer >= 0; got {value!r}", seed, 0)
 
 
-def _accuracy(probabilities: np.ndarray, classes: np.ndarray) -> float | np.ndarray:
-    return _float_if_scalar(np.mean(np.argmax(probabilities, axis=-1) == classes, axis=-1))
+def _accuracy(
+    probabilities: np.ndarray, classes: np.ndarray
+) -> float | np.ndarray:
+    return _float_if_scalar(
+        np.mean(np.argmax(probabilities, axis=-1) == classes, axis=-1)
+    )
 
 
 # ------------------------------------------------------------------------- linear models
@@ -196,8 +246,12 @@ class _LinearScoreModel(_Objective):
         weights, bias = theta[..., :-1], theta[..., -1:]
         return weights @ X.T + bias  # (..., m)
 
-    def _loss(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.mean(self._per_example_loss(self._scores(theta, X), y), axis=-1)
+    def _loss(
+        self, theta: np.ndarray, X: np.ndarray, y: np.ndarray
+    ) -> np.ndarray:
+        return np.mean(
+            self._per_example_loss(self._scores(theta, X), y), axis=-1
+        )
 
     def _loss_and_grad(
         self, theta: np.ndarray, X: np.ndarray, y: np.ndarray
@@ -205,7 +259,9 @@ class _LinearScoreModel(_Objective):
         scores = self._scores(theta, X)
         loss = np.mean(self._per_example_loss(scores, y), axis=-1)
         d_scores = self._per_example_loss_grad(scores, y) / len(y)  # ∂L/∂s_i
-        gradient = np.concatenate([d_scores @ X, np.sum(d_scores, axis=-1, keepdims=True)], -1)
+        gradient = np.concatenate(
+            [d_scores @ X, np.sum(d_scores, axis=-1, keepdims=True)], -1
+        )
         return loss, gradient
 
     @staticmethod
@@ -213,7 +269,9 @@ class _LinearScoreModel(_Objective):
         raise NotImplementedError
 
     @staticmethod
-    def _per_example_loss_grad(scores: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _per_example_loss_grad(
+        scores: np.ndarray, y: np.ndarray
+    ) -> np.ndarray:
         raise NotImplementedError
 
 
@@ -236,7 +294,9 @@ class LinearRegression(_LinearScoreModel):
 
     def predict(self, theta: ArrayLike, X: ArrayLike) -> np.ndarray:
         r""":math:`\hat y = Xw + b`, shape ``theta.shape[:-1] + (m,)``."""
-        return self._scores(self._checked_theta(theta), self._checked_features(X))
+        return self._scores(
+            self._checked_theta(theta), self._checked_features(X)
+        )
 
 
 class LogisticRegression(_LinearScoreModel):
@@ -262,14 +322,22 @@ class LogisticRegression(_LinearScoreModel):
 
     def predict(self, theta: ArrayLike, X: ArrayLike) -> np.ndarray:
         r""":math:`P(y = 1 \mid x) = \sigma(x^\top w + b)`, shape ``theta.shape[:-1] + (m,)``."""
-        return sigmoid(self._scores(self._checked_theta(theta), self._checked_features(X)))
+        return sigmoid(
+            self._scores(
+                self._checked_theta(theta), self._checked_features(X)
+            )
+        )
 
-    def accuracy(self, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float | np.ndarray:
+    def accuracy(
+        self, theta: ArrayLike, X: ArrayLike, y: ArrayLike
+    ) -> float | np.ndarray:
         """Fraction of rows where :math:`[\\sigma(z) > 1/2]` equals the label; ``y`` holds one
         label, 0 or 1, per row of ``X`` (at least one)."""
         X = self._checked_features(X, rows_needed=1)
         y = _checked_binary(y, len(X))
-        return _float_if_scalar(np.mean((self.predict(theta, X) > 0.5) == y, axis=-1))
+        return _float_if_scalar(
+            np.mean((self.predict(theta, X) > 0.5) == y, axis=-1)
+        )
 
 
 class SoftmaxRegression(_Objective):
@@ -292,23 +360,33 @@ class SoftmaxRegression(_Objective):
         :math:`C`; default ``max(y) + 1``.
     """
 
-    def __init__(self, X: ArrayLike, y: ArrayLike, n_classes: int | None = None) -> None:
+    def __init__(
+        self, X: ArrayLike, y: ArrayLike, n_classes: int | None = None
+    ) -> None:
         super().__init__(X, y)
-        self.y, self.n_classes = _checked_classes(self.y, self.n_samples, n_classes)
+        self.y, self.n_classes = _checked_classes(
+            self.y, self.n_samples, n_classes
+        )
         self.dim = (self.n_features + 1) * self.n_classes
 
     def unpack(self, theta: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """``(W, b)``, views into θ of shapes ``(..., d, C)`` and ``(..., C)``."""
         theta = self._checked_theta(theta)
         d, C = self.n_features, self.n_classes
-        return theta[..., : d * C].reshape((*theta.shape[:-1], d, C)), theta[..., d * C :]
+        return theta[..., : d * C].reshape((*theta.shape[:-1], d, C)), theta[
+            ..., d * C :
+        ]
 
     def _logits(self, theta: np.ndarray, X: np.ndarray) -> np.ndarray:
         W, b = self.unpack(theta)
         return X @ W + b[..., None, :]  # (..., m, C)
 
-    def _loss(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.mean(cross_entropy_per_example(self._logits(theta, X), y), axis=-1)
+    def _loss(
+        self, theta: np.ndarray, X: np.ndarray, y: np.ndarray
+    ) -> np.ndarray:
+        return np.mean(
+            cross_entropy_per_example(self._logits(theta, X), y), axis=-1
+        )
 
     def _loss_and_grad(
         self, theta: np.ndarray, X: np.ndarray, y: np.ndarray
@@ -321,9 +399,15 @@ class SoftmaxRegression(_Objective):
 
     def predict(self, theta: ArrayLike, X: ArrayLike) -> np.ndarray:
         """Class probabilities :math:`\\operatorname{softmax}(XW + b)`, shape ``(..., m, C)``."""
-        return softmax(self._logits(self._checked_theta(theta), self._checked_features(X)))
+        return softmax(
+            self._logits(
+                self._checked_theta(theta), self._checked_features(X)
+            )
+        )
 
-    def accuracy(self, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float | np.ndarray:
+    def accuracy(
+        self, theta: ArrayLike, X: ArrayLike, y: ArrayLike
+    ) -> float | np.ndarray:
         """Fraction of rows whose most probable class is the label; ``y`` holds one class label
         in :math:`[0, C)` per row of ``X`` (at least one)."""
         X = self._checked_features(X, rows_needed=1)
@@ -394,22 +478,40 @@ class MLP(_Objective):
         n_classes: int | None = None,
     ) -> None:
         super().__init__(X, y)
-        self.y, self.n_classes = _checked_classes(self.y, self.n_samples, n_classes)
+        self.y, self.n_classes = _checked_classes(
+            self.y, self.n_samples, n_classes
+        )
         if not (isinstance(activation, str) and activation in _ACTIVATIONS):
-            raise ValueError(f"activation must be 'tanh' or 'relu'; got {activation!r}")
-        if isinstance(hidden, str) or not isinstance(hidden, (Sequence, np.ndarray)):
+            raise ValueError(
+                f"activation must be 'tanh' or 'relu'; got {activation!r}"
+            )
+        if isinstance(hidden, str) or not isinstance(
+            hidden, (Sequence, np.ndarray)
+        ):
             raise TypeError(
                 f"hidden must be a sequence of layer widths, e.g. (32,); got {hidden!r}"
             )
         for width in hidden:  # True is not a width of 1
-            check_whole("hidden layer widths must be positive integers; got {value}", width, 1)
-        self.hidden, self.activation = tuple(int(width) for width in hidden), activation
+            check_whole(
+                "hidden layer widths must be positive integers; got {value}",
+                width,
+                1,
+            )
+        self.hidden, self.activation = (
+            tuple(int(width) for width in hidden),
+            activation,
+        )
         self._phi, self._phi_derivative = _ACTIVATIONS[activation]
         self.layer_sizes = (self.n_features, *self.hidden, self.n_classes)
         self.layer_shapes = list(pairwise(self.layer_sizes))
-        self.dim = sum(fan_in * fan_out + fan_out for fan_in, fan_out in self.layer_shapes)
+        self.dim = sum(
+            fan_in * fan_out + fan_out
+            for fan_in, fan_out in self.layer_shapes
+        )
 
-    def unpack(self, theta: ArrayLike) -> list[tuple[np.ndarray, np.ndarray]]:
+    def unpack(
+        self, theta: ArrayLike
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
         """``[(W_1, b_1), …, (W_{K+1}, b_{K+1})]``, views into θ (for a contiguous θ), with
         shapes ``(..., fan_in, fan_out)`` and ``(..., fan_out)``."""
         theta = self._checked_theta(theta)
@@ -442,7 +544,10 @@ class MLP(_Objective):
         for fan_in, fan_out in self.layer_shapes:
             fan = fan_in + fan_out if self.activation == "tanh" else fan_in
             r = np.sqrt(6.0 / fan)
-            pieces += [rng.uniform(-r, r, fan_in * fan_out), np.zeros(fan_out)]
+            pieces += [
+                rng.uniform(-r, r, fan_in * fan_out),
+                np.zeros(fan_out),
+            ]
         return np.concatenate(pieces)
 
     def _forward(
@@ -453,10 +558,14 @@ class MLP(_Objective):
         for k, (W, b) in enumerate(layers, start=1):
             inputs.append(a)
             z = a @ W + b[..., None, :]  # z_k = a_{k-1} W_k + b_k
-            a = z if k == len(layers) else self._phi(z)  # a_k = φ(z_k); the last z is the logits
+            a = (
+                z if k == len(layers) else self._phi(z)
+            )  # a_k = φ(z_k); the last z is the logits
         return a, inputs
 
-    def _loss(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _loss(
+        self, theta: np.ndarray, X: np.ndarray, y: np.ndarray
+    ) -> np.ndarray:
         logits, _ = self._forward(self.unpack(theta), X)
         return np.mean(cross_entropy_per_example(logits, y), axis=-1)
 
@@ -466,16 +575,24 @@ class MLP(_Objective):
         layers = self.unpack(theta)
         logits, inputs = self._forward(layers, X)
         loss = np.mean(cross_entropy_per_example(logits, y), axis=-1)
-        delta = cross_entropy_per_example_grad(logits, y) / len(y)  # δ_{K+1} = ∂L/∂z_{K+1}
+        delta = cross_entropy_per_example_grad(logits, y) / len(
+            y
+        )  # δ_{K+1} = ∂L/∂z_{K+1}
         gradients: list[np.ndarray] = []
-        for k in reversed(range(len(layers))):  # layers[k] is layer k + 1; inputs[0] is X
+        for k in reversed(
+            range(len(layers))
+        ):  # layers[k] is layer k + 1; inputs[0] is X
             W, a_previous = layers[k][0], inputs[k]
             gradients[:0] = [
-                _flatten_matrix(_transpose(a_previous) @ delta),  # ∇W_k = a_{k-1}ᵀ δ_k
+                _flatten_matrix(
+                    _transpose(a_previous) @ delta
+                ),  # ∇W_k = a_{k-1}ᵀ δ_k
                 np.sum(delta, axis=-2),  # ∇b_k = 1ᵀ δ_k
             ]
             if k > 0:
-                delta = (delta @ _transpose(W)) * self._phi_derivative(a_previous)  # δ_{k-1}
+                delta = (delta @ _transpose(W)) * self._phi_derivative(
+                    a_previous
+                )  # δ_{k-1}
         return loss, np.concatenate(gradients, axis=-1)
 
     def predict(self, theta: ArrayLike, X: ArrayLike) -> np.ndarray:
@@ -484,7 +601,9 @@ class MLP(_Objective):
         logits, _ = self._forward(layers, self._checked_features(X))
         return softmax(logits)
 
-    def accuracy(self, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float | np.ndarray:
+    def accuracy(
+        self, theta: ArrayLike, X: ArrayLike, y: ArrayLike
+    ) -> float | np.ndarray:
         """Fraction of rows whose most probable class is the label; ``y`` holds one class label
         in :math:`[0, C)` per row of ``X`` (at least one)."""
         X = self._checked_features(X, rows_needed=1)

@@ -55,7 +55,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from optlib.validation import Hyper, check, check_flag, check_whole, finite, finite_nonnegative
+from optlib.validation import (
+    Hyper,
+    check,
+    check_flag,
+    check_whole,
+    finite,
+    finite_nonnegative,
+)
 
 __all__ = [
     "LR",
@@ -105,15 +112,19 @@ _STEP_T = "Invalid step t: {value} (steps are counted 1, 2, …)"
 # --- Lining up array hyperparameters with params -------------------------------------------------
 
 
-def line_up(value: Hyper, params: np.ndarray, name: str = "A hyperparameter") -> Hyper:
+def line_up(
+    value: Hyper, params: np.ndarray, name: str = "A hyperparameter"
+) -> Hyper:
     """Line a hyperparameter up with the batch axes of ``params``.
 
-    The last axis of ``params`` holds the coordinates of one run; the axes before it, if any,
-    are batch axes, one run per entry. A number is returned as it is. An array of shape ``(B,)``
-    (or ``(B1, B2)``, …) names one setting per run along the leading batch axes and gets trailing
-    unit axes, so that it broadcasts against ``params`` of shape ``(B, d)`` (``(B1, B2, d)``, …):
-    setting ``i`` applies to ``params[i]``. An array never gives one value per coordinate: one
-    with as many axes as ``params``, or whose axes do not match the batch axes, raises
+    The last axis of ``params`` holds the coordinates of one run; the axes
+    before it, if any, are batch axes, one run per entry. A number is
+    returned as it is. An array of shape ``(B,)`` (or ``(B1, B2)``, …) names
+    one setting per run along the leading batch axes and gets trailing unit
+    axes, so that it broadcasts against ``params`` of shape ``(B, d)``
+    (``(B1, B2, d)``, …): setting ``i`` applies to ``params[i]``. An array
+    never gives one value per coordinate: one with as many axes as
+    ``params``, or whose axes do not match the batch axes, raises
     :class:`ValueError` naming the hyperparameter (``name``).
     """
     params = np.asarray(params)
@@ -121,24 +132,34 @@ def line_up(value: Hyper, params: np.ndarray, name: str = "A hyperparameter") ->
     return _line_up_to(value, params.shape, name, dtype)
 
 
-def _line_up_to(value: Any, shape: tuple[int, ...], name: str, dtype: np.dtype) -> Any:
+def _line_up_to(
+    value: Any, shape: tuple[int, ...], name: str, dtype: np.dtype
+) -> Any:
     if np.ndim(value) == 0:
         # A NumPy scalar would promote float32 params to float64 (NEP 50); a Python float adapts.
-        numpy = isinstance(value, np.number | np.ndarray) and np.asarray(value).dtype.kind in "iuf"
-        return float(value) if numpy else value  # anything else is left for the checks to name
+        numpy = (
+            isinstance(value, np.number | np.ndarray)
+            and np.asarray(value).dtype.kind in "iuf"
+        )
+        return (
+            float(value) if numpy else value
+        )  # anything else is left for the checks to name
     array = np.asarray(value)
     if array.dtype.kind not in "iuf":
         return value
     batch = shape[:-1]
     if array.ndim > len(batch) or any(
-        a not in (1, b) for a, b in zip(array.shape, batch[: array.ndim], strict=True)
+        a not in (1, b)
+        for a, b in zip(array.shape, batch[: array.ndim], strict=True)
     ):
         raise ValueError(
             f"{name} of shape {array.shape} does not line up with the batch axes {batch} of "
             f"params of shape {shape}: a hyperparameter array gives one setting per run of a "
             "batch, not one per coordinate"
         )
-    return array.astype(dtype).reshape(array.shape + (1,) * (len(shape) - array.ndim))
+    return array.astype(dtype).reshape(
+        array.shape + (1,) * (len(shape) - array.ndim)
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,7 +176,9 @@ class _LinedUpSchedule:
         return _line_up_to(self.schedule(k), self.shape, name, self.dtype)
 
 
-def _line_up_any(value: Any, shape: tuple[int, ...], name: str, dtype: np.dtype) -> Any:
+def _line_up_any(
+    value: Any, shape: tuple[int, ...], name: str, dtype: np.dtype
+) -> Any:
     if isinstance(value, Optimizer):
         return value if value._plain else value._lined_up_to(shape, dtype)
     if isinstance(value, bool | np.bool_):
@@ -163,7 +186,10 @@ def _line_up_any(value: Any, shape: tuple[int, ...], name: str, dtype: np.dtype)
     if callable(value):
         return _LinedUpSchedule(value, shape, dtype)
     if isinstance(value, tuple):
-        return tuple(_line_up_any(v, shape, f"{name}[{i}]", dtype) for i, v in enumerate(value))
+        return tuple(
+            _line_up_any(v, shape, f"{name}[{i}]", dtype)
+            for i, v in enumerate(value)
+        )
     return _line_up_to(value, shape, name, dtype)
 
 
@@ -193,7 +219,9 @@ def _numbers(name: str, value: Any) -> np.ndarray:
     try:
         array = np.asarray(value)
     except (TypeError, ValueError):  # ragged nested sequences
-        raise TypeError(f"{name} must be an array of real numbers, got {value!r}") from None
+        raise TypeError(
+            f"{name} must be an array of real numbers, got {value!r}"
+        ) from None
     if array.dtype.kind not in "iuf":
         raise TypeError(
             f"{name} must be an array of real numbers, got {type(value).__name__} "
@@ -228,7 +256,9 @@ def _on_init(init: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(init)
     def checked_init(self: Optimizer, params: Any) -> Any:
         params = _as_params(params)
-        if not params.shape:  # one number: buffers of one, as 0-d arrays (see checked_step)
+        if (
+            not params.shape
+        ):  # one number: buffers of one, as 0-d arrays (see checked_step)
             return _reshaped(checked_init(self, params.reshape(1)), ())
         return init(self.lined_up(params), params)
 
@@ -246,20 +276,31 @@ def _on_step(step: Callable[..., Any], buffers: bool) -> Callable[..., Any]:
     and so does PyTorch's allowed ε = 0 at a zero gradient (0/0). It costs about 1.2 µs a step
     (measured side by side at d = 10: SGD 5.1 against 4.0 µs, Adam 17.7 against 16.0).
     """
-    quiet_step = np.errstate(over="ignore", invalid="ignore", divide="ignore")(step)
+    quiet_step = np.errstate(
+        over="ignore", invalid="ignore", divide="ignore"
+    )(step)
 
     @functools.wraps(step)
-    def checked_step(self: Optimizer, params: Any, grads: Any, state: Any) -> Any:
+    def checked_step(
+        self: Optimizer, params: Any, grads: Any, state: Any
+    ) -> Any:
         if not (type(params) is np.ndarray and params.dtype.kind == "f"):
             params = _as_params(params)
         dtype, shape = params.dtype, params.shape
         rule = self if self._plain else self.lined_up(params)
-        if not (type(grads) is np.ndarray and grads.dtype is dtype and grads.shape == shape):
+        if not (
+            type(grads) is np.ndarray
+            and grads.dtype is dtype
+            and grads.shape == shape
+        ):
             grads = _as_grads(grads, params)
         if not shape:  # one number: stepped as an array of one (0-d arithmetic gives scalars)
             one, state = (1,), rule._checked_state(state, dtype, shape)
             new_params, new_state = checked_step(
-                rule, params.reshape(one), grads.reshape(one), _reshaped(state, one)
+                rule,
+                params.reshape(one),
+                grads.reshape(one),
+                _reshaped(state, one),
             )
             return new_params.reshape(shape), _reshaped(new_state, shape)
         state = rule._checked_state(state, dtype, shape, buffers)
@@ -271,17 +312,27 @@ def _on_step(step: Callable[..., Any], buffers: bool) -> Callable[..., Any]:
 def _reshaped(state: Any, shape: tuple[int, ...]) -> Any:
     """``state`` with its buffers reshaped to ``shape``."""
     arrays = {b: getattr(state, b) for b in state.buffers}
-    return state._replace(**{b: a.reshape(shape) for b, a in arrays.items() if a is not None})
+    return state._replace(
+        **{b: a.reshape(shape) for b, a in arrays.items() if a is not None}
+    )
 
 
-def _on_lookahead_point(lookahead_point: Callable[..., Any]) -> Callable[..., Any]:
+def _on_lookahead_point(
+    lookahead_point: Callable[..., Any],
+) -> Callable[..., Any]:
     """As :func:`_on_step`, for ``lookahead_point``."""
 
     @functools.wraps(lookahead_point)
-    def checked_lookahead_point(self: Optimizer, params: Any, state: Any) -> Any:
+    def checked_lookahead_point(
+        self: Optimizer, params: Any, state: Any
+    ) -> Any:
         params = _as_params(params)
         rule = self.lined_up(params)
-        return lookahead_point(rule, params, rule._checked_state(state, params.dtype, params.shape))
+        return lookahead_point(
+            rule,
+            params,
+            rule._checked_state(state, params.dtype, params.shape),
+        )
 
     return checked_lookahead_point
 
@@ -298,7 +349,9 @@ def _check_lr(lr: LR) -> None:
 def _check_betas(rule: Optimizer) -> None:
     betas = rule.betas
     if not (isinstance(betas, tuple | list) and len(betas) == 2):
-        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        raise ValueError(
+            f"betas must be a pair (beta1, beta2), got {betas!r}"
+        )
     for index, beta in enumerate(betas):
         message = f"Invalid beta parameter at index {index}: {{value}}"
         check(message, beta, lambda b: (b >= 0.0) & (b < 1.0))
@@ -315,7 +368,11 @@ def _check_eps(eps: Hyper) -> None:
 
 
 def _check_weight_decay(weight_decay: Hyper) -> None:
-    check("Invalid weight_decay value: {value}", weight_decay, finite_nonnegative)
+    check(
+        "Invalid weight_decay value: {value}",
+        weight_decay,
+        finite_nonnegative,
+    )
 
 
 # --- What every optimizer shares -----------------------------------------------------------------
@@ -341,7 +398,9 @@ class Optimizer:
 
     #: :math:`\lambda` of the weight decay composed with the rule (:class:`L2Penalty`,
     #: :class:`DecoupledDecay` have their own); a bare rule has none.
-    weight_decay = 0.0  # a class attribute, not a field: the pieces declare their own
+    weight_decay = (
+        0.0  # a class attribute, not a field: the pieces declare their own
+    )
     #: Whether ``step`` hands its state on to another rule's ``step``, which checks its buffers.
     _hands_state_on = False
 
@@ -350,8 +409,13 @@ class Optimizer:
         # Rules are written for numbers and for well-formed inputs; the checks and the lining
         # up of array hyperparameters happen around them.
         if "step" in cls.__dict__:
-            cls.step = _on_step(cls.__dict__["step"], buffers=not cls._hands_state_on)
-        for name, checked in (("init", _on_init), ("lookahead_point", _on_lookahead_point)):
+            cls.step = _on_step(
+                cls.__dict__["step"], buffers=not cls._hands_state_on
+            )
+        for name, checked in (
+            ("init", _on_init),
+            ("lookahead_point", _on_lookahead_point),
+        ):
             if name in cls.__dict__:
                 setattr(cls, name, checked(cls.__dict__[name]))
 
@@ -379,7 +443,9 @@ class Optimizer:
         """The state before the first step: ``t = 0`` and zeroed buffers shaped like ``params``."""
         raise NotImplementedError  # every rule overrides
 
-    def step(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+    def step(
+        self, params: np.ndarray, grads: np.ndarray, state: Any
+    ) -> tuple[np.ndarray, Any]:
         """One step of the rule in the class docstring: ``(new params, new state)``.
 
         ``grads`` is the gradient at :meth:`lookahead_point` (at ``params`` for most rules).
@@ -391,11 +457,17 @@ class Optimizer:
 
     @functools.cached_property
     def _numbers_only(self) -> bool:
-        return all(_is_number(getattr(self, f.name)) for f in dataclasses.fields(self))
+        return all(
+            _is_number(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+        )
 
     @functools.cached_property
     def _plain(self) -> bool:
-        return all(_is_plain(getattr(self, f.name)) for f in dataclasses.fields(self))
+        return all(
+            _is_plain(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+        )
 
     @functools.cached_property
     def _copies(self) -> dict[tuple[tuple[int, ...], np.dtype], Optimizer]:
@@ -410,14 +482,22 @@ class Optimizer:
             return self
         params = _as_params(params)
         copy = self._copies.get((params.shape[:-1], params.dtype))
-        return copy if copy is not None else self._lined_up_to(params.shape, params.dtype)
+        return (
+            copy
+            if copy is not None
+            else self._lined_up_to(params.shape, params.dtype)
+        )
 
-    def _lined_up_to(self, shape: tuple[int, ...], dtype: np.dtype) -> Optimizer:
+    def _lined_up_to(
+        self, shape: tuple[int, ...], dtype: np.dtype
+    ) -> Optimizer:
         key = (shape[:-1], dtype)
         copy = self._copies.get(key)
         if copy is None:
             lined = {
-                f.name: _line_up_any(getattr(self, f.name), shape, f.name, dtype)
+                f.name: _line_up_any(
+                    getattr(self, f.name), shape, f.name, dtype
+                )
                 for f in dataclasses.fields(self)
             }
             copy = dataclasses.replace(self, **lined)
@@ -432,7 +512,10 @@ class Optimizer:
         changes = {}
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if isinstance(value, Optimizer) and value.at_step(t) is not value:
+            if (
+                isinstance(value, Optimizer)
+                and value.at_step(t) is not value
+            ):
                 changes[field.name] = value.at_step(t)
             elif field.name == "lr" and callable(value):
                 changes["lr"] = self.eta(t)
@@ -440,12 +523,20 @@ class Optimizer:
             return self
         copy = dataclasses.replace(self, **changes)
         # A copy lined up with params stays lined up with them (its arrays are not lined up twice).
-        copy._copies.update({key: copy for key, value in self._copies.items() if value is self})
+        copy._copies.update(
+            {
+                key: copy
+                for key, value in self._copies.items()
+                if value is self
+            }
+        )
         return copy
 
     # --- What a step is given ---
 
-    def _state_layout(self, dtype: np.dtype, shape: tuple[int, ...]) -> tuple[type, tuple, tuple]:
+    def _state_layout(
+        self, dtype: np.dtype, shape: tuple[int, ...]
+    ) -> tuple[type, tuple, tuple]:
         """What this optimizer's ``init`` makes, read from a state for zero-sized params of the
         same batch shape: its type, and the indices of the buffers it holds and of those it
         leaves ``None``. Made once and kept."""
@@ -453,18 +544,36 @@ class Optimizer:
         if layout is None:
             template = self.init(np.zeros((*shape[:-1], 0), dtype))
             index = {name: i for i, name in enumerate(template._fields)}
-            held = tuple(index[b] for b in template.buffers if template[index[b]] is not None)
-            unused = tuple(index[b] for b in template.buffers if template[index[b]] is None)
-            layout = self.__dict__["_layout"] = (type(template), held, unused)  # a cache
+            held = tuple(
+                index[b]
+                for b in template.buffers
+                if template[index[b]] is not None
+            )
+            unused = tuple(
+                index[b]
+                for b in template.buffers
+                if template[index[b]] is None
+            )
+            layout = self.__dict__["_layout"] = (
+                type(template),
+                held,
+                unused,
+            )  # a cache
         return layout
 
     def _checked_state(
-        self, state: Any, dtype: np.dtype, shape: tuple[int, ...], buffers: bool = True
+        self,
+        state: Any,
+        dtype: np.dtype,
+        shape: tuple[int, ...],
+        buffers: bool = True,
     ) -> Any:
         """``state`` if it is one this optimizer's ``init`` makes for params of ``dtype`` and
         ``shape`` (buffers cast to ``dtype``, as PyTorch's ``load_state_dict`` does), else an
         error naming it."""
-        kind, held, unused = self.__dict__.get("_layout") or self._state_layout(dtype, shape)
+        kind, held, unused = self.__dict__.get(
+            "_layout"
+        ) or self._state_layout(dtype, shape)
         if type(state) is not kind:
             raise TypeError(
                 f"state must be the {kind.__name__} that this optimizer's init makes "
@@ -472,20 +581,35 @@ class Optimizer:
             )
         t = state.t
         if not (type(t) is int or isinstance(t, np.integer)) or t < 0:
-            raise ValueError(f"Invalid state.t: {t!r} (the number of steps taken, a whole number)")
+            raise ValueError(
+                f"Invalid state.t: {t!r} (the number of steps taken, a whole number)"
+            )
         if not buffers:
             return state
         for i in held:
             buffer = state[i]
-            if not (type(buffer) is np.ndarray and buffer.dtype is dtype and buffer.shape == shape):
-                return self._checked_buffers(state, dtype, shape, held, unused)
+            if not (
+                type(buffer) is np.ndarray
+                and buffer.dtype is dtype
+                and buffer.shape == shape
+            ):
+                return self._checked_buffers(
+                    state, dtype, shape, held, unused
+                )
         for i in unused:
             if state[i] is not None:
-                return self._checked_buffers(state, dtype, shape, held, unused)
+                return self._checked_buffers(
+                    state, dtype, shape, held, unused
+                )
         return state
 
     def _checked_buffers(
-        self, state: Any, dtype: np.dtype, shape: tuple[int, ...], held: tuple, unused: tuple
+        self,
+        state: Any,
+        dtype: np.dtype,
+        shape: tuple[int, ...],
+        held: tuple,
+        unused: tuple,
     ) -> Any:
         cast = {}
         for i in sorted(held + unused):
@@ -498,8 +622,12 @@ class Optimizer:
                 )
             if i not in held:
                 continue
-            if not (isinstance(buffer, np.ndarray) and buffer.dtype == dtype):
-                buffer = cast[name] = _numbers(f"state.{name}", buffer).astype(dtype)
+            if not (
+                isinstance(buffer, np.ndarray) and buffer.dtype == dtype
+            ):
+                buffer = cast[name] = _numbers(
+                    f"state.{name}", buffer
+                ).astype(dtype)
             if buffer.shape != shape:
                 raise ValueError(
                     f"state.{name} of shape {buffer.shape} does not match params of shape {shape}"
@@ -508,7 +636,9 @@ class Optimizer:
 
     # --- The in-place engine ---
 
-    def step_(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+    def step_(
+        self, params: np.ndarray, grads: np.ndarray, state: Any
+    ) -> tuple[np.ndarray, Any]:
         """:meth:`step` in place: overwrite ``params`` and the state's buffers, as ``torch.optim``
         updates its tensors, and return them (with the new ``t``).
 
@@ -534,11 +664,19 @@ class Optimizer:
         rule = self.lined_up(params)
         grads = _as_grads(grads, params)
         rule._checked_state(state, params.dtype, params.shape)
-        buffers = [name for name in state.buffers if getattr(state, name) is not None]
+        buffers = [
+            name
+            for name in state.buffers
+            if getattr(state, name) is not None
+        ]
         arrays = [params] + [getattr(state, name) for name in buffers]
         contiguous = True
-        for name, array in zip(["params", *(f"state.{b}" for b in buffers)], arrays, strict=True):
-            if not (isinstance(array, np.ndarray) and array.dtype == params.dtype):
+        for name, array in zip(
+            ["params", *(f"state.{b}" for b in buffers)], arrays, strict=True
+        ):
+            if not (
+                isinstance(array, np.ndarray) and array.dtype == params.dtype
+            ):
                 raise ValueError(
                     f"step_ updates {name} in place: it needs a NumPy array of the dtype of "
                     f"params ({params.dtype}), got {type(array).__name__} of dtype "
@@ -555,16 +693,27 @@ class Optimizer:
         arrays.insert(1, grads)
         if rule._numbers_only and contiguous:
             arrays = [array.reshape(-1) for array in arrays]
-            blocks = [slice(start, start + BLOCK) for start in range(0, params.size, BLOCK)]
+            blocks = [
+                slice(start, start + BLOCK)
+                for start in range(0, params.size, BLOCK)
+            ]
         else:  # a sweep, or a strided array whose reshape(-1) would be a copy: whole arrays
             blocks = [slice(None)]
         for block in blocks or [slice(None)]:
-            params_block, grads_block, *buffer_blocks = (array[block] for array in arrays)
-            block_state = state._replace(**dict(zip(buffers, buffer_blocks, strict=True)))
-            params_block[...], new = rule.step(params_block, grads_block, block_state)
+            params_block, grads_block, *buffer_blocks = (
+                array[block] for array in arrays
+            )
+            block_state = state._replace(
+                **dict(zip(buffers, buffer_blocks, strict=True))
+            )
+            params_block[...], new = rule.step(
+                params_block, grads_block, block_state
+            )
             for name, target in zip(buffers, buffer_blocks, strict=True):
                 target[...] = getattr(new, name)
-        return params, new._replace(**{name: getattr(state, name) for name in buffers})
+        return params, new._replace(
+            **{name: getattr(state, name) for name in buffers}
+        )
 
 
 @functools.cache
@@ -583,7 +732,9 @@ def _keep_freed_memory() -> None:
 
 
 def _zeros(params: np.ndarray) -> np.ndarray:
-    return np.zeros(params.shape, params.dtype)  # the dtype of params, as PyTorch's state
+    return np.zeros(
+        params.shape, params.dtype
+    )  # the dtype of params, as PyTorch's state
 
 
 # --- Pieces composed with a rule: weight decay and dampening -------------------------------------
@@ -612,12 +763,15 @@ class _Piece(Optimizer):
 @dataclasses.dataclass(frozen=True, eq=False)
 class L2Penalty(_Piece):
     r"""L2 regularisation, as PyTorch's ``weight_decay``: the gradient of
-    :math:`\tfrac{\lambda}{2}\lVert\theta\rVert^2` is added before the rule sees the gradient.
+    :math:`\tfrac{\lambda}{2}\lVert\theta\rVert^2` is added before the rule
+    sees the gradient.
 
-    .. math:: g_t \leftarrow g_t + \lambda\theta_{t-1}, \quad\text{then the rule.}
+    .. math:: g_t \leftarrow g_t + \lambda\theta_{t-1},
+        \quad\text{then the rule.}
 
-    In an adaptive rule the penalty's gradient is divided by the rule's preconditioner like
-    any other gradient, which is why AdamW decouples it (:class:`DecoupledDecay`).
+    In an adaptive rule the penalty's gradient is divided by the rule's
+    preconditioner like any other gradient, which is why AdamW decouples it
+    (:class:`DecoupledDecay`).
     """
 
     weight_decay: Hyper = 0.0
@@ -625,21 +779,28 @@ class L2Penalty(_Piece):
     def __post_init__(self) -> None:
         _check_weight_decay(self.weight_decay)
 
-    def step(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
-        return self.rule.step(params, grads + self.weight_decay * params, state)
+    def step(
+        self, params: np.ndarray, grads: np.ndarray, state: Any
+    ) -> tuple[np.ndarray, Any]:
+        return self.rule.step(
+            params, grads + self.weight_decay * params, state
+        )
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class DecoupledDecay(_Piece):
-    r"""Decoupled weight decay (Loshchilov & Hutter 2019), as PyTorch's AdamW: shrink
-    :math:`\theta` toward zero, then take the rule's step with the bare gradient.
+    r"""Decoupled weight decay (Loshchilov & Hutter 2019), as PyTorch's
+    AdamW: shrink :math:`\theta` toward zero, then take the rule's step with
+    the bare gradient.
 
-    .. math:: \theta_{t-1} \leftarrow \theta_{t-1}(1 - \eta_t\lambda), \quad\text{then the rule.}
+    .. math:: \theta_{t-1} \leftarrow \theta_{t-1}(1 - \eta_t\lambda),
+        \quad\text{then the rule.}
 
-    The decay always shrinks :math:`\theta`. PyTorch multiplies :math:`\lambda` by the full
-    learning rate :math:`\eta_t`; the paper's Algorithm 2 by the schedule multiplier only, so
-    :math:`\lambda_\text{torch} = \lambda_\text{paper} / \alpha`. With :math:`\lambda = 0` it
-    leaves :math:`\theta` exactly as it is.
+    The decay always shrinks :math:`\theta`. PyTorch multiplies
+    :math:`\lambda` by the full learning rate :math:`\eta_t`; the paper's
+    Algorithm 2 by the schedule multiplier only, so
+    :math:`\lambda_\text{torch} = \lambda_\text{paper} / \alpha`. With
+    :math:`\lambda = 0` it leaves :math:`\theta` exactly as it is.
     """
 
     weight_decay: Hyper = 1e-2
@@ -647,9 +808,13 @@ class DecoupledDecay(_Piece):
     def __post_init__(self) -> None:
         _check_weight_decay(self.weight_decay)
 
-    def step(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+    def step(
+        self, params: np.ndarray, grads: np.ndarray, state: Any
+    ) -> tuple[np.ndarray, Any]:
         eta = self.rule.eta(state.t + 1)
-        return self.rule.step(params * (1 - eta * self.weight_decay), grads, state)
+        return self.rule.step(
+            params * (1 - eta * self.weight_decay), grads, state
+        )
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -665,7 +830,9 @@ class Dampening(_Piece):
     def __post_init__(self) -> None:
         check("Invalid dampening value: {value}", self.dampening, finite)
 
-    def step(self, params: np.ndarray, grads: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+    def step(
+        self, params: np.ndarray, grads: np.ndarray, state: Any
+    ) -> tuple[np.ndarray, Any]:
         damped = grads if state.t == 0 else (1 - self.dampening) * grads
         return self.rule.step(params, damped, state)
 
@@ -745,10 +912,16 @@ class SGDMomentum(Optimizer):
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        check("Invalid momentum value: {value}", self.momentum, finite_nonnegative)
+        check(
+            "Invalid momentum value: {value}",
+            self.momentum,
+            finite_nonnegative,
+        )
         _check_flag("nesterov", self.nesterov)
         if self.nesterov and np.any(np.asarray(self.momentum) <= 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+            raise ValueError(
+                "Nesterov momentum requires a momentum and zero dampening"
+            )
 
     def init(self, params: np.ndarray) -> SGDMomentumState:
         return SGDMomentumState(t=0, b=_zeros(params))
@@ -757,7 +930,9 @@ class SGDMomentum(Optimizer):
         self, params: np.ndarray, grads: np.ndarray, state: SGDMomentumState
     ) -> tuple[np.ndarray, SGDMomentumState]:
         t, mu, g = state.t + 1, self.momentum, grads
-        b = np.copy(g) if t == 1 else mu * state.b + g  # the buffer starts as a copy of g
+        b = (
+            np.copy(g) if t == 1 else mu * state.b + g
+        )  # the buffer starts as a copy of g
         d = g + mu * b if self.nesterov else b
         return params - self.eta(t) * d, SGDMomentumState(t, b)
 
@@ -770,15 +945,17 @@ class VelocityState(NamedTuple):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Momentum(Optimizer):
-    r"""The lecture's heavy-ball momentum (Polyak 1964), in velocity form (eq. ``mom-update``).
+    r"""The lecture's heavy-ball momentum (Polyak 1964), in velocity form
+    (eq. ``mom-update``).
 
     .. math::
         v_{t} &= \gamma v_{t-1} - \eta_t g_t \\
         \theta_{t} &= \theta_{t-1} + v_{t}
 
-    For a constant :math:`\eta` this is ``sgd(momentum=γ)`` with :math:`v = -\eta b`; the two
-    differ once :math:`\eta` follows a schedule (here :math:`\eta_t` scales only the new
-    gradient, in PyTorch the whole buffer). With :math:`\gamma = 0` it is plain gradient descent.
+    For a constant :math:`\eta` this is ``sgd(momentum=γ)`` with :math:`v =
+    -\eta b`; the two differ once :math:`\eta` follows a schedule (here
+    :math:`\eta_t` scales only the new gradient, in PyTorch the whole
+    buffer). With :math:`\gamma = 0` it is plain gradient descent.
 
     Parameters
     ----------
@@ -806,17 +983,18 @@ class Momentum(Optimizer):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class NesterovLookahead(Momentum):
-    r"""The lecture's Nesterov accelerated gradient (Sutskever et al. 2013), look-ahead form
-    (eqs. ``nag-lookahead``, ``nag-update``).
+    r"""The lecture's Nesterov accelerated gradient (Sutskever et al. 2013),
+    look-ahead form (eqs. ``nag-lookahead``, ``nag-update``).
 
     .. math::
         \tilde\theta_{t-1} &= \theta_{t-1} + \gamma v_{t-1} \\
         v_{t} &= \gamma v_{t-1} - \eta_t \nabla f(\tilde\theta_{t-1}) \\
         \theta_{t} &= \theta_{t-1} + v_{t}
 
-    The gradient passed to :meth:`step` must be read at :meth:`lookahead_point`
-    (:math:`\tilde\theta`), not at ``params``; :func:`optlib.minimize` does this. For a constant
-    :math:`\eta`, ``sgd(momentum=γ, nesterov=True)`` produces exactly the look-ahead points
+    The gradient passed to :meth:`step` must be read at
+    :meth:`lookahead_point` (:math:`\tilde\theta`), not at ``params``;
+    :func:`optlib.minimize` does this. For a constant :math:`\eta`,
+    ``sgd(momentum=γ, nesterov=True)`` produces exactly the look-ahead points
     :math:`\tilde\theta_t` (the Bengio et al. 2013 change of variables).
 
     Parameters
@@ -825,10 +1003,13 @@ class NesterovLookahead(Momentum):
     gamma : momentum coefficient :math:`\gamma \ge 0` (default 0.9).
     """
 
-    def lookahead_point(self, params: np.ndarray, state: VelocityState) -> np.ndarray:
+    def lookahead_point(
+        self, params: np.ndarray, state: VelocityState
+    ) -> np.ndarray:
         return params + self.gamma * state.v
 
-    # step is Momentum.step: the same two lines, fed the gradient at the look-ahead point.
+    # step is Momentum.step: the same two lines, fed the gradient at the
+    # look-ahead point.
 
 
 # --- Adaptive step sizes -------------------------------------------------------------------------
@@ -868,7 +1049,11 @@ class Adagrad(Optimizer):
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        check("Invalid lr_decay value: {value}", self.lr_decay, finite_nonnegative)
+        check(
+            "Invalid lr_decay value: {value}",
+            self.lr_decay,
+            finite_nonnegative,
+        )
         check(
             "Invalid initial_accumulator_value value: {value}",
             self.initial_accumulator_value,
@@ -877,7 +1062,9 @@ class Adagrad(Optimizer):
         _check_eps(self.eps)
 
     def init(self, params: np.ndarray) -> AdagradState:
-        return AdagradState(t=0, G=_zeros(params) + self.initial_accumulator_value)
+        return AdagradState(
+            t=0, G=_zeros(params) + self.initial_accumulator_value
+        )
 
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: AdagradState
@@ -930,7 +1117,11 @@ class RMSprop(Optimizer):
     def __post_init__(self) -> None:
         _check_lr(self.lr)
         _check_eps(self.eps)
-        check("Invalid momentum value: {value}", self.momentum, finite_nonnegative)
+        check(
+            "Invalid momentum value: {value}",
+            self.momentum,
+            finite_nonnegative,
+        )
         check("Invalid alpha value: {value}", self.alpha, finite_nonnegative)
         _check_flag("centered", self.centered)
 
@@ -946,13 +1137,15 @@ class RMSprop(Optimizer):
         v = alpha * state.v + (1 - alpha) * g**2
         if self.centered:
             g_bar = alpha * state.g_bar + (1 - alpha) * g
-            # Round-off can leave v − ḡ² a hair below 0 for a constant gradient: clamp it
-            # (PyTorch returns NaN there, and agrees everywhere else).
+            # Round-off can leave v − ḡ² a hair below 0 for a constant gradient:
+            # clamp it (PyTorch returns NaN there, and agrees everywhere else).
             a = np.sqrt(np.maximum(v - g_bar**2, 0.0)) + self.eps
         else:
             g_bar, a = None, np.sqrt(v) + self.eps
         b = None if state.b is None else self.momentum * state.b + g / a
-        return params - self.eta(t) * (g / a if b is None else b), RMSpropState(t, v, g_bar, b)
+        return params - self.eta(t) * (
+            g / a if b is None else b
+        ), RMSpropState(t, v, g_bar, b)
 
 
 class AdadeltaState(NamedTuple):
@@ -989,7 +1182,11 @@ class Adadelta(Optimizer):
 
     def __post_init__(self) -> None:
         _check_lr(self.lr)
-        check("Invalid rho value: {value}", self.rho, lambda r: (r >= 0.0) & (r <= 1.0))
+        check(
+            "Invalid rho value: {value}",
+            self.rho,
+            lambda r: (r >= 0.0) & (r <= 1.0),
+        )
         _check_eps(self.eps)
 
     def init(self, params: np.ndarray) -> AdadeltaState:
@@ -1009,14 +1206,15 @@ class Adadelta(Optimizer):
 
 
 def bias_corrected(moment: np.ndarray, beta: Hyper, t: int) -> np.ndarray:
-    r"""A moving average started at zero, divided by its bias (Kingma & Ba 2015, §3;
-    eq. ``adam-hat``).
+    r"""A moving average started at zero, divided by its bias (Kingma & Ba
+    2015, §3; eq. ``adam-hat``).
 
     .. math:: \hat m_t = \frac{m_t}{1 - \beta^t}
 
-    After :math:`t` steps of :math:`m_t = \beta m_{t-1} + (1 - \beta) g_t` from :math:`m_0 = 0`,
-    the weights of the :math:`g`'s sum to :math:`1 - \beta^t`, not 1: dividing by it removes the
-    pull toward the zero start. The same function gives :math:`\hat v_t` from :math:`v_t` and
+    After :math:`t` steps of :math:`m_t = \beta m_{t-1} + (1 - \beta) g_t`
+    from :math:`m_0 = 0`, the weights of the :math:`g`'s sum to :math:`1 -
+    \beta^t`, not 1: dividing by it removes the pull toward the zero start.
+    The same function gives :math:`\hat v_t` from :math:`v_t` and
     :math:`\beta_2`.
     """
     return moment / (1 - beta**t)
@@ -1070,7 +1268,9 @@ class Adam(Optimizer):
 
     def init(self, params: np.ndarray) -> AdamState:
         v_max = _zeros(params) if self.amsgrad else None
-        return AdamState(t=0, m=_zeros(params), v=_zeros(params), v_max=v_max)
+        return AdamState(
+            t=0, m=_zeros(params), v=_zeros(params), v_max=v_max
+        )
 
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: AdamState
@@ -1081,7 +1281,8 @@ class Adam(Optimizer):
         v_max = np.maximum(state.v_max, v) if self.amsgrad else None
         m_hat = bias_corrected(m, beta1, t)
         v_hat = bias_corrected(v_max if self.amsgrad else v, beta2, t)
-        # PyTorch orders this as η/(1−β₁ᵗ)·m / (√v/√(1−β₂ᵗ) + ε): the same up to rounding.
+        # PyTorch orders this as η/(1−β₁ᵗ)·m / (√v/√(1−β₂ᵗ) + ε): the same up to
+        # rounding.
         step = self.eta(t) * m_hat / (np.sqrt(v_hat) + self.eps)
         return params - step, AdamState(t, m, v, v_max)
 
@@ -1127,15 +1328,26 @@ class NAdam(Optimizer):
         _check_lr(self.lr)
         _check_eps(self.eps)
         _check_betas(self)
-        check("Invalid momentum_decay value: {value}", self.momentum_decay, finite_nonnegative)
+        check(
+            "Invalid momentum_decay value: {value}",
+            self.momentum_decay,
+            finite_nonnegative,
+        )
 
     def init(self, params: np.ndarray) -> NAdamState:
-        return NAdamState(t=0, m=_zeros(params), v=_zeros(params), mu_product=1.0)
+        return NAdamState(
+            t=0, m=_zeros(params), v=_zeros(params), mu_product=1.0
+        )
 
     def step(
         self, params: np.ndarray, grads: np.ndarray, state: NAdamState
     ) -> tuple[np.ndarray, NAdamState]:
-        t, (beta1, beta2), psi, g = state.t + 1, self.betas, self.momentum_decay, grads
+        t, (beta1, beta2), psi, g = (
+            state.t + 1,
+            self.betas,
+            self.momentum_decay,
+            grads,
+        )
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
         mu_product = state.mu_product * mu
@@ -1192,7 +1404,9 @@ class Adamax(Optimizer):
         t, (beta1, beta2), g = state.t + 1, self.betas, grads
         m = beta1 * state.m + (1 - beta1) * g
         u = np.maximum(beta2 * state.u, np.abs(g) + self.eps)
-        return params - self.eta(t) / (1 - beta1**t) * m / u, AdamaxState(t, m, u)
+        return params - self.eta(t) / (1 - beta1**t) * m / u, AdamaxState(
+            t, m, u
+        )
 
 
 class RAdamState(NamedTuple):
@@ -1246,7 +1460,11 @@ class RAdam(Optimizer):
         _check_eps(self.eps)
         _check_betas(self)
         # Below 4 the rectification term r_t is the root of a negative number.
-        check("Invalid threshold value: {value}", self.threshold, lambda x: x >= 4.0)
+        check(
+            "Invalid threshold value: {value}",
+            self.threshold,
+            lambda x: x >= 4.0,
+        )
 
     def init(self, params: np.ndarray) -> RAdamState:
         return RAdamState(t=0, m=_zeros(params), v=_zeros(params))
@@ -1259,10 +1477,15 @@ class RAdam(Optimizer):
         v = beta2 * state.v + (1 - beta2) * g**2
         m_hat = bias_corrected(m, beta1, t)
         rho_t = sma_length(beta2, t)
-        r_t = rectification(rho_t, max_sma_length(beta2))  # NaN where ρ_t < 4: not used there
+        r_t = rectification(
+            rho_t, max_sma_length(beta2)
+        )  # NaN where ρ_t < 4: not used there
         l_t = np.sqrt(1 - beta2**t) / (np.sqrt(v) + self.eps)
-        # m̂·r_t·l_t where ρ_t > threshold (rectified), m̂ as it is elsewhere: each setting's case
-        step = np.multiply(m_hat, r_t * l_t, out=m_hat, where=rho_t > self.threshold)
+        # m̂·r_t·l_t where ρ_t > threshold (rectified), m̂ as it is elsewhere:
+        # each setting's case
+        step = np.multiply(
+            m_hat, r_t * l_t, out=m_hat, where=rho_t > self.threshold
+        )
         return params - self.eta(t) * step, RAdamState(t, m, v)
 
 
@@ -1301,12 +1524,22 @@ def rectification(rho_t: Hyper, rho_inf: Hyper) -> Hyper:
         r_t = \sqrt{\frac{(\rho_t - 4)(\rho_t - 2)\rho_\infty}
                          {(\rho_\infty - 4)(\rho_\infty - 2)\rho_t}},
 
-    defined for :math:`\rho_t \ge 4` and :math:`\rho_\infty > 4`; NaN elsewhere (without a
-    warning), where :class:`RAdam` does not use it."""
-    rho_t, rho_inf = np.float64(rho_t), np.float64(rho_inf)  # ρ∞ = 4: inf, not ZeroDivisionError
+    defined for :math:`\rho_t \ge 4` and :math:`\rho_\infty > 4`; NaN
+    elsewhere (without a warning), where :class:`RAdam` does not use it."""
+    rho_t, rho_inf = (
+        np.float64(rho_t),
+        np.float64(rho_inf),
+    )  # ρ∞ = 4: inf, not ZeroDivisionError
     with np.errstate(invalid="ignore", divide="ignore"):
-        r_t = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-    return np.where((rho_t >= 4) & (rho_inf > 4), r_t, np.nan)[()]  # a NumPy float for numbers
+        r_t = np.sqrt(
+            (rho_t - 4)
+            * (rho_t - 2)
+            * rho_inf
+            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+        )
+    return np.where((rho_t >= 4) & (rho_inf > 4), r_t, np.nan)[
+        ()
+    ]  # a NumPy float for numbers
 
 
 # --- Constructors with PyTorch's names and defaults ----------------------------------------------
@@ -1349,13 +1582,17 @@ def sgd(
     _check_weight_decay(weight_decay)
     _check_flag("nesterov", nesterov)
     if nesterov and (np.any(np.asarray(momentum) <= 0) or np.any(dampening)):
-        raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        raise ValueError(
+            "Nesterov momentum requires a momentum and zero dampening"
+        )
     if not np.any(momentum):
         return _with_l2(SGD(lr), weight_decay)
     rule = SGDMomentum(lr, momentum, nesterov)
     if np.any(dampening):
         # Where a sweep has μ = 0 there is no buffer in PyTorch, so no dampening either.
-        rule = Dampening(rule, np.where(np.asarray(momentum) == 0, 0.0, dampening))
+        rule = Dampening(
+            rule, np.where(np.asarray(momentum) == 0, 0.0, dampening)
+        )
     return _with_l2(rule, weight_decay)
 
 
@@ -1377,7 +1614,9 @@ def adagrad(
         \theta_t = \theta_{t-1} - \frac{\eta_t}{1 + (t - 1)\delta}\,
         \frac{g_t}{\sqrt{G_t} + \epsilon}
     """
-    return _with_l2(Adagrad(lr, lr_decay, initial_accumulator_value, eps), weight_decay)
+    return _with_l2(
+        Adagrad(lr, lr_decay, initial_accumulator_value, eps), weight_decay
+    )
 
 
 def rmsprop(
@@ -1397,11 +1636,16 @@ def rmsprop(
 
     (centered and momentum variants: see :class:`RMSprop`).
     """
-    return _with_l2(RMSprop(lr, alpha, eps, momentum, centered), weight_decay)
+    return _with_l2(
+        RMSprop(lr, alpha, eps, momentum, centered), weight_decay
+    )
 
 
 def adadelta(
-    lr: LR = 1.0, rho: Hyper = 0.9, eps: Hyper = 1e-6, weight_decay: Hyper = 0.0
+    lr: LR = 1.0,
+    rho: Hyper = 0.9,
+    eps: Hyper = 1e-6,
+    weight_decay: Hyper = 0.0,
 ) -> Optimizer:
     r"""``torch.optim.Adadelta``: :class:`Adadelta`, with :class:`L2Penalty` when λ ≠ 0.
 
@@ -1447,7 +1691,9 @@ def adamw(
     return DecoupledDecay(Adam(lr, betas, eps, amsgrad), weight_decay)
 
 
-def _with_weight_decay(rule: Optimizer, weight_decay: Hyper, decoupled: bool) -> Optimizer:
+def _with_weight_decay(
+    rule: Optimizer, weight_decay: Hyper, decoupled: bool
+) -> Optimizer:
     _check_flag("decoupled_weight_decay", decoupled)
     if decoupled:
         return DecoupledDecay(rule, weight_decay)

@@ -77,7 +77,16 @@ __all__ = [
 ]
 
 #: Colours for optimizers, in the order the book introduces them (colour-blind safe, Okabe–Ito).
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+PALETTE = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
 
 #: A plotting window: one ``(low, high)`` interval per coordinate.
 Box = Sequence[Sequence[float]]
@@ -125,7 +134,9 @@ class FigureStandardWarning(UserWarning):
     """A figure breaks the book's figure standard (see :func:`figure_problems`)."""
 
 
-def figure_problems(fig: Figure, *, width_px: float = COLUMN_PX) -> list[str]:
+def figure_problems(
+    fig: Figure, *, width_px: float = COLUMN_PX
+) -> list[str]:
     """What keeps ``fig`` from the figure standard, in words (an empty list when nothing does).
 
     Checked: the figure's width with everything drawn (at :data:`DPI`) is at most ``width_px``;
@@ -139,7 +150,9 @@ def figure_problems(fig: Figure, *, width_px: float = COLUMN_PX) -> list[str]:
     fig.canvas.draw()  # lays out the figure: text and legend extents are final
     renderer = fig.canvas.get_renderer()
     problems = []
-    drawn = (fig.get_tightbbox(renderer).width + 2 * PAD_INCHES) * DPI  # as png_bytes crops
+    drawn = (
+        fig.get_tightbbox(renderer).width + 2 * PAD_INCHES
+    ) * DPI  # as png_bytes crops
     if drawn > width_px + 2:
         problems.append(
             f"drawn {drawn:.0f} px wide, wider than the {width_px:.0f} px column "
@@ -156,9 +169,13 @@ def figure_problems(fig: Figure, *, width_px: float = COLUMN_PX) -> list[str]:
         }
     )
     if small:
-        sizes = ", ".join(f"{size:g} pt ({label!r})" for size, label in small[:4])
+        sizes = ", ".join(
+            f"{size:g} pt ({label!r})" for size, label in small[:4]
+        )
         problems.append(f"text smaller than {MIN_FONT_PT:g} pt: {sizes}")
-    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + fig.legends
+    legends = [
+        ax.get_legend() for ax in fig.axes if ax.get_legend() is not None
+    ] + fig.legends
     for legend in legends:
         entries = [t.get_text() for t in legend.get_texts()]
         if len(entries) > MAX_CURVES:
@@ -170,11 +187,14 @@ def figure_problems(fig: Figure, *, width_px: float = COLUMN_PX) -> list[str]:
             if not ax.get_visible() or not ax.bbox.overlaps(box):
                 continue
             full = any(isinstance(a, AxesImage) for a in ax.images) or any(
-                type(c).__name__ in ("QuadContourSet", "ContourSet") for c in ax.collections
+                type(c).__name__ in ("QuadContourSet", "ContourSet")
+                for c in ax.collections
             )
             if full or _covers_data(ax, box):
                 what = "contours or an image" if full else "data"
-                problems.append(f"the legend ({', '.join(entries[:2])}, …) covers {what}")
+                problems.append(
+                    f"the legend ({', '.join(entries[:2])}, …) covers {what}"
+                )
                 break
     return problems
 
@@ -199,18 +219,27 @@ def _covers_data(ax: Axes, box: Any) -> bool:
     for line in ax.get_lines():
         if not line.get_visible():
             continue
-        xy = line.get_transform().transform(np.column_stack(line.get_data()).astype(float))
+        xy = line.get_transform().transform(
+            np.column_stack(line.get_data()).astype(float)
+        )
         xy = xy[np.all(np.isfinite(xy), axis=1)]
-        if line.get_linestyle() not in ("None", "", " ") and 1 < len(xy) < 2000:
+        if (
+            line.get_linestyle() not in ("None", "", " ")
+            and 1 < len(xy) < 2000
+        ):
             t = np.linspace(0.0, 1.0, 16)[:, None, None]
-            xy = (xy[:-1] * (1 - t) + xy[1:] * t).reshape(-1, 2)  # points along each segment
+            xy = (xy[:-1] * (1 - t) + xy[1:] * t).reshape(
+                -1, 2
+            )  # points along each segment
         if _any_inside(xy, box, inside):
             return True
     for collection in ax.collections:
         offsets = collection.get_offsets()
         scatter = type(collection).__name__ == "PathCollection"
         if collection.get_visible() and len(offsets) and scatter:
-            xy = collection.get_offset_transform().transform(np.asarray(offsets, dtype=float))
+            xy = collection.get_offset_transform().transform(
+                np.asarray(offsets, dtype=float)
+            )
             if _any_inside(xy, box, inside):
                 return True
     return False
@@ -220,7 +249,12 @@ def _any_inside(xy: np.ndarray, box: Any, clip: Any) -> bool:
     """Whether any display point of ``xy`` is inside ``box`` and inside the axes ``clip``."""
 
     def within(b: Any) -> np.ndarray:
-        return (xy[:, 0] >= b.x0) & (xy[:, 0] <= b.x1) & (xy[:, 1] >= b.y0) & (xy[:, 1] <= b.y1)
+        return (
+            (xy[:, 0] >= b.x0)
+            & (xy[:, 0] <= b.x1)
+            & (xy[:, 1] >= b.y0)
+            & (xy[:, 1] <= b.y1)
+        )
 
     return bool(np.any(within(box) & within(clip)))
 
@@ -231,7 +265,9 @@ def check_figure(fig: Figure, *, width_px: float = COLUMN_PX) -> Figure:
     problems = figure_problems(fig, width_px=width_px)
     if problems:
         title = fig._suptitle.get_text() if fig._suptitle is not None else ""
-        axes_title = next((ax.get_title() for ax in fig.axes if ax.get_title()), "")
+        axes_title = next(
+            (ax.get_title() for ax in fig.axes if ax.get_title()), ""
+        )
         name = title or axes_title or "a figure"
         warnings.warn(
             f"{name!r} breaks the figure standard: " + "; ".join(problems),
@@ -248,10 +284,18 @@ def png_bytes(fig: Figure, dpi: float = DPI, *, scale: int = 1) -> bytes:
     from PIL import Image  # matplotlib's own dependency
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi * scale, bbox_inches="tight", pad_inches=PAD_INCHES)
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=dpi * scale,
+        bbox_inches="tight",
+        pad_inches=PAD_INCHES,
+    )
     buffer.seek(0)
     with Image.open(buffer) as picture:
-        palette = picture.convert("RGB").quantize(256, dither=Image.Dither.NONE)
+        palette = picture.convert("RGB").quantize(
+            256, dither=Image.Dither.NONE
+        )
     out = io.BytesIO()
     palette.save(out, format="png", optimize=True)
     return out.getvalue()
@@ -268,7 +312,10 @@ def _notebook_png(fig: Figure) -> tuple[str, dict[str, int]] | None:
 
     with Image.open(io.BytesIO(data)) as picture:
         width, height = picture.size
-    return base64.b64encode(data).decode("ascii"), {"width": width // 2, "height": height // 2}
+    return base64.b64encode(data).decode("ascii"), {
+        "width": width // 2,
+        "height": height // 2,
+    }
 
 
 def book_style() -> None:
@@ -290,10 +337,14 @@ def book_style() -> None:
         # Start the backend now: the inline backend registers its own PNG formatter when its
         # first figure is made, which would otherwise replace this one.
         plt.close(plt.figure())
-        shell.display_formatter.formatters["image/png"].for_type(Figure, _notebook_png)
+        shell.display_formatter.formatters["image/png"].for_type(
+            Figure, _notebook_png
+        )
 
 
-def new_axes(figsize: tuple[float, float] = (5.0, 4.0), **kwargs: Any) -> Axes:
+def new_axes(
+    figsize: tuple[float, float] = (5.0, 4.0), **kwargs: Any
+) -> Axes:
     """A fresh figure with one ``Axes`` of the book's default size."""
     import matplotlib.pyplot as plt
 
@@ -301,7 +352,9 @@ def new_axes(figsize: tuple[float, float] = (5.0, 4.0), **kwargs: Any) -> Axes:
     return ax
 
 
-_GRIDS: dict[tuple, tuple] = {}  # (id, box, resolution) -> (objective, X, Y, Z)
+_GRIDS: dict[
+    tuple, tuple
+] = {}  # (id, box, resolution) -> (objective, X, Y, Z)
 
 
 def contour_grid(
@@ -309,14 +362,27 @@ def contour_grid(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``X, Y, Z`` with ``Z = objective.value`` on a ``resolution``² grid over ``box``
     (default: the objective's own ``box``). Cached per objective; treat the arrays as read-only."""
-    box = tuple(tuple(map(float, side)) for side in (box if box is not None else objective.box))
+    box = tuple(
+        tuple(map(float, side))
+        for side in (box if box is not None else objective.box)
+    )
     key = (id(objective), box, resolution)
     cached = _GRIDS.get(key)
-    if cached is None or cached[0] is not objective:  # the object holds its id while cached
+    if (
+        cached is None or cached[0] is not objective
+    ):  # the object holds its id while cached
         (x_lo, x_hi), (y_lo, y_hi) = box
-        xs, ys = np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution)
+        xs, ys = (
+            np.linspace(x_lo, x_hi, resolution),
+            np.linspace(y_lo, y_hi, resolution),
+        )
         X, Y = np.meshgrid(xs, ys)
-        cached = (objective, X, Y, objective.value(np.stack([X, Y], axis=-1)))
+        cached = (
+            objective,
+            X,
+            Y,
+            objective.value(np.stack([X, Y], axis=-1)),
+        )
         if len(_GRIDS) >= 64:
             _GRIDS.pop(next(iter(_GRIDS)))
         _GRIDS[key] = cached
@@ -359,8 +425,19 @@ def contour(
         ax.contour(X, Y, Z, levels=levels, cmap="viridis", linewidths=0.8)
     if show_minima:
         for point in getattr(objective, "minima", []):
-            ax.plot(*point[:2], marker="*", color="black", markersize=12, linestyle="none")
-    ax.set(xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", xlim=X[0, [0, -1]], ylim=Y[[0, -1], 0])
+            ax.plot(
+                *point[:2],
+                marker="*",
+                color="black",
+                markersize=12,
+                linestyle="none",
+            )
+    ax.set(
+        xlabel=r"$\theta_1$",
+        ylabel=r"$\theta_2$",
+        xlim=X[0, [0, -1]],
+        ylim=Y[[0, -1], 0],
+    )
     ax.set_aspect("equal", adjustable="box")
     return ax
 
@@ -389,7 +466,13 @@ def path(
     )
     finite = params[np.isfinite(params).all(axis=1)]
     ax.plot(*finite[0], "o", color=line.get_color(), markersize=6)
-    ax.plot(*finite[-1], "x", color=line.get_color(), markersize=8, markeredgewidth=2)
+    ax.plot(
+        *finite[-1],
+        "x",
+        color=line.get_color(),
+        markersize=8,
+        markeredgewidth=2,
+    )
     return ax
 
 
@@ -406,7 +489,13 @@ def loss_curves(
     ax = ax if ax is not None else new_axes()
     for i, (label, losses) in enumerate(curves.items()):
         xs = x[label] if x is not None else np.arange(len(losses))
-        ax.plot(xs, losses, label=label, color=PALETTE[i % len(PALETTE)], linewidth=1.5)
+        ax.plot(
+            xs,
+            losses,
+            label=label,
+            color=PALETTE[i % len(PALETTE)],
+            linewidth=1.5,
+        )
     if log:
         ax.set_yscale("log")
     ax.set(xlabel=xlabel, ylabel=ylabel)
@@ -430,7 +519,11 @@ def power_of_ten(value: float, position: int | None = None) -> str:
 
 
 def log_axis(
-    ax: Axes, limits: tuple[float, float], *, every: int | None = None, axis: str = "y"
+    ax: Axes,
+    limits: tuple[float, float],
+    *,
+    every: int | None = None,
+    axis: str = "y",
 ) -> Axes:
     """Put ``axis`` (``"y"`` or ``"x"``) of ``ax`` on a log scale over ``limits``, with a tick at
     every ``every``-th power of ten (10⁰ among them), labelled ``10ⁿ`` by :func:`power_of_ten`,
@@ -439,9 +532,15 @@ def log_axis(
     low, high = limits
     if not (0 < low < high and (every is None or every >= 1)):
         raise ValueError(f"Invalid log axis: limits {limits}, every {every}")
-    exponents = range(math.ceil(math.log10(low)), math.floor(math.log10(high)) + 1)
+    exponents = range(
+        math.ceil(math.log10(low)), math.floor(math.log10(high)) + 1
+    )
     if every is None:
-        steps = (factor * 10**power for power in itertools.count() for factor in (1, 2, 5))
+        steps = (
+            factor * 10**power
+            for power in itertools.count()
+            for factor in (1, 2, 5)
+        )
         every = next(step for step in steps if len(exponents) / step <= 7)
     ticks = [10.0**k for k in exponents if k % every == 0]
     target = ax.yaxis if axis == "y" else ax.xaxis
@@ -475,7 +574,9 @@ def gap_curve(trajectory: Trajectory, f_min: float = 0.0) -> np.ndarray:
     return losses - f_min if np.isfinite(f_min) else losses
 
 
-def verdict(trajectory: Trajectory, f_min: float = 0.0, *, tolerance: float = 1e-15) -> str:
+def verdict(
+    trajectory: Trajectory, f_min: float = 0.0, *, tolerance: float = 1e-15
+) -> str:
     r"""How a run ended, in a few words for a title or legend: ``"diverged at step 12"``,
     ``"at round-off by step 40"`` (its gap :math:`f - f^*` reached ``tolerance`` and stayed
     there, :func:`settled_at`), or
@@ -493,7 +594,9 @@ def verdict(trajectory: Trajectory, f_min: float = 0.0, *, tolerance: float = 1e
         if count:
             first = int(diverged[diverged >= 0].min())
             return f"{count} of {diverged.size} runs diverged, the first at step {first}"
-        return f"mean {name} of {diverged.size} runs: {gap[-1]:.1e} at the end"
+        return (
+            f"mean {name} of {diverged.size} runs: {gap[-1]:.1e} at the end"
+        )
     if diverged_at is not None:
         return f"diverged at step {diverged_at}"
     settled = settled_at(gap, tolerance) if np.isfinite(f_min) else None
@@ -505,7 +608,9 @@ def verdict(trajectory: Trajectory, f_min: float = 0.0, *, tolerance: float = 1e
 def settled_at(gap: np.ndarray, tolerance: float) -> int | None:
     """The first step from which the gap stays at or below ``tolerance`` to the end of the run,
     or ``None``: a run that touches round-off and climbs back out has not settled."""
-    above = np.flatnonzero(~(np.asarray(gap) <= tolerance))  # NaN counts as above
+    above = np.flatnonzero(
+        ~(np.asarray(gap) <= tolerance)
+    )  # NaN counts as above
     first = int(above[-1]) + 1 if len(above) else 0
     return first if first < len(gap) else None
 
@@ -562,7 +667,9 @@ def path_panel(
 
     if not trajectories:
         raise ValueError("path_panel needs at least one trajectory")
-    with mpl.rc_context(STYLE):  # to the figure standard whether or not book_style() was called
+    with mpl.rc_context(
+        STYLE
+    ):  # to the figure standard whether or not book_style() was called
         return _path_panel(
             objective, trajectories, title, box, path_steps, every, levels, resolution,
             gap_limits, colors, figsize,
@@ -605,17 +712,28 @@ def _path_panel(
     for index, problem in enumerate(panels):
         ax = path_axes[index]
         mine = [label for label in labels if problems[label] is problem]
-        window = next((windows[label] for label in mine if windows[label] is not None), None)
+        window = next(
+            (windows[label] for label in mine if windows[label] is not None),
+            None,
+        )
         if problem.dim == 1:
             _curve(problem, ax, window)
         else:
-            contour(problem, ax=ax, box=window, levels=levels, resolution=resolution)
+            contour(
+                problem,
+                ax=ax,
+                box=window,
+                levels=levels,
+                resolution=resolution,
+            )
         if several:
             ax.set(xlabel="", ylabel="", xticks=[], yticks=[])
             ax.set_title(", ".join(mine))
         else:
             flat = problem.dim == 1
-            ax.set(xlabel="θ" if flat else "θ₁", ylabel="f(θ)" if flat else "θ₂")
+            ax.set(
+                xlabel="θ" if flat else "θ₁", ylabel="f(θ)" if flat else "θ₂"
+            )
 
     ends = []
     for i, label in enumerate(labels):
@@ -623,18 +741,35 @@ def _path_panel(
         color = colors[i % len(colors)]
         ax = path_axes[next(k for k, p in enumerate(panels) if p is problem)]
         first, thin = _for(path_steps, label, None), _for(every, label, 1)
-        shown = _first_replica(run.params)[: None if first is None else first + 1]
-        shown = np.concatenate([shown[:-1:thin], shown[-1:]]) if thin > 1 else shown
+        shown = _first_replica(run.params)[
+            : None if first is None else first + 1
+        ]
+        shown = (
+            np.concatenate([shown[:-1:thin], shown[-1:]])
+            if thin > 1
+            else shown
+        )
         if problem.dim == 1:
             ax.plot(
-                shown[:, 0], problem.value(shown), "o-", color=color, markersize=2.5, linewidth=0.8
+                shown[:, 0],
+                problem.value(shown),
+                "o-",
+                color=color,
+                markersize=2.5,
+                linewidth=0.8,
             )
         else:
             path(shown, ax=ax, color=color)
-        ends.append(_loss_curve(ax_loss, run, problem, color, label, gap_limits))
+        ends.append(
+            _loss_curve(ax_loss, run, problem, color, label, gap_limits)
+        )
 
-    f_min_finite = all(np.isfinite(getattr(p, "f_min", np.nan)) for p in panels)
-    replicas = any(np.ndim(run.diverged_at) > 0 for run in trajectories.values())
+    f_min_finite = all(
+        np.isfinite(getattr(p, "f_min", np.nan)) for p in panels
+    )
+    replicas = any(
+        np.ndim(run.diverged_at) > 0 for run in trajectories.values()
+    )
     name = "f(θₜ) − f*" if f_min_finite else "f(θₜ)"
     ax_loss.set(xlabel="step t", ylabel=f"mean {name}" if replicas else name)
     ax_loss.set_xlim(0, max(*ends, 10))
@@ -659,7 +794,9 @@ def _path_panel(
     return fig
 
 
-def _objectives_by_label(objective: Any, labels: list[str]) -> dict[str, Any]:
+def _objectives_by_label(
+    objective: Any, labels: list[str]
+) -> dict[str, Any]:
     if isinstance(objective, Mapping):
         missing = [label for label in labels if label not in objective]
         if missing:
@@ -689,7 +826,9 @@ def _curve(objective: Any, ax: Axes, window: Box | None) -> None:
     values = objective.value(thetas[:, None])
     ax.plot(thetas, values, color="0.6", linewidth=1.2)
     spread = float(values.max() - values.min())
-    ax.set(xlim=(low, high), ylim=(values.min() - 0.05 * spread, values.max()))
+    ax.set(
+        xlim=(low, high), ylim=(values.min() - 0.05 * spread, values.max())
+    )
 
 
 def _loss_curve(
@@ -706,12 +845,25 @@ def _loss_curve(
     gap = gap_curve(run, f_min)
     floor = limits[0] if np.isfinite(f_min) else -np.inf
     ax.plot(
-        np.maximum(gap, floor), color=color, linewidth=1.3, label=f"{label}: {verdict(run, f_min)}"
+        np.maximum(gap, floor),
+        color=color,
+        linewidth=1.3,
+        label=f"{label}: {verdict(run, f_min)}",
     )
-    diverged_at = np.asarray(run.diverged_at if run.diverged_at is not None else -1)
+    diverged_at = np.asarray(
+        run.diverged_at if run.diverged_at is not None else -1
+    )
     if np.any(diverged_at >= 0):
         first = int(diverged_at[diverged_at >= 0].min())
-        ax.plot(first, limits[1], "x", color=color, markersize=7, markeredgewidth=2, clip_on=False)
+        ax.plot(
+            first,
+            limits[1],
+            "x",
+            color=color,
+            markersize=7,
+            markeredgewidth=2,
+            clip_on=False,
+        )
         return first
     settled = settled_at(gap, 10 * limits[0]) if np.isfinite(f_min) else None
     return settled + 5 if settled is not None else len(gap) - 1

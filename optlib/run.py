@@ -60,7 +60,13 @@ import numpy as np
 
 from optlib import optimizers
 from optlib.optimizers import Optimizer
-from optlib.validation import check_number, check_whole, nonnegative, positive, real_array
+from optlib.validation import (
+    check_number,
+    check_whole,
+    nonnegative,
+    positive,
+    real_array,
+)
 
 __all__ = [
     "STATUSES",
@@ -141,7 +147,9 @@ class Trajectory:
     @property
     def diverged(self) -> bool | np.ndarray:
         """Whether the run (each run of a batch) diverged."""
-        if self.diverged_at is None or isinstance(self.diverged_at, (int, np.integer)):
+        if self.diverged_at is None or isinstance(
+            self.diverged_at, (int, np.integer)
+        ):
             return self.diverged_at is not None
         return np.asarray(self.diverged_at) >= 0
 
@@ -196,12 +204,16 @@ class Counted:
     def value(self, x: np.ndarray) -> float:
         """:math:`f(x)`, a float; counted, and refused once the budget is spent."""
         if self.max_evals is not None and self.values >= self.max_evals:
-            raise BudgetSpentError(f"the budget of {self.max_evals} evaluations of f is spent")
+            raise BudgetSpentError(
+                f"the budget of {self.max_evals} evaluations of f is spent"
+            )
         self.values += 1
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             fx = _real_result("f", self._value(x))
         if fx.shape != ():
-            raise ValueError(f"f must return a scalar, got an array of shape {fx.shape}")
+            raise ValueError(
+                f"f must return a scalar, got an array of shape {fx.shape}"
+            )
         return float(fx)
 
     def grad(self, x: np.ndarray) -> np.ndarray:
@@ -220,7 +232,9 @@ class Counted:
 def _real_result(what: str, result: Any) -> np.ndarray:
     """What an objective returned, as floats; a ``TypeError`` naming ``what`` if it is not real
     numbers (``None`` would otherwise become NaN, a string a number, and be taken for a value)."""
-    return real_array(f"{what} must return real numbers", result, kinds="iuf").astype(float)
+    return real_array(
+        f"{what} must return real numbers", result, kinds="iuf"
+    ).astype(float)
 
 
 class Recorder:
@@ -245,7 +259,13 @@ class Recorder:
         why with :meth:`finish`).
     """
 
-    def __init__(self, counted: Counted, *, hessians: bool = False, finite_only: bool = True):
+    def __init__(
+        self,
+        counted: Counted,
+        *,
+        hessians: bool = False,
+        finite_only: bool = True,
+    ):
         self.counted = counted
         self.hessians = hessians
         self.finite_only = finite_only
@@ -269,7 +289,9 @@ class Recorder:
     def record(self, x: np.ndarray, value: float) -> bool:
         """Append the iterate :math:`x_t` and :math:`f(x_t)`; return whether it was recorded
         (with ``finite_only``, a non-finite one marks the run diverged instead)."""
-        if self.finite_only and not (np.isfinite(value) and np.all(np.isfinite(x))):
+        if self.finite_only and not (
+            np.isfinite(value) and np.all(np.isfinite(x))
+        ):
             self.mark_diverged()
             return False
         self.params.append(np.array(x, dtype=float))
@@ -277,7 +299,9 @@ class Recorder:
         self.counts.append(self._counts_now())
         return True
 
-    def mark_diverged(self, why: str = "its loss or parameters stopped being finite") -> None:
+    def mark_diverged(
+        self, why: str = "its loss or parameters stopped being finite"
+    ) -> None:
         """The run broke down on its way to the next step (it is not recorded)."""
         self.diverged_at = self.steps + 1
         self._end("diverged", f"diverged at step {self.diverged_at}: {why}")
@@ -298,13 +322,16 @@ class Recorder:
     def _end(self, status: str, message: str) -> None:
         self.status, self.message = status, message
 
-    def trajectory(self, *, inverse_hessians: np.ndarray | None = None) -> Trajectory:
+    def trajectory(
+        self, *, inverse_hessians: np.ndarray | None = None
+    ) -> Trajectory:
         """The path as a :class:`Trajectory`. The last row counts every evaluation of the run,
         so a final attempt that made no new iterate (a failed line search, rejected trial steps,
         a diverged step) is in the totals."""
         counts = [*self.counts[:-1], self._counts_now()]
         values, grads, hessians = (
-            np.array(column, dtype=np.int64) for column in zip(*counts, strict=True)
+            np.array(column, dtype=np.int64)
+            for column in zip(*counts, strict=True)
         )
         return Trajectory(
             params=np.array(self.params),
@@ -326,12 +353,15 @@ class Recorder:
 def minibatches(
     n_samples: int, batch_size: int, sampling: str, rng: np.random.Generator
 ) -> Iterator[np.ndarray]:
-    """The rows of each step's mini-batch, forever: with ``sampling="shuffle"``, epochs of a fresh
-    permutation cut into batches of ``batch_size`` (the last one of an epoch may be smaller, as a
-    PyTorch ``DataLoader`` with ``shuffle=True``); with ``"replacement"``, i.i.d. draws.
+    """The rows of each step's mini-batch, forever: with
+    ``sampling="shuffle"``, epochs of a fresh permutation cut into batches of
+    ``batch_size`` (the last one of an epoch may be smaller, as a PyTorch
+    ``DataLoader`` with ``shuffle=True``); with ``"replacement"``, i.i.d.
+    draws.
 
-    The arguments are checked when it is called, not at the first batch: ``n_samples >= 1``,
-    ``batch_size`` from 1 to ``n_samples``, ``rng`` a ``np.random.Generator``.
+    The arguments are checked when it is called, not at the first batch:
+    ``n_samples >= 1``, ``batch_size`` from 1 to ``n_samples``, ``rng`` a
+    ``np.random.Generator``.
     """
     check_whole("Invalid n_samples value: {value}", n_samples, 1)
     message = f"Invalid batch_size value: {{value}} (1 to {n_samples})"
@@ -339,9 +369,14 @@ def minibatches(
     if batch_size > n_samples:
         raise ValueError(message.format(value=batch_size))
     if sampling not in ("shuffle", "replacement"):
-        raise ValueError(f"Invalid sampling value: {sampling!r} (use 'shuffle' or 'replacement')")
+        raise ValueError(
+            f"Invalid sampling value: {sampling!r} "
+            "(use 'shuffle' or 'replacement')"
+        )
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a np.random.Generator, got {type(rng).__name__}")
+        raise TypeError(
+            f"rng must be a np.random.Generator, got {type(rng).__name__}"
+        )
     return _minibatches(n_samples, batch_size, sampling, rng)
 
 
@@ -353,7 +388,10 @@ def _minibatches(
             yield rng.integers(n_samples, size=batch_size)
         else:
             order = rng.permutation(n_samples)
-            yield from (order[i : i + batch_size] for i in range(0, n_samples, batch_size))
+            yield from (
+                order[i : i + batch_size]
+                for i in range(0, n_samples, batch_size)
+            )
 
 
 #: Rows of the path allocated at the start of a run of :func:`minimize`; it doubles when full.
@@ -374,8 +412,9 @@ def minimize(
 ) -> Trajectory:
     r"""Run ``optimizer`` on ``objective`` from ``x0`` for ``steps`` steps.
 
-    Each step reads the gradient at ``optimizer.lookahead_point`` (``params`` itself for all
-    rules but the lecture's Nesterov form), optionally adds noise, and steps:
+    Each step reads the gradient at ``optimizer.lookahead_point`` (``params``
+    itself for all rules but the lecture's Nesterov form), optionally adds
+    noise, and steps:
 
     .. math::
         g_t = \nabla f_{B_t}(\text{lookahead}(\theta_{t-1})) + \sigma\,\xi_t,
@@ -384,45 +423,53 @@ def minimize(
 
     Parameters
     ----------
-    objective : has ``value(x)`` and ``grad(x)``; with ``n_samples`` and an ``idx`` keyword
-        it is a finite sum and may be sampled.
-    x0 : starting point, shape ``(d,)``, or ``(*batch, d)`` for many runs at once; finite.
-    optimizer : an instance of :class:`optlib.optimizers.Optimizer` (``optlib.adam()``, not
-        ``optlib.Adam``).
-    steps : number of steps :math:`T \ge 0`. The path is kept as the run goes, so a run that
-        diverges early costs only the steps it took, however large ``steps`` is.
-    batch_size : ``None`` for the full batch; ``1`` for SGD; ``b`` for mini-batches.
-    sampling : ``"shuffle"`` (each epoch a permutation) or ``"replacement"`` (i.i.d. indices).
-    grad_noise : standard deviation :math:`\sigma \ge 0` of Gaussian noise added to each
-        gradient — a model of stochastic gradients for plain functions.
-    seed : seeds the mini-batches and the noise; the same seed gives the same run.
+    objective : has ``value(x)`` and ``grad(x)``; with ``n_samples`` and an
+        ``idx`` keyword it is a finite sum and may be sampled.
+    x0 : starting point, shape ``(d,)``, or ``(*batch, d)`` for many runs at
+    once; finite.
+    optimizer : an instance of :class:`optlib.optimizers.Optimizer`
+        (``optlib.adam()``, not ``optlib.Adam``).
+    steps : number of steps :math:`T \ge 0`. The path is kept as the run
+        goes, so a run that diverges early costs only the steps it took,
+        however large ``steps`` is.
+    batch_size : ``None`` for the full batch; ``1`` for SGD; ``b`` for
+    mini-batches.
+    sampling : ``"shuffle"`` (each epoch a permutation) or ``"replacement"``
+    (i.i.d. indices).
+    grad_noise : standard deviation :math:`\sigma \ge 0` of Gaussian noise
+        added to each gradient — a model of stochastic gradients for plain
+        functions.
+    seed : seeds the mini-batches and the noise; the same seed gives the same
+    run.
     max_loss : a run whose :math:`|f|` exceeds this has diverged.
 
-    Returns
-    -------
-    Trajectory
-        Its ``status`` is ``"finished"`` (every step taken) or ``"diverged"`` (at step
-        ``diverged_at``, the message says why), an array of them for a batch; see "How runs
-        end" in :mod:`optlib.run`. A finite ``x0`` whose loss is not finite, or above
-        ``max_loss``, diverged at step 0.
+    Returns ------- Trajectory Its ``status`` is ``"finished"`` (every step
+    taken) or ``"diverged"`` (at step ``diverged_at``, the message says why),
+    an array of them for a batch; see "How runs end" in :mod:`optlib.run`. A
+    finite ``x0`` whose loss is not finite, or above ``max_loss``, diverged
+    at step 0.
 
-    Raises
-    ------
-    TypeError, ValueError
-        Before the first step, naming the argument: ``x0`` not finite or not an array of
-        numbers; ``objective`` without ``value``/``grad``, or whose value or gradient has the
-        wrong shape; ``optimizer`` not an optimizer instance; an invalid setting.
-    MemoryError
-        With the size of the path, when the run outgrows the memory (only then).
+    Raises ------ TypeError, ValueError Before the first step, naming the
+    argument: ``x0`` not finite or not an array of numbers; ``objective``
+    without ``value``/``grad``, or whose value or gradient has the wrong
+    shape; ``optimizer`` not an optimizer instance; an invalid setting.
+    MemoryError With the size of the path, when the run outgrows the memory
+    (only then).
     """
     _check_objective(objective)
     _check_optimizer(optimizer)
     x = _checked_start(x0, objective)
     check_whole("Invalid steps value: {value}", steps, 0)
     if sampling not in ("shuffle", "replacement"):
-        raise ValueError(f"Invalid sampling value: {sampling!r} (use 'shuffle' or 'replacement')")
-    # One number each: an array would act per coordinate (or per run) without saying so.
-    check_number("Invalid grad_noise value: {value}", grad_noise, nonnegative)
+        raise ValueError(
+            f"Invalid sampling value: {sampling!r} "
+            "(use 'shuffle' or 'replacement')"
+        )
+    # One number each: an array would act per coordinate (or per run) without
+    # saying so.
+    check_number(
+        "Invalid grad_noise value: {value}", grad_noise, nonnegative
+    )
     check_number("Invalid max_loss value: {value}", max_loss, positive)
     check_whole("Invalid seed value: {value}", seed, 0)
     n_samples = getattr(objective, "n_samples", None)
@@ -432,25 +479,34 @@ def minimize(
             f"not {type(objective).__name__}"
         )
     rng = np.random.default_rng(seed)
-    batches = None if batch_size is None else minibatches(n_samples, batch_size, sampling, rng)
+    batches = (
+        None
+        if batch_size is None
+        else minibatches(n_samples, batch_size, sampling, rng)
+    )
     batch_shape = x.shape[:-1]
 
-    # The path grows as the run goes (doubling), so steps=10**12 costs only the steps taken.
+    # The path grows as the run goes (doubling), so steps=10**12 costs only
+    # the steps taken.
     rows = min(steps + 1, _FIRST_ROWS)
     params = np.empty((rows, *x.shape))
     losses = np.empty((rows, *batch_shape))
     grad_evals = np.zeros(rows, dtype=np.int64)
     diverged_at = np.full(batch_shape, -1)
-    first_divergence = ""  # when and why the first run diverged, for the message
+    first_divergence = (
+        ""  # when and why the first run diverged, for the message
+    )
 
-    # Overflow on the way to divergence is expected and is reported below, not as warnings —
-    # also at x0, whose loss may already overflow.
+    # Overflow on the way to divergence is expected and is reported below,
+    # not as warnings — also at x0, whose loss may already overflow.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         loss = _checked_value(objective.value(x), x.shape)
         running = np.isfinite(loss) & (np.abs(loss) <= max_loss)
         if not running.all():
             diverged_at[~running] = 0
-            first_divergence = _first_divergence(x, loss, ~running, max_loss, 0)
+            first_divergence = _first_divergence(
+                x, loss, ~running, max_loss, 0
+            )
         params[0] = np.where(running[..., None], x, np.nan)
         losses[0] = np.where(running, loss, np.nan)
         state = optimizer.init(x)
@@ -470,17 +526,25 @@ def minimize(
             x, state = optimizer.step(x, grads, state)
             loss = objective.value(x)
 
-            finite = np.isfinite(loss) & (np.abs(loss) <= max_loss) & np.isfinite(x).all(axis=-1)
+            finite = (
+                np.isfinite(loss)
+                & (np.abs(loss) <= max_loss)
+                & np.isfinite(x).all(axis=-1)
+            )
             if not finite.all() and (running & ~finite).any():
                 if not first_divergence:
-                    first_divergence = _first_divergence(x, loss, running & ~finite, max_loss, t)
+                    first_divergence = _first_divergence(
+                        x, loss, running & ~finite, max_loss, t
+                    )
                 diverged_at[running & ~finite] = t
                 running &= finite
                 if not running.any():
                     last = t - 1
                     break
             if t == len(params):
-                params, losses, grad_evals = _grown((params, losses, grad_evals), steps + 1, t)
+                params, losses, grad_evals = _grown(
+                    (params, losses, grad_evals), steps + 1, t
+                )
             params[t] = np.where(running[..., None], x, np.nan)
             losses[t] = np.where(running, loss, np.nan)
             grad_evals[t] = grad_evals[t - 1] + examples
@@ -498,11 +562,16 @@ def minimize(
     return Trajectory(*path, diverged, status=status, message=message)
 
 
-def _grown(arrays: tuple[np.ndarray, ...], rows_max: int, steps_taken: int) -> list[np.ndarray]:
+def _grown(
+    arrays: tuple[np.ndarray, ...], rows_max: int, steps_taken: int
+) -> list[np.ndarray]:
     """The arrays of a path with their first axis doubled (at most ``rows_max`` rows)."""
     rows = min(2 * len(arrays[0]), rows_max)
     try:
-        grown = [np.empty((rows, *array.shape[1:]), dtype=array.dtype) for array in arrays]
+        grown = [
+            np.empty((rows, *array.shape[1:]), dtype=array.dtype)
+            for array in arrays
+        ]
     except MemoryError:
         size = sum(rows * array[0].nbytes for array in arrays)
         raise MemoryError(
@@ -516,9 +585,17 @@ def _grown(arrays: tuple[np.ndarray, ...], rows_max: int, steps_taken: int) -> l
 
 
 def _check_objective(objective: Any) -> None:
-    missing = [name for name in ("value", "grad") if not callable(getattr(objective, name, None))]
+    missing = [
+        name
+        for name in ("value", "grad")
+        if not callable(getattr(objective, name, None))
+    ]
     if missing:
-        what = "a plain function" if callable(objective) else type(objective).__name__
+        what = (
+            "a plain function"
+            if callable(objective)
+            else type(objective).__name__
+        )
         raise TypeError(
             f"objective must have value(x) and grad(x) methods (as optlib.functions.rosenbrock "
             f"or a model of optlib.models); got {what}, which has no "
@@ -529,7 +606,9 @@ def _check_objective(objective: Any) -> None:
 def _check_optimizer(optimizer: Any) -> None:
     if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
         factory = getattr(optimizers, optimizer.__name__.lower(), None)
-        if not inspect.isfunction(factory):  # a piece (L2Penalty, …) or a rule's other form
+        if not inspect.isfunction(
+            factory
+        ):  # a piece (L2Penalty, …) or a rule's other form
             factory = optimizers.adam
         raise TypeError(
             f"optimizer must be an instance, not the class {optimizer.__name__}: pass an "
@@ -547,29 +626,45 @@ def _checked_start(x0: Any, objective: Any) -> np.ndarray:
     try:
         raw = np.asarray(x0)
     except ValueError:  # ragged nested sequences
-        raise TypeError(f"x0 must be an array of numbers; got {x0!r}") from None
-    if raw.dtype.kind not in "iuf":  # strings, booleans, complex, objects: not a point
-        raise TypeError(f"x0 must be an array of real numbers; got dtype {raw.dtype}")
+        raise TypeError(
+            f"x0 must be an array of numbers; got {x0!r}"
+        ) from None
+    if (
+        raw.dtype.kind not in "iuf"
+    ):  # strings, booleans, complex, objects: not a point
+        raise TypeError(
+            f"x0 must be an array of real numbers; got dtype {raw.dtype}"
+        )
     x = np.array(raw, dtype=float)
     if x.ndim == 0 or x.size == 0:
-        raise ValueError(f"x0 must have shape (d,) or (*batch, d) with d >= 1; got {x.shape}")
+        raise ValueError(
+            f"x0 must have shape (d,) or (*batch, d) with d >= 1; got {x.shape}"
+        )
     dim = getattr(objective, "dim", None)
     if isinstance(dim, (int, np.integer)) and x.shape[-1] != dim:
-        raise ValueError(f"x0 must have shape (..., {dim}) for this objective; got {x.shape}")
+        raise ValueError(
+            f"x0 must have shape (..., {dim}) for this objective; got {x.shape}"
+        )
     bad = np.argwhere(~np.isfinite(x))
     if bad.size:
         where = tuple(int(i) for i in bad[0])
-        raise ValueError(f"x0 must be finite; x0[{', '.join(map(str, where))}] is {x[where]}")
+        raise ValueError(
+            f"x0 must be finite; x0[{', '.join(map(str, where))}] is {x[where]}"
+        )
     return x
 
 
 def _checked_value(value: Any, shape: tuple[int, ...]) -> np.ndarray:
     """The objective's value at ``x0`` (of ``shape``), checked to be one number per point."""
     if value is None:
-        raise TypeError("objective.value(x) returned None; it must return f(x), a number")
+        raise TypeError(
+            "objective.value(x) returned None; it must return f(x), a number"
+        )
     array = np.asarray(value)
     if array.dtype.kind not in "iuf":
-        raise TypeError(f"objective.value(x) must return a number; got {value!r}")
+        raise TypeError(
+            f"objective.value(x) must return a number; got {value!r}"
+        )
     if array.shape != shape[:-1]:
         raise ValueError(
             f"objective.value(x) must return one number per point, shape {shape[:-1]} for x of "
@@ -596,7 +691,9 @@ def _checked_gradient(grads: Any, shape: tuple[int, ...]) -> np.ndarray:
     return array
 
 
-def _first_divergence(x: np.ndarray, loss: Any, newly: np.ndarray, max_loss: float, t: int) -> str:
+def _first_divergence(
+    x: np.ndarray, loss: Any, newly: np.ndarray, max_loss: float, t: int
+) -> str:
     """When and why the first of the runs marked ``newly`` diverged, for the message:
     ``"at step 11: why"`` (for a batch, ``"the first, run 2, at step 11: why"``)."""
     run = tuple(int(i) for i in np.argwhere(newly)[0])
@@ -612,14 +709,18 @@ def _first_divergence(x: np.ndarray, loss: Any, newly: np.ndarray, max_loss: flo
     return f"the first, run {run[0] if len(run) == 1 else run}, at step {t}: {why}"
 
 
-def _how_it_ended(diverged_at: np.ndarray, first_divergence: str, last: int) -> tuple[Any, str]:
+def _how_it_ended(
+    diverged_at: np.ndarray, first_divergence: str, last: int
+) -> tuple[Any, str]:
     """``status`` and ``message`` of :func:`minimize`'s trajectory."""
     if diverged_at.ndim == 0:
         if diverged_at < 0:
             return "finished", f"finished: took {_steps(last)}"
         return "diverged", f"diverged {first_divergence}"
     diverged = diverged_at >= 0
-    status = np.where(diverged, "diverged", "finished").astype(f"<U{max(map(len, STATUSES))}")
+    status = np.where(diverged, "diverged", "finished").astype(
+        f"<U{max(map(len, STATUSES))}"
+    )
     runs, failed = diverged.size, int(diverged.sum())
     if not failed:
         return status, f"finished: all {runs} runs took {_steps(last)}"
@@ -633,7 +734,9 @@ def _steps(n: int) -> str:
     return "1 step" if n == 1 else f"{n} steps"
 
 
-def follow(optimizer: Optimizer, x0: np.ndarray, grads: Iterable[np.ndarray]) -> np.ndarray:
+def follow(
+    optimizer: Optimizer, x0: np.ndarray, grads: Iterable[np.ndarray]
+) -> np.ndarray:
     r"""Run ``optimizer`` open loop: feed it a fixed sequence of gradients, return the iterates.
 
     .. math::
@@ -672,7 +775,9 @@ def follow(optimizer: Optimizer, x0: np.ndarray, grads: Iterable[np.ndarray]) ->
         if np.asarray(g).dtype.kind not in "iuf":
             raise TypeError(f"grads must be real numbers; g_{t} is {g!r}")
         if np.shape(g) != x.shape:
-            raise ValueError(f"grads must be shaped like x0, {x.shape}; g_{t} has {np.shape(g)}")
+            raise ValueError(
+                f"grads must be shaped like x0, {x.shape}; g_{t} has {np.shape(g)}"
+            )
         x, state = optimizer.step(x, g, state)
         path.append(x)
     return np.array(path)

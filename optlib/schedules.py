@@ -48,13 +48,21 @@ STEP_MESSAGE = "Expected a non-negative integer step k, but got {value!r}"
 
 def _check_lr(schedule: object) -> None:
     """A finite base rate ``lr >= 0``, or an array of them (a list becomes an array)."""
-    check("Invalid learning rate: {value!r}", schedule.lr, finite_nonnegative)
+    check(
+        "Invalid learning rate: {value!r}", schedule.lr, finite_nonnegative
+    )
     if np.ndim(schedule.lr):
-        object.__setattr__(schedule, "lr", np.asarray(schedule.lr, dtype=float))
+        object.__setattr__(
+            schedule, "lr", np.asarray(schedule.lr, dtype=float)
+        )
 
 
 def _check_steps(name: str, value: int) -> None:
-    check_whole(f"Invalid {name} value: {{value!r}} (a positive whole number of steps)", value, 1)
+    check_whole(
+        f"Invalid {name} value: {{value!r}} (a positive whole number of steps)",
+        value,
+        1,
+    )
 
 
 def _check_setting(name: str, value: float) -> None:
@@ -66,7 +74,9 @@ def _check_setting(name: str, value: float) -> None:
 def _steps_taken(k: int | np.ndarray) -> np.ndarray:
     """``k`` as floats, once it is checked to count steps: an ``int`` >= 0 or an integer array."""
     if isinstance(k, (list, tuple, np.ndarray)):
-        check(STEP_MESSAGE, k, nonnegative)  # no strings, bools or None; NaN fails >= 0
+        check(
+            STEP_MESSAGE, k, nonnegative
+        )  # no strings, bools or None; NaN fails >= 0
         k = np.asarray(k)
         if k.size and k.dtype.kind not in "iu":
             raise ValueError(STEP_MESSAGE.format(value=k.flat[0].item()))
@@ -117,7 +127,9 @@ class step:  # noqa: N801
         _check_setting("gamma", self.gamma)
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
-        return _times_power(self.lr, self.gamma, _steps_taken(k) // self.step_size)
+        return _times_power(
+            self.lr, self.gamma, _steps_taken(k) // self.step_size
+        )
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -156,7 +168,9 @@ class inverse_time:  # noqa: N801
         _check_setting("decay", self.decay)
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
-        with np.errstate(over="ignore"):  # δk past float64's range: the rate is 0
+        with np.errstate(
+            over="ignore"
+        ):  # δk past float64's range: the rate is 0
             return self.lr / (1 + self.decay * _steps_taken(k))
 
 
@@ -165,12 +179,14 @@ class cosine:  # noqa: N801
     r"""Cosine annealing, as ``CosineAnnealingLR``:
 
     .. math::
-        \eta_k = \eta_{\min} + \tfrac12(\eta - \eta_{\min})\big(1 + \cos(\pi k / T)\big).
+        \eta_k = \eta_{\min} + \tfrac12(\eta - \eta_{\min})\big(1 + \cos(\pi
+        k / T)\big).
 
-    Past :math:`k = T` the rate stays at :math:`\eta_{\min}` (as optax; PyTorch's scheduler
-    follows the cosine back *up*, a restart few readers expect). Within :math:`0 \le k \le T`
-    the two agree exactly. ``T_max`` is a whole number :math:`\ge 1`, ``eta_min`` a finite
-    :math:`\eta_{\min} \ge 0` (it may exceed :math:`\eta`, as in PyTorch: the rate then rises).
+    Past :math:`k = T` the rate stays at :math:`\eta_{\min}` (as optax;
+    PyTorch's scheduler follows the cosine back *up*, a restart few readers
+    expect). Within :math:`0 \le k \le T` the two agree exactly. ``T_max`` is
+    a whole number :math:`\ge 1`, ``eta_min`` a finite :math:`\eta_{\min} \ge
+    0` (it may exceed :math:`\eta`, as in PyTorch: the rate then rises).
     """
 
     lr: Hyper
@@ -184,7 +200,9 @@ class cosine:  # noqa: N801
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
         progress = np.minimum(_steps_taken(k), self.T_max) / self.T_max
-        return self.eta_min + 0.5 * (self.lr - self.eta_min) * (1 + np.cos(math.pi * progress))
+        return self.eta_min + 0.5 * (self.lr - self.eta_min) * (
+            1 + np.cos(math.pi * progress)
+        )
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -220,8 +238,13 @@ class linear_warmup:  # noqa: N801
         )
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
-        progress = np.minimum(_steps_taken(k), self.total_iters) / self.total_iters
-        return self.lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
+        progress = (
+            np.minimum(_steps_taken(k), self.total_iters) / self.total_iters
+        )
+        return self.lr * (
+            self.start_factor
+            + (self.end_factor - self.start_factor) * progress
+        )
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -262,10 +285,18 @@ class warmup_cosine:  # noqa: N801
         _check_setting("end_lr", self.end_lr)
 
     def __call__(self, k: int | np.ndarray) -> Hyper:
-        k, warmup, decay = _steps_taken(k), self.warmup_steps, self.total_steps - self.warmup_steps
-        warm = self.init_lr + (self.lr - self.init_lr) * (np.minimum(k, warmup) / warmup)
+        k, warmup, decay = (
+            _steps_taken(k),
+            self.warmup_steps,
+            self.total_steps - self.warmup_steps,
+        )
+        warm = self.init_lr + (self.lr - self.init_lr) * (
+            np.minimum(k, warmup) / warmup
+        )
         progress = np.clip(k - warmup, 0, decay) / decay
-        cool = self.end_lr + 0.5 * (self.lr - self.end_lr) * (1 + np.cos(math.pi * progress))
+        cool = self.end_lr + 0.5 * (self.lr - self.end_lr) * (
+            1 + np.cos(math.pi * progress)
+        )
         return np.where(k < warmup, warm, cool)[()]
 
 

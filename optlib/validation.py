@@ -65,7 +65,11 @@ class _Shown:
 def _shown(value: Any) -> Any:
     """``value`` for a message: itself if it is a real number or an array, else its ``repr``
     (a string ``'0.1'`` must not read like the number 0.1, nor ``Decimal('0.1')``)."""
-    return value if isinstance(value, (numbers.Real, np.ndarray)) else _Shown(value)
+    return (
+        value
+        if isinstance(value, (numbers.Real, np.ndarray))
+        else _Shown(value)
+    )
 
 
 def real_array(what: str, values: Any, kinds: str = "biuf") -> np.ndarray:
@@ -78,17 +82,25 @@ def real_array(what: str, values: Any, kinds: str = "biuf") -> np.ndarray:
     except ValueError:  # ragged nested sequences
         raise TypeError(f"{what}; got a ragged sequence") from None
     if array.dtype.kind not in kinds:
-        got = f"dtype {array.dtype}" if array.dtype.kind != "O" else type(values).__name__
+        got = (
+            f"dtype {array.dtype}"
+            if array.dtype.kind != "O"
+            else type(values).__name__
+        )
         raise TypeError(f"{what}; got {got}")
     return array
 
 
-def refuse_first(message: str, name: str, values: np.ndarray, bad: np.ndarray) -> None:
+def refuse_first(
+    message: str, name: str, values: np.ndarray, bad: np.ndarray
+) -> None:
     """Raise ``ValueError`` with ``message`` and the first entry where ``bad`` holds, by its
     index — the row of a data set: ``"y must be finite; y[4] is nan"``."""
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"{message}; {name}[{', '.join(map(str, index))}] is {values[index]:g}")
+        raise ValueError(
+            f"{message}; {name}[{', '.join(map(str, index))}] is {values[index]:g}"
+        )
 
 
 def check(message: str, value: Any, valid: Predicate) -> None:
@@ -101,7 +113,9 @@ def check(message: str, value: Any, valid: Predicate) -> None:
         array = np.asarray(value)
     except (TypeError, ValueError):  # ragged nested sequences
         raise ValueError(message.format(value=_shown(value))) from None
-    if array.dtype.kind not in "iuf":  # strings, booleans, Decimals, None: not numbers
+    if (
+        array.dtype.kind not in "iuf"
+    ):  # strings, booleans, Decimals, None: not numbers
         raise ValueError(message.format(value=_shown(value)))
     values = np.atleast_1d(array.astype(float))
     bad = values[~valid(values)]
@@ -113,7 +127,9 @@ def check(message: str, value: Any, valid: Predicate) -> None:
 def check_whole(message: str, value: Any, minimum: int) -> None:
     """Raise ``ValueError(message.format(value=value))`` unless ``value`` is a whole number (an
     ``int`` or NumPy integer, not a ``bool``) of at least ``minimum``."""
-    whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    whole = isinstance(value, (int, np.integer)) and not isinstance(
+        value, (bool, np.bool_)
+    )
     if not (whole and value >= minimum):
         raise ValueError(message.format(value=_shown(value)))
 
@@ -134,7 +150,9 @@ def check_flag(message: str, value: Any) -> None:
 
 def is_number(value: Any) -> bool:
     """Whether ``value`` is one real number (a Python or NumPy number, not a ``bool``)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    return isinstance(value, numbers.Real) and not isinstance(
+        value, (bool, np.bool_)
+    )
 
 
 # --- Predicates: arrays of values -> which are valid ---------------------------------------------

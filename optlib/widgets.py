@@ -90,7 +90,9 @@ __all__ = [
     "sweep_explorer",
 ]
 
-MAX_FRAMES = 120  # about 3 MB of PNGs: the 5 MB page budget with room for the rest
+MAX_FRAMES = (
+    120  # about 3 MB of PNGs: the 5 MB page budget with room for the rest
+)
 
 #: Keywords of :func:`sweep` that go to :func:`optlib.minimize` rather than to the optimizer.
 RUN_OPTIONS = ("batch_size", "sampling", "grad_noise", "seed", "max_loss")
@@ -107,7 +109,9 @@ def figure_png(fig: Figure, dpi: int = plotting.DPI) -> bytes:
     """
     import matplotlib.pyplot as plt
 
-    plotting.check_figure(fig, width_px=plotting.COLUMN_PX * dpi / plotting.DPI)
+    plotting.check_figure(
+        fig, width_px=plotting.COLUMN_PX * dpi / plotting.DPI
+    )
     try:
         return plotting.png_bytes(fig, dpi)
     finally:
@@ -117,13 +121,19 @@ def figure_png(fig: Figure, dpi: int = plotting.DPI) -> bytes:
 def grid_sizes(grids: dict[str, Sequence[Any]]) -> tuple[int, ...]:
     """The number of values of each hyperparameter, checked: 1 or 2 grids, ≤ MAX_FRAMES frames."""
     if not 1 <= len(grids) <= 2:
-        raise ValueError(f"explorer takes one or two hyperparameter grids, got {len(grids)}")
+        raise ValueError(
+            f"explorer takes one or two hyperparameter grids, got {len(grids)}"
+        )
     sizes = tuple(len(values) for values in grids.values())
     if min(sizes) < 1:
-        raise ValueError(f"Every grid needs at least one value, got sizes {sizes}")
+        raise ValueError(
+            f"Every grid needs at least one value, got sizes {sizes}"
+        )
     frames = sizes[0] * (sizes[1] if len(sizes) == 2 else 1)
     if frames > MAX_FRAMES:
-        raise ValueError(f"{frames} frames is more than the page budget allows ({MAX_FRAMES})")
+        raise ValueError(
+            f"{frames} frames is more than the page budget allows ({MAX_FRAMES})"
+        )
     return sizes
 
 
@@ -138,9 +148,15 @@ Describe = str | Callable[..., str] | None
 def _describe(describe: Describe, setting: dict[str, Any]) -> str | None:
     if describe is None:
         return None
-    text = describe.format(**setting) if isinstance(describe, str) else describe(**setting)
+    text = (
+        describe.format(**setting)
+        if isinstance(describe, str)
+        else describe(**setting)
+    )
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"describe must give a non-empty text for {setting}, got {text!r}")
+        raise ValueError(
+            f"describe must give a non-empty text for {setting}, got {text!r}"
+        )
     return " ".join(text.split())
 
 
@@ -157,7 +173,9 @@ def _frame(png: bytes, description: str | None) -> widgets.Widget:
     return widgets.VBox([image, hidden])
 
 
-def _control(name: str, values: Sequence[Any], caption: str) -> widgets.Widget:
+def _control(
+    name: str, values: Sequence[Any], caption: str
+) -> widgets.Widget:
     """A drop-down list for a grid of names (problems, families, schedules), a slider for a grid
     of numbers; either way its ``index`` chooses the picture."""
     options = [(_label(value), i) for i, value in enumerate(values)]
@@ -212,29 +230,51 @@ def explorer(
     sizes = grid_sizes(grids)
     labels = labels or {}
     names = list(grids)
-    controls = [_control(name, grids[name], labels.get(name, name)) for name in names]
+    controls = [
+        _control(name, grids[name], labels.get(name, name)) for name in names
+    ]
     import matplotlib as mpl
 
     pictures = {}
     for index in itertools.product(*(range(size) for size in sizes)):
-        setting = {name: grids[name][i] for name, i in zip(names, index, strict=True)}
-        with mpl.rc_context(plotting.STYLE):  # every frame to the figure standard
+        setting = {
+            name: grids[name][i]
+            for name, i in zip(names, index, strict=True)
+        }
+        with mpl.rc_context(
+            plotting.STYLE
+        ):  # every frame to the figure standard
             fig = draw(**setting)
-        pictures[index] = _frame(figure_png(fig, dpi), _describe(describe, setting))
+        pictures[index] = _frame(
+            figure_png(fig, dpi), _describe(describe, setting)
+        )
 
     if len(sizes) == 1:
-        stack = widgets.Stack([pictures[(i,)] for i in range(sizes[0])], selected_index=0)
-        links = [widgets.jslink((controls[0], "index"), (stack, "selected_index"))]
+        stack = widgets.Stack(
+            [pictures[(i,)] for i in range(sizes[0])], selected_index=0
+        )
+        links = [
+            widgets.jslink((controls[0], "index"), (stack, "selected_index"))
+        ]
     else:
         rows = [
-            widgets.Stack([pictures[(i, j)] for j in range(sizes[1])], selected_index=0)
+            widgets.Stack(
+                [pictures[(i, j)] for j in range(sizes[1])], selected_index=0
+            )
             for i in range(sizes[0])
         ]
         stack = widgets.Stack(rows, selected_index=0)
-        links = [widgets.jslink((controls[0], "index"), (stack, "selected_index"))]
-        links += [widgets.jslink((controls[1], "index"), (row, "selected_index")) for row in rows]
+        links = [
+            widgets.jslink((controls[0], "index"), (stack, "selected_index"))
+        ]
+        links += [
+            widgets.jslink((controls[1], "index"), (row, "selected_index"))
+            for row in rows
+        ]
     box = widgets.VBox([*controls, stack])
-    box.links = links  # the browser-side links: kept for inspection (and tests)
+    box.links = (
+        links  # the browser-side links: kept for inspection (and tests)
+    )
     return box
 
 
@@ -254,20 +294,29 @@ def run_at(batch: Trajectory, index: int) -> Trajectory:
         end = int(diverged_at) if diverged_at >= 0 else len(batch.losses)
         diverged: Any = int(diverged_at) if diverged_at >= 0 else None
     else:
-        end = int(diverged_at.max()) if np.all(diverged_at >= 0) else len(batch.losses)
+        end = (
+            int(diverged_at.max())
+            if np.all(diverged_at >= 0)
+            else len(batch.losses)
+        )
         diverged = diverged_at.copy()
     rows = slice(0, end)
     counts = {
         field.name: getattr(batch, field.name)[rows]
         for field in dataclasses.fields(batch)
-        if field.name.endswith("_evals") and getattr(batch, field.name) is not None
+        if field.name.endswith("_evals")
+        and getattr(batch, field.name) is not None
     }
     status = np.asarray(batch.status)[index]
-    if status.ndim == 0:  # one run: how it ended, as minimize would say it (without the why)
+    if (
+        status.ndim == 0
+    ):  # one run: how it ended, as minimize would say it (without the why)
         status = str(status)
         where = f"run {index} of a batch of {len(np.asarray(batch.status))}"
         if diverged is None:
-            message = f"finished: took {end - 1} step{'s' * (end != 2)} ({where})"
+            message = (
+                f"finished: took {end - 1} step{'s' * (end != 2)} ({where})"
+            )
         else:
             message = f"diverged at step {diverged} ({where})"
     else:
@@ -286,16 +335,24 @@ def run_at(batch: Trajectory, index: int) -> Trajectory:
 def _is_grid(value: Any) -> bool:
     """A list or a 1-D array is a grid of values; anything else (a number, a tuple such as
     Adam's ``betas``) is one fixed value."""
-    return isinstance(value, list) or (isinstance(value, np.ndarray) and value.ndim == 1)
+    return isinstance(value, list) or (
+        isinstance(value, np.ndarray) and value.ndim == 1
+    )
 
 
 def _check_grid(name: str, values: Sequence[Any]) -> list[Any]:
-    values = list(values.tolist() if isinstance(values, np.ndarray) else values)
+    values = list(
+        values.tolist() if isinstance(values, np.ndarray) else values
+    )
     if not values:
-        raise ValueError(f"The grid {name} needs at least one value, got {values}")
+        raise ValueError(
+            f"The grid {name} needs at least one value, got {values}"
+        )
     for value in values:
         if not is_number(value):
-            raise ValueError(f"Invalid value in the grid {name}: {value!r} (must be a number)")
+            raise ValueError(
+                f"Invalid value in the grid {name}: {value!r} (must be a number)"
+            )
     if len(set(values)) != len(values):
         raise ValueError(f"The grid {name} repeats a value: {values}")
     return values
@@ -338,47 +395,97 @@ def sweep(
         If there is no grid, a grid is empty, holds something other than numbers or repeats a
         value, or ``x0`` is not ``(d,)`` or ``(n, d)``.
     """
-    grids = {name: _check_grid(name, v) for name, v in settings.items() if _is_grid(v)}
+    grids = {
+        name: _check_grid(name, v)
+        for name, v in settings.items()
+        if _is_grid(v)
+    }
     if not grids:
-        raise ValueError("sweep needs at least one grid: a keyword with a list of values")
-    fixed = {name: value for name, value in settings.items() if name not in grids}
+        raise ValueError(
+            "sweep needs at least one grid: a keyword with a list of values"
+        )
+    fixed = {
+        name: value for name, value in settings.items() if name not in grids
+    }
     start = np.asarray(objective.x0 if x0 is None else x0, dtype=float)
     if start.ndim not in (1, 2):
-        raise ValueError(f"x0 must have shape (d,) or (n, d), got shape {start.shape}")
-    _check_keywords(optimizer, [name for name in settings if name not in RUN_OPTIONS])
+        raise ValueError(
+            f"x0 must have shape (d,) or (n, d), got shape {start.shape}"
+        )
+    _check_keywords(
+        optimizer, [name for name in settings if name not in RUN_OPTIONS]
+    )
 
     names = list(grids)
     rule_names = [name for name in names if name not in RUN_OPTIONS]
     run_names = [name for name in names if name in RUN_OPTIONS]
     rule_fixed = {k: v for k, v in fixed.items() if k not in RUN_OPTIONS}
     run_fixed = {k: v for k, v in fixed.items() if k in RUN_OPTIONS}
-    rule_settings = list(itertools.product(*(grids[name] for name in rule_names)))
+    rule_settings = list(
+        itertools.product(*(grids[name] for name in rule_names))
+    )
     runs: dict[Any, Trajectory] = {}
-    for run_values in itertools.product(*(grids[name] for name in run_names)):
-        options = {**run_fixed, **dict(zip(run_names, run_values, strict=True))}
+    for run_values in itertools.product(
+        *(grids[name] for name in run_names)
+    ):
+        options = {
+            **run_fixed,
+            **dict(zip(run_names, run_values, strict=True)),
+        }
         if rule_names:  # every setting of the optimizer's grids at once: starts (B, *x0.shape)
             columns = zip(*rule_settings, strict=True)
             arrays = {
-                name: np.array(column) for name, column in zip(rule_names, columns, strict=True)
+                name: np.array(column)
+                for name, column in zip(rule_names, columns, strict=True)
             }
-            starts = np.broadcast_to(start, (len(rule_settings), *start.shape)).copy()
-            batch = minimize(objective, starts, optimizer(**rule_fixed, **arrays), steps, **options)
+            starts = np.broadcast_to(
+                start, (len(rule_settings), *start.shape)
+            ).copy()
+            batch = minimize(
+                objective,
+                starts,
+                optimizer(**rule_fixed, **arrays),
+                steps,
+                **options,
+            )
             found = [run_at(batch, i) for i in range(len(rule_settings))]
         else:
-            found = [minimize(objective, start, optimizer(**rule_fixed), steps, **options)]
+            found = [
+                minimize(
+                    objective,
+                    start,
+                    optimizer(**rule_fixed),
+                    steps,
+                    **options,
+                )
+            ]
         for rule_values, run in zip(rule_settings, found, strict=True):
-            setting = {**dict(zip(rule_names, rule_values, strict=True)), **options}
+            setting = {
+                **dict(zip(rule_names, rule_values, strict=True)),
+                **options,
+            }
             runs[_setting_key(names, setting)] = run
     # In grid order, the first grid outermost, whichever grids went to minimize.
-    order = (dict(zip(names, values, strict=True)) for values in itertools.product(*grids.values()))
-    return {key: runs[key] for key in (_setting_key(names, setting) for setting in order)}
+    order = (
+        dict(zip(names, values, strict=True))
+        for values in itertools.product(*grids.values())
+    )
+    return {
+        key: runs[key]
+        for key in (_setting_key(names, setting) for setting in order)
+    }
 
 
-def _check_keywords(optimizer: Callable[..., Optimizer], names: list[str]) -> None:
+def _check_keywords(
+    optimizer: Callable[..., Optimizer], names: list[str]
+) -> None:
     """A ValueError naming a hyperparameter the factory does not take (before any run)."""
     try:
         parameters = inspect.signature(optimizer).parameters.values()
-    except (TypeError, ValueError):  # a callable without a signature: let the call decide
+    except (
+        TypeError,
+        ValueError,
+    ):  # a callable without a signature: let the call decide
         return
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
         return
@@ -434,8 +541,12 @@ def sweep_explorer(
         The explorer (as :func:`explorer` builds it); its ``runs`` attribute is the
         :func:`sweep`, so a chapter can check the very runs its pictures show.
     """
-    grids = {name: value for name, value in settings.items() if _is_grid(value)}
-    grid_sizes(grids)  # one or two grids within the page budget, before anything runs
+    grids = {
+        name: value for name, value in settings.items() if _is_grid(value)
+    }
+    grid_sizes(
+        grids
+    )  # one or two grids within the page budget, before anything runs
     runs = sweep(objective, x0, optimizer, steps, **settings)
     names, labels, options = list(grids), labels or {}, dict(panel or {})
 
@@ -443,20 +554,30 @@ def sweep_explorer(
         if title is not None:
             heading = title.format(**setting)
         else:
-            heading = ", ".join(f"{labels.get(k, k)} = {_label(setting[k])}" for k in names)
+            heading = ", ".join(
+                f"{labels.get(k, k)} = {_label(setting[k])}" for k in names
+            )
         run = runs[_setting_key(names, setting)]
-        return plotting.path_panel(objective, {heading: run}, title=heading, **options)
+        return plotting.path_panel(
+            objective, {heading: run}, title=heading, **options
+        )
 
     def described(**setting: Any) -> str:
         run = runs[_setting_key(names, setting)]
         if describe is None:
-            said = ", ".join(f"{labels.get(k, k)} = {_label(setting[k])}" for k in names)
+            said = ", ".join(
+                f"{labels.get(k, k)} = {_label(setting[k])}" for k in names
+            )
             ending = plotting.verdict(run, plotting._f_min(objective))
             return f"The run's path on the contours and its gap curve at {said}: {ending}."
         if isinstance(describe, str):
             return describe.format(**setting)
         takes_run = "run" in inspect.signature(describe).parameters
-        return describe(**setting, run=run) if takes_run else describe(**setting)
+        return (
+            describe(**setting, run=run)
+            if takes_run
+            else describe(**setting)
+        )
 
     box = explorer(draw, dpi=dpi, labels=labels, describe=described, **grids)
     box.runs = runs

@@ -369,6 +369,21 @@ def test_sweep_explorer_checks_the_grids_before_running(monkeypatch):
 # --- notebook helpers ----------------------------------------------------------------------------
 
 
+def test_show_source_warns_of_a_line_wider_than_the_code_box():
+    namespace: dict = {}
+    exec(compile("def wide():\n    return '" + "x" * 80 + "'\n", "wide.py", "exec"), namespace)
+    import linecache
+
+    linecache.cache["wide.py"] = (
+        0,
+        None,
+        ["def wide():\n", "    return '" + "x" * 80 + "'\n"],
+        "wide.py",
+    )
+    with pytest.warns(UserWarning, match="wider than the book's code box"):
+        show_source(namespace["wide"])
+
+
 def test_show_source_is_the_running_code():
     code = show_source(optlib.optimizers.Momentum.step)
     assert "v = self.gamma * state.v - self.eta(t) * grads" in code.data

@@ -29,11 +29,20 @@ from optlib.exercises.variants import (
 )
 from optlib.run import follow
 
-__all__ = ["check_adadelta_first_step", "check_adadelta_slow_start", "check_adadelta_step"]
+__all__ = [
+    "check_adadelta_first_step",
+    "check_adadelta_slow_start",
+    "check_adadelta_step",
+]
 
 
 def _adadelta_step(
-    theta: np.ndarray, grad: np.ndarray, v: np.ndarray, u: np.ndarray, rho: float, eps: float
+    theta: np.ndarray,
+    grad: np.ndarray,
+    v: np.ndarray,
+    u: np.ndarray,
+    rho: float,
+    eps: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """optlib's AdaDelta step, ``optimizers.adadelta(lr=1, rho, eps)`` (Zeiler's rule), in the
     exercise's signature: the new parameters and the new averages of g² and Δ²."""
@@ -82,27 +91,73 @@ def check_adadelta_step(step: Callable[..., Any]) -> CheckResult:
     """
     rng = np.random.default_rng(11)
 
-    def carry(args: tuple[Any, ...], outputs: Any, grad: np.ndarray) -> tuple[Any, ...]:
+    def carry(
+        args: tuple[Any, ...], outputs: Any, grad: np.ndarray
+    ) -> tuple[Any, ...]:
         return (outputs[0], grad, outputs[1], outputs[2], *args[4:])
 
-    def averages(scale: float, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    def averages(
+        scale: float, shape: tuple[int, ...]
+    ) -> tuple[np.ndarray, np.ndarray]:
         """v (of g², about scale²) and u (of Δ², small: the steps taken so far)."""
-        return scale**2 * rng.uniform(0.5, 2, size=shape), 1e-4 * rng.uniform(0.5, 2, size=shape)
+        return scale**2 * rng.uniform(
+            0.5, 2, size=shape
+        ), 1e-4 * rng.uniform(0.5, 2, size=shape)
 
-    first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), np.zeros(3), 0.9, 1e-6)
+    first = (
+        rng.normal(size=3),
+        rng.normal(size=3),
+        np.zeros(3),
+        np.zeros(3),
+        0.9,
+        1e-6,
+    )
     cases = [
-        *steps_in_a_row(_adadelta_step, carry, first, rng.normal(size=(4, 3)), "5 steps in a row"),
-        Case((rng.normal(size=3), np.zeros(3), *averages(1.0, (3,)), 0.9, 1e-6), "zero gradient"),
+        *steps_in_a_row(
+            _adadelta_step,
+            carry,
+            first,
+            rng.normal(size=(4, 3)),
+            "5 steps in a row",
+        ),
         Case(
-            (rng.normal(size=3), rng.normal(size=3), *averages(1.0, (3,)), 0.9, 1e-6),
+            (
+                rng.normal(size=3),
+                np.zeros(3),
+                *averages(1.0, (3,)),
+                0.9,
+                1e-6,
+            ),
+            "zero gradient",
+        ),
+        Case(
+            (
+                rng.normal(size=3),
+                rng.normal(size=3),
+                *averages(1.0, (3,)),
+                0.9,
+                1e-6,
+            ),
             "later in training",
         ),
         Case(
-            (1e3 * rng.normal(size=3), 1e4 * rng.normal(size=3), *averages(1e4, (3,)), 0.9, 1e-6),
+            (
+                1e3 * rng.normal(size=3),
+                1e4 * rng.normal(size=3),
+                *averages(1e4, (3,)),
+                0.9,
+                1e-6,
+            ),
             "large gradients",
         ),
         Case(
-            (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), *averages(1.0, (2, 3)), 0.95, 1e-4),
+            (
+                rng.normal(size=(2, 3)),
+                rng.normal(size=(2, 3)),
+                *averages(1.0, (2, 3)),
+                0.95,
+                1e-4,
+            ),
             "a batch, shape (2, 3), ρ = 0.95, ε = 1e-4",
         ),
     ]
@@ -222,7 +277,9 @@ def _first_update(g: np.ndarray, rho: float, eps: float) -> np.ndarray:
     """θ₁ − θ₀ of a run of optlib's AdaDelta (Zeiler's rule, ``lr = 1``) whose first gradient
     is ``g``, from its initial state (both averages zero)."""
     theta_0 = np.zeros_like(g, dtype=float)
-    theta_1, _ = rule_step(optimizers.adadelta(lr=1.0, rho=rho, eps=eps), theta_0, g)
+    theta_1, _ = rule_step(
+        optimizers.adadelta(lr=1.0, rho=rho, eps=eps), theta_0, g
+    )
     return theta_1 - theta_0
 
 
@@ -272,11 +329,26 @@ def check_adadelta_first_step(first_step: Callable[..., Any]) -> CheckResult:
         )
 
     cases = [
-        Case((np.array([1.0, -1000.0]), 0.9, 1e-6), "the defaults, g = 1 and −1000", "edge"),
-        *(Case(random_setting(), f"random setting {k}", "random settings") for k in range(1, 7)),
-        Case((np.array([1e-9, -3e-8]), 0.9, 1e-6), "gradients far below √ε", "edge"),
+        Case(
+            (np.array([1.0, -1000.0]), 0.9, 1e-6),
+            "the defaults, g = 1 and −1000",
+            "edge",
+        ),
+        *(
+            Case(random_setting(), f"random setting {k}", "random settings")
+            for k in range(1, 7)
+        ),
+        Case(
+            (np.array([1e-9, -3e-8]), 0.9, 1e-6),
+            "gradients far below √ε",
+            "edge",
+        ),
         Case((np.array([1e6, -2e5]), 0.95, 1e-8), "huge gradients", "edge"),
-        Case((np.array([0.5, -2.0, 0.0]), 0.0, 1e-4), "ρ = 0, and a zero gradient", "edge"),
+        Case(
+            (np.array([0.5, -2.0, 0.0]), 0.0, 1e-4),
+            "ρ = 0, and a zero gradient",
+            "edge",
+        ),
     ]
     reference = _first_update
 
@@ -366,10 +438,16 @@ def check_adadelta_first_step(first_step: Callable[..., Any]) -> CheckResult:
     )
 
 
-def _step_growth(rho: float = 0.9, eps: float = 1e-6, steps: int = 1000) -> float:
+def _step_growth(
+    rho: float = 0.9, eps: float = 1e-6, steps: int = 1000
+) -> float:
     """How many times longer the last of ``steps`` AdaDelta steps is than the first, on a
     constant gradient g = 1 (optlib's AdaDelta fed the gradients open loop)."""
-    path = follow(optimizers.adadelta(rho=rho, eps=eps), np.zeros(1), np.ones((steps, 1)))
+    path = follow(
+        optimizers.adadelta(rho=rho, eps=eps),
+        np.zeros(1),
+        np.ones((steps, 1)),
+    )
     lengths = np.abs(np.diff(path[:, 0]))
     return float(lengths[-1] / lengths[0])
 
@@ -408,7 +486,9 @@ def check_adadelta_slow_start(prediction: Any) -> CheckResult:
         _step_growth,
         asks="how many times longer the 1,000th step is than the first, a number",
         rtol=0.15,
-        show_outcome=lambda ratio: f"a 1,000th step {ratio:.2f} times as long as the first",
+        show_outcome=lambda ratio: (
+            f"a 1,000th step {ratio:.2f} times as long as the first"
+        ),
         explanation="The first step is set by ε alone, as (ad-first-step) says; after it the "
         "average of squared updates gains about (1 − ρ)ε per step, so the steps grow like the "
         "square root of t (ad-slow-start). Starting from the first step's length, that slow "

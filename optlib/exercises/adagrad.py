@@ -31,7 +31,11 @@ from optlib.exercises.variants import (
     with_arg,
 )
 
-__all__ = ["check_adagrad_arrival", "check_adagrad_step", "check_adagrad_step_length"]
+__all__ = [
+    "check_adagrad_arrival",
+    "check_adagrad_step",
+    "check_adagrad_step_length",
+]
 
 
 def _adagrad_step(
@@ -39,7 +43,9 @@ def _adagrad_step(
 ) -> tuple[np.ndarray, np.ndarray]:
     """optlib's AdaGrad step, ``optimizers.adagrad(lr, eps=eps)``, in the exercise's signature:
     the new parameters and the new sum of squared gradients."""
-    new_theta, state = rule_step(optimizers.adagrad(lr=lr, eps=eps), theta, grad, G=G)
+    new_theta, state = rule_step(
+        optimizers.adagrad(lr=lr, eps=eps), theta, grad, G=G
+    )
     return new_theta, state.G
 
 
@@ -79,18 +85,38 @@ def check_adagrad_step(step: Callable[..., Any]) -> CheckResult:
     """
     rng = np.random.default_rng(10)
 
-    def carry(args: tuple[Any, ...], outputs: Any, grad: np.ndarray) -> tuple[Any, ...]:
+    def carry(
+        args: tuple[Any, ...], outputs: Any, grad: np.ndarray
+    ) -> tuple[Any, ...]:
         return (outputs[0], grad, outputs[1], *args[3:])
 
     first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), 0.1, 1e-10)
     cases = [
-        *steps_in_a_row(_adagrad_step, carry, first, rng.normal(size=(3, 3)), "4 steps in a row"),
+        *steps_in_a_row(
+            _adagrad_step,
+            carry,
+            first,
+            rng.normal(size=(3, 3)),
+            "4 steps in a row",
+        ),
         Case(
-            (rng.normal(size=3), np.zeros(3), rng.uniform(0.5, 2, size=3), 0.1, 1e-10),
+            (
+                rng.normal(size=3),
+                np.zeros(3),
+                rng.uniform(0.5, 2, size=3),
+                0.1,
+                1e-10,
+            ),
             "zero gradient",
         ),
         Case(
-            (rng.normal(size=3), rng.normal(size=3), rng.uniform(50, 100, size=3), 0.1, 1e-10),
+            (
+                rng.normal(size=3),
+                rng.normal(size=3),
+                rng.uniform(50, 100, size=3),
+                0.1,
+                1e-10,
+            ),
             "late in training, G large",
         ),
         Case(
@@ -114,7 +140,13 @@ def check_adagrad_step(step: Callable[..., Any]) -> CheckResult:
             "large values",
         ),
         Case(
-            (rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), rng.uniform(size=(4, 3)), 0.5, 1e-6),
+            (
+                rng.normal(size=(4, 3)),
+                rng.normal(size=(4, 3)),
+                rng.uniform(size=(4, 3)),
+                0.5,
+                1e-6,
+            ),
             "a batch, shape (4, 3), ε = 1e-6",
         ),
     ]
@@ -126,7 +158,9 @@ def check_adagrad_step(step: Callable[..., Any]) -> CheckResult:
 
     # Changes of the formula itself, written out with optlib's (right) new G.
     def old_sum(theta, grad, G, lr, eps):
-        return theta - lr * grad / (np.sqrt(G) + eps), reference(theta, grad, G, lr, eps)[1]
+        return theta - lr * grad / (np.sqrt(G) + eps), reference(
+            theta, grad, G, lr, eps
+        )[1]
 
     def eps_inside_root(theta, grad, G, lr, eps):
         _, G = reference(theta, grad, G, lr, eps)
@@ -213,10 +247,14 @@ def check_adagrad_step(step: Callable[..., Any]) -> CheckResult:
 
 
 @functools.lru_cache(maxsize=256)
-def _constant_gradient_path(t: int, g: float, lr: float, eps: float) -> tuple[float, ...]:
+def _constant_gradient_path(
+    t: int, g: float, lr: float, eps: float
+) -> tuple[float, ...]:
     """θ₀ = 0, θ₁, …, θ_t of optlib's AdaGrad fed the same gradient g at every step (cached:
     a check asks for the same runs many times)."""
-    path = optlib.follow(optimizers.adagrad(lr=lr, eps=eps), np.zeros(1), np.full((t, 1), g))
+    path = optlib.follow(
+        optimizers.adagrad(lr=lr, eps=eps), np.zeros(1), np.full((t, 1), g)
+    )
     return tuple(path[:, 0])
 
 
@@ -280,11 +318,21 @@ def check_adagrad_step_length(fn: Callable[..., Any]) -> CheckResult:
     ]
     # As NumPy floats, so that a wrong t (t − 1 = 0) divides to inf, as array code does.
     cases = [
-        *(Case(tuple(map(_as_number, s)), "random setting, ε = 1e-10") for s in settings),
-        Case((1, np.float64(-2.5), np.float64(0.3), np.float64(1e-10)), "the first step"),
-        Case((400, np.float64(0.8), np.float64(0.05), np.float64(0.0)), "ε = 0"),
+        *(
+            Case(tuple(map(_as_number, s)), "random setting, ε = 1e-10")
+            for s in settings
+        ),
         Case(
-            (4, np.float64(0.01), np.float64(0.1), np.float64(0.02)), "a small gradient, ε = 0.02"
+            (1, np.float64(-2.5), np.float64(0.3), np.float64(1e-10)),
+            "the first step",
+        ),
+        Case(
+            (400, np.float64(0.8), np.float64(0.05), np.float64(0.0)),
+            "ε = 0",
+        ),
+        Case(
+            (4, np.float64(0.01), np.float64(0.1), np.float64(0.02)),
+            "a small gradient, ε = 0.02",
         ),
         Case(
             (100, np.float64(-0.003), np.float64(0.5), np.float64(0.01)),
@@ -295,7 +343,9 @@ def check_adagrad_step_length(fn: Callable[..., Any]) -> CheckResult:
 
     def signed(t, g, lr, eps):
         """θ_t − θ_{t−1} of optlib's run, with its sign."""
-        path = _constant_gradient_path(int(t), float(g), float(lr), float(eps))
+        path = _constant_gradient_path(
+            int(t), float(g), float(lr), float(eps)
+        )
         return path[-1] - path[-2]
 
     # Wrong derivations that change the formula itself, written out.
@@ -412,7 +462,9 @@ def _arrival_steps() -> int:
     travelled ARRIVAL_DISTANCE."""
     steps = 10_000
     path = optlib.follow(
-        optimizers.adagrad(lr=ARRIVAL_LR), np.zeros(1), np.full((steps, 1), ARRIVAL_G)
+        optimizers.adagrad(lr=ARRIVAL_LR),
+        np.zeros(1),
+        np.full((steps, 1), ARRIVAL_G),
     )
     return int(np.argmax(np.abs(path[:, 0]) >= ARRIVAL_DISTANCE))
 

@@ -56,7 +56,12 @@ LATE_STEP = 10**6
 
 
 def adam_family_step(
-    rule: Optimizer, theta: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, t: int
+    rule: Optimizer,
+    theta: np.ndarray,
+    grad: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    t: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One step of an optlib Adam-family rule from the learner's (m, v, t).
 
@@ -96,10 +101,14 @@ def random_moments(
     rng: np.random.Generator, scale: float, shape: tuple[int, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
     """A first moment and a positive second moment of matching scale, for Adam-family cases."""
-    return scale * rng.normal(size=shape), scale**2 * rng.uniform(0.5, 2.0, size=shape)
+    return scale * rng.normal(size=shape), scale**2 * rng.uniform(
+        0.5, 2.0, size=shape
+    )
 
 
-def carry_adam_state(args: tuple[Any, ...], outputs: Any, grad: np.ndarray) -> tuple[Any, ...]:
+def carry_adam_state(
+    args: tuple[Any, ...], outputs: Any, grad: np.ndarray
+) -> tuple[Any, ...]:
     """Feed an Adam-family step's (θ, m, v) back in with the next gradient and t + 1 (the
     ``carry`` of :func:`optlib.exercises.variants.steps_in_a_row`)."""
     return (outputs[0], grad, outputs[1], outputs[2], args[4] + 1, *args[5:])
@@ -151,30 +160,84 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
 
     moments = functools.partial(random_moments, rng)
 
-    first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), np.zeros(3), 1, *default)
+    first = (
+        rng.normal(size=3),
+        rng.normal(size=3),
+        np.zeros(3),
+        np.zeros(3),
+        1,
+        *default,
+    )
     cases = [
         *steps_in_a_row(
-            adam_step, carry_adam_state, first, rng.normal(size=(4, 3)), "5 steps in a row"
+            adam_step,
+            carry_adam_state,
+            first,
+            rng.normal(size=(4, 3)),
+            "5 steps in a row",
         ),
         Case(
-            (rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 1000, *default),
+            (
+                rng.normal(size=3),
+                rng.normal(size=3),
+                *moments(1.0, (3,)),
+                1000,
+                *default,
+            ),
             "late in training, t = 1000",
         ),
-        Case((rng.normal(size=3), np.zeros(3), *moments(1.0, (3,)), 3, *default), "zero gradient"),
         Case(
-            (rng.normal(size=3), 1e-10 * rng.normal(size=3), np.zeros(3), np.zeros(3), 1, *default),
+            (
+                rng.normal(size=3),
+                np.zeros(3),
+                *moments(1.0, (3,)),
+                3,
+                *default,
+            ),
+            "zero gradient",
+        ),
+        Case(
+            (
+                rng.normal(size=3),
+                1e-10 * rng.normal(size=3),
+                np.zeros(3),
+                np.zeros(3),
+                1,
+                *default,
+            ),
             "tiny gradients, where ε matters",
         ),
         Case(
-            (1e3 * rng.normal(size=3), 1e5 * rng.normal(size=3), *moments(1e5, (3,)), 2, *default),
+            (
+                1e3 * rng.normal(size=3),
+                1e5 * rng.normal(size=3),
+                *moments(1e5, (3,)),
+                2,
+                *default,
+            ),
             "large values",
         ),
         Case(
-            (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), *moments(1.0, (2, 3)), 4, *default),
+            (
+                rng.normal(size=(2, 3)),
+                rng.normal(size=(2, 3)),
+                *moments(1.0, (2, 3)),
+                4,
+                *default,
+            ),
             "a batch, shape (2, 3)",
         ),
         Case(
-            (rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 2, 0.1, 0.5, 0.9, 1e-4),
+            (
+                rng.normal(size=3),
+                rng.normal(size=3),
+                *moments(1.0, (3,)),
+                2,
+                0.1,
+                0.5,
+                0.9,
+                1e-4,
+            ),
             "β₁ = 0.5, β₂ = 0.9, ε = 1e-4",
         ),
     ]
@@ -182,16 +245,34 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
 
     def eps_before_correction(theta, grad, m, v, t, lr, beta1, beta2, eps):
         """optlib's Adam with ε/√(1 − β₂ᵗ) for ε: (√v + ε)/√(1 − β₂ᵗ) = √v̂ + ε/√(1 − β₂ᵗ)."""
-        return reference(theta, grad, m, v, t, lr, beta1, beta2, eps / np.sqrt(1 - beta2**t))
+        return reference(
+            theta,
+            grad,
+            m,
+            v,
+            t,
+            lr,
+            beta1,
+            beta2,
+            eps / np.sqrt(1 - beta2**t),
+        )
 
     def betas_swapped(theta, grad, m, v, t, lr, beta1, beta2, eps):
         """optlib's Adam with betas (β₂, β₁)."""
         return reference(theta, grad, m, v, t, lr, beta2, beta1, eps)
 
-    def corrected_moments_as_state(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    def corrected_moments_as_state(
+        theta, grad, m, v, t, lr, beta1, beta2, eps
+    ):
         """optlib's step, returning its moments bias-corrected by optlib's bias_corrected."""
-        new_theta, m, v = reference(theta, grad, m, v, t, lr, beta1, beta2, eps)
-        return new_theta, bias_corrected(m, beta1, t), bias_corrected(v, beta2, t)
+        new_theta, m, v = reference(
+            theta, grad, m, v, t, lr, beta1, beta2, eps
+        )
+        return (
+            new_theta,
+            bias_corrected(m, beta1, t),
+            bias_corrected(v, beta2, t),
+        )
 
     # Changes of the formula itself, written out with optlib's moments and bias_corrected.
     def with_theta(update: Callable[..., np.ndarray]) -> Callable[..., Any]:
@@ -205,12 +286,18 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
 
     def no_one_minus_beta(theta, grad, m, v, t, lr, beta1, beta2, eps):
         m, v = beta1 * m + grad, beta2 * v + grad**2
-        m_hat, v_hat = bias_corrected(m, beta1, t), bias_corrected(v, beta2, t)
+        m_hat, v_hat = (
+            bias_corrected(m, beta1, t),
+            bias_corrected(v, beta2, t),
+        )
         return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
     def g_not_squared(theta, grad, m, v, t, lr, beta1, beta2, eps):
         m, v = beta1 * m + (1 - beta1) * grad, beta2 * v + (1 - beta2) * grad
-        m_hat, v_hat = bias_corrected(m, beta1, t), bias_corrected(v, beta2, t)
+        m_hat, v_hat = (
+            bias_corrected(m, beta1, t),
+            bias_corrected(v, beta2, t),
+        )
         return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
     mistakes = [
@@ -242,7 +329,9 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
         Mistake(
             "no_bias_correction",
             "Your step has no bias correction: it forgets that both moving averages start at zero.",
-            with_arg(reference, 4, lambda t: LATE_STEP),  # where the correction is 1
+            with_arg(
+                reference, 4, lambda t: LATE_STEP
+            ),  # where the correction is 1
             hint="early in training both averages are far too small. The chapter's section on "
             "bias correction says by how much: divide each average by it (it matters most in "
             "the first steps).",
@@ -251,7 +340,9 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
             "only_m_corrected",
             "You correct the first moment for its start at zero, but not the second.",
             with_theta(
-                lambda m, v, t, lr, b1, b2, eps: lr * bias_corrected(m, b1, t) / (np.sqrt(v) + eps)
+                lambda m, v, t, lr, b1, b2, eps: (
+                    lr * bias_corrected(m, b1, t) / (np.sqrt(v) + eps)
+                )
             ),
             hint="v starts at zero too, and its bias lasts far longer than m's.",
         ),
@@ -259,7 +350,9 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
             "only_v_corrected",
             "You correct the second moment for its start at zero, but not the first.",
             with_theta(
-                lambda m, v, t, lr, b1, b2, eps: lr * m / (np.sqrt(bias_corrected(v, b2, t)) + eps)
+                lambda m, v, t, lr, b1, b2, eps: (
+                    lr * m / (np.sqrt(bias_corrected(v, b2, t)) + eps)
+                )
             ),
             hint="m starts at zero too: correct it with β₁ as you correct v with β₂.",
         ),
@@ -290,7 +383,9 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
             "where v is tiny.",
             with_theta(
                 lambda m, v, t, lr, b1, b2, eps: (
-                    lr * bias_corrected(m, b1, t) / np.sqrt(bias_corrected(v, b2, t) + eps)
+                    lr
+                    * bias_corrected(m, b1, t)
+                    / np.sqrt(bias_corrected(v, b2, t) + eps)
                 )
             ),
             hint="the paper and PyTorch (and the book) add ε after taking the root, not before.",
@@ -345,7 +440,17 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
         reference,
         cases,
         mistakes,
-        arg_names=("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
+        arg_names=(
+            "theta",
+            "grad",
+            "m",
+            "v",
+            "t",
+            "lr",
+            "beta1",
+            "beta2",
+            "eps",
+        ),
         output_names=("theta", "m", "v"),
         reference_name="optlib.optimizers.Adam",
         advice="compare your function with the chapter's four equations, one line at a time: "
@@ -357,7 +462,9 @@ def check_adam_step(step: Callable[..., Any]) -> CheckResult:
 
 
 @functools.lru_cache(maxsize=4096)
-def bias_factors_from_run(beta1: float, beta2: float, t: int) -> tuple[float, float]:
+def bias_factors_from_run(
+    beta1: float, beta2: float, t: int
+) -> tuple[float, float]:
     r"""How much of a constant gradient Adam's raw moments hold after ``t`` steps, read from
     optlib: :math:`m_t/g` and :math:`v_t/g^2` of ``optimizers.adam(betas=(beta1, beta2))`` fed
     :math:`g = 1` ``t`` times from the zero start.
@@ -379,7 +486,9 @@ def _bias_correction_reference(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The moments divided by the factors an optlib run on a constant gradient gives
     (:func:`bias_factors_from_run`)."""
-    factor1, factor2 = bias_factors_from_run(float(beta1), float(beta2), int(t))
+    factor1, factor2 = bias_factors_from_run(
+        float(beta1), float(beta2), int(t)
+    )
     return m / factor1, v / factor2
 
 
@@ -427,7 +536,10 @@ def check_bias_correction(fn: Callable[..., Any]) -> CheckResult:
 
     g = rng.normal(size=3)
     cases = [
-        Case(((1 - 0.9) * g, (1 - 0.999) * g**2, 1, 0.9, 0.999), "after the first step, t = 1"),
+        Case(
+            ((1 - 0.9) * g, (1 - 0.999) * g**2, 1, 0.9, 0.999),
+            "after the first step, t = 1",
+        ),
         *(
             Case(
                 (*moments(1.0, (3,)), int(t), float(b1), float(b2)),
@@ -446,8 +558,13 @@ def check_bias_correction(fn: Callable[..., Any]) -> CheckResult:
             "t = 2000, where the first moment's correction has vanished but not the second's",
         ),
         Case((np.zeros(3), np.zeros(3), 5, 0.9, 0.999), "zero moments"),
-        Case((*moments(1.0, (3,)), 7, 0.0, 0.99), "β₁ = 0 (no momentum), β₂ = 0.99"),
-        Case((*moments(1.0, (2, 3)), 4, 0.9, 0.999), "a batch, shape (2, 3)"),
+        Case(
+            (*moments(1.0, (3,)), 7, 0.0, 0.99),
+            "β₁ = 0 (no momentum), β₂ = 0.99",
+        ),
+        Case(
+            (*moments(1.0, (2, 3)), 4, 0.9, 0.999), "a batch, shape (2, 3)"
+        ),
         Case((*moments(1e6, (3,)), 3, 0.9, 0.999), "large values"),
     ]
     reference = _bias_correction_reference
@@ -514,13 +631,19 @@ def check_bias_correction(fn: Callable[..., Any]) -> CheckResult:
         Mistake(
             "only_m_corrected",
             "You correct m but return v unchanged.",
-            lambda m, v, t, beta1, beta2: (reference(m, v, t, beta1, beta2)[0], v),
+            lambda m, v, t, beta1, beta2: (
+                reference(m, v, t, beta1, beta2)[0],
+                v,
+            ),
             hint="v starts at zero too, with its own β.",
         ),
         Mistake(
             "only_v_corrected",
             "You correct v but return m unchanged.",
-            lambda m, v, t, beta1, beta2: (m, reference(m, v, t, beta1, beta2)[1]),
+            lambda m, v, t, beta1, beta2: (
+                m,
+                reference(m, v, t, beta1, beta2)[1],
+            ),
             hint="m starts at zero too, with its own β.",
         ),
         Mistake(
@@ -554,7 +677,9 @@ def _first_step_ratio() -> float:
     first on its first step, from θ = 0 with the gradient :data:`FIRST_GRADIENT`."""
     rule = optimizers.adam()
     theta = np.zeros(2)
-    new_theta, _ = rule.step(theta, np.array(FIRST_GRADIENT), rule.init(theta))
+    new_theta, _ = rule.step(
+        theta, np.array(FIRST_GRADIENT), rule.init(theta)
+    )
     lengths = np.abs(new_theta - theta)
     return float(lengths[1] / lengths[0])
 

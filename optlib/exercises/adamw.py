@@ -29,7 +29,12 @@ from optlib.exercises.engine import (
     checker,
     judge_prediction,
 )
-from optlib.exercises.variants import reordered, returns_update, steps_in_a_row, with_arg
+from optlib.exercises.variants import (
+    reordered,
+    returns_update,
+    steps_in_a_row,
+    with_arg,
+)
 from optlib.optimizers import bias_corrected
 from optlib.run import follow
 
@@ -57,7 +62,9 @@ def _adamw_step(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """optlib's AdamW step, ``optimizers.adamw(lr, (beta1, beta2), eps, weight_decay)``, in the
     exercise's signature: the new parameters and the new raw moments."""
-    rule = optimizers.adamw(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
+    rule = optimizers.adamw(
+        lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay
+    )
     return adam_family_step(rule, theta, grad, m, v, t)
 
 
@@ -111,25 +118,62 @@ def check_adamw_step(step: Callable[..., Any]) -> CheckResult:
 
     moments = functools.partial(random_moments, rng)
 
-    first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), np.zeros(3), 1, *default)
+    first = (
+        rng.normal(size=3),
+        rng.normal(size=3),
+        np.zeros(3),
+        np.zeros(3),
+        1,
+        *default,
+    )
     cases = [
         *steps_in_a_row(
-            _adamw_step, carry_adam_state, first, rng.normal(size=(4, 3)), "5 steps in a row"
+            _adamw_step,
+            carry_adam_state,
+            first,
+            rng.normal(size=(4, 3)),
+            "5 steps in a row",
         ),
         Case(
-            (rng.normal(size=3), rng.normal(size=3), *moments(1.0, (3,)), 1000, *default),
+            (
+                rng.normal(size=3),
+                rng.normal(size=3),
+                *moments(1.0, (3,)),
+                1000,
+                *default,
+            ),
             "late in training, t = 1000",
         ),
         Case(
-            (rng.normal(size=3), np.zeros(3), np.zeros(3), np.zeros(3), 1, *default),
+            (
+                rng.normal(size=3),
+                np.zeros(3),
+                np.zeros(3),
+                np.zeros(3),
+                1,
+                *default,
+            ),
             "a first step with zero gradient: only the decay acts",
         ),
         Case(
-            (rng.normal(size=3), np.zeros(3), *moments(1.0, (3,)), 3, *default),
+            (
+                rng.normal(size=3),
+                np.zeros(3),
+                *moments(1.0, (3,)),
+                3,
+                *default,
+            ),
             "zero gradient, moments from earlier steps",
         ),
         Case(
-            (rng.normal(size=3), 1e-10 * rng.normal(size=3), np.zeros(3), np.zeros(3), 1, *default),
+            (
+                rng.normal(size=3),
+                1e-10 * rng.normal(size=3),
+                np.zeros(3),
+                np.zeros(3),
+                1,
+                *default,
+            ),
             "tiny gradients, where ε matters",
         ),
         Case(
@@ -147,11 +191,23 @@ def check_adamw_step(step: Callable[..., Any]) -> CheckResult:
             "strong decay, η = 0.1, λ = 0.5",
         ),
         Case(
-            (1e3 * rng.normal(size=3), 1e5 * rng.normal(size=3), *moments(1e5, (3,)), 2, *default),
+            (
+                1e3 * rng.normal(size=3),
+                1e5 * rng.normal(size=3),
+                *moments(1e5, (3,)),
+                2,
+                *default,
+            ),
             "large values",
         ),
         Case(
-            (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), *moments(1.0, (2, 3)), 4, *default),
+            (
+                rng.normal(size=(2, 3)),
+                rng.normal(size=(2, 3)),
+                *moments(1.0, (2, 3)),
+                4,
+                *default,
+            ),
             "a batch, shape (2, 3)",
         ),
         Case(
@@ -185,35 +241,63 @@ def check_adamw_step(step: Callable[..., Any]) -> CheckResult:
     ]
     reference = _adamw_step
 
-    def l2_penalty(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    def l2_penalty(
+        theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay
+    ):
         """optlib's Adam with weight_decay=λ: the L2 penalty's gradient λθ added to g."""
-        rule = optimizers.adam(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
+        rule = optimizers.adam(
+            lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay
+        )
         return adam_family_step(rule, theta, grad, m, v, t)
 
-    def decay_grows_theta(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    def decay_grows_theta(
+        theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay
+    ):
         """optlib's Adam step fed θ(1 + ηλ)."""
         grown = theta * (1 + lr * weight_decay)
         return adam_step(grown, grad, m, v, t, lr, beta1, beta2, eps)
 
-    def decay_without_lr(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    def decay_without_lr(
+        theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay
+    ):
         """optlib's AdamW with λ/η for λ, which decays θ to θ(1 − λ)."""
-        return reference(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay / lr)
+        return reference(
+            theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay / lr
+        )
 
-    def decay_after_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    def decay_after_step(
+        theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay
+    ):
         """optlib's Adam step, then the decay."""
-        new_theta, m, v = adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps)
+        new_theta, m, v = adam_step(
+            theta, grad, m, v, t, lr, beta1, beta2, eps
+        )
         return new_theta * (1 - lr * weight_decay), m, v
 
-    def adam_step_only(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    def adam_step_only(
+        theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay
+    ):
         """optlib's new θ minus the decayed θ: the Adam step alone."""
-        new_theta, m, v = reference(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay)
+        new_theta, m, v = reference(
+            theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay
+        )
         return new_theta - theta * (1 - lr * weight_decay), m, v
 
     # A change of the formula itself, written out with optlib's moments and bias_corrected.
-    def eps_inside_root(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    def eps_inside_root(
+        theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay
+    ):
         _, m, v = adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps)
-        m_hat, v_hat = bias_corrected(m, beta1, t), bias_corrected(v, beta2, t)
-        return theta * (1 - lr * weight_decay) - lr * m_hat / np.sqrt(v_hat + eps), m, v
+        m_hat, v_hat = (
+            bias_corrected(m, beta1, t),
+            bias_corrected(v, beta2, t),
+        )
+        return (
+            theta * (1 - lr * weight_decay)
+            - lr * m_hat / np.sqrt(v_hat + eps),
+            m,
+            v,
+        )
 
     mistakes = [
         Mistake(
@@ -293,7 +377,18 @@ def check_adamw_step(step: Callable[..., Any]) -> CheckResult:
         reference,
         cases,
         mistakes,
-        arg_names=("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps", "weight_decay"),
+        arg_names=(
+            "theta",
+            "grad",
+            "m",
+            "v",
+            "t",
+            "lr",
+            "beta1",
+            "beta2",
+            "eps",
+            "weight_decay",
+        ),
         output_names=("theta", "m", "v"),
         reference_name="optlib.optimizers.adamw",
         advice="compare your function with the chapter's two moves, one at a time: first the "
@@ -314,7 +409,9 @@ def decay_per_step_from_run(lr: float, weight_decay: float) -> float:
     return float(1 - new_theta[0])
 
 
-def _torch_weight_decay(lam_paper: float, alpha: float, multiplier: float) -> float:
+def _torch_weight_decay(
+    lam_paper: float, alpha: float, multiplier: float
+) -> float:
     r"""The ``weight_decay`` that makes ``optlib.adamw(lr=α·η_t)`` decay θ as the paper's
     Algorithm 2 (eq. ``adamw-paper``) does with :math:`\lambda_\text{paper}` at the schedule
     multiplier :math:`\eta_t`: the paper's decay per step, :math:`\eta_t\lambda_\text{paper}`,
@@ -371,7 +468,11 @@ def check_weight_decay_conversion(fn: Callable[..., Any]) -> CheckResult:
         strict=True,
     )
     settings = [
-        ((0.025, 1e-3, 1.0), "the chapter's paper: α = 0.001, λ = 0.025, constant schedule", ""),
+        (
+            (0.025, 1e-3, 1.0),
+            "the chapter's paper: α = 0.001, λ = 0.025, constant schedule",
+            "",
+        ),
         *(
             (
                 (lam, alpha, multiplier),
@@ -382,8 +483,16 @@ def check_weight_decay_conversion(fn: Callable[..., Any]) -> CheckResult:
         ),
         ((1e-2, 3e-4, 1.0), "a constant schedule, η_t = 1", ""),
         ((0.0, 1e-3, 0.5), "no decay, λ_paper = 0", ""),
-        ((0.05, 1.0, 0.3), "α = 1, where the two λ's are the same number", ""),
-        ((1e-3, 1e-2, 1e-3), "the end of a cosine schedule, η_t = 0.001", ""),
+        (
+            (0.05, 1.0, 0.3),
+            "α = 1, where the two λ's are the same number",
+            "",
+        ),
+        (
+            (1e-3, 1e-2, 1e-3),
+            "the end of a cosine schedule, η_t = 0.001",
+            "",
+        ),
     ]
     # NumPy floats, as a learner's notebook has them: a division by λ_paper = 0 gives inf.
     cases = [
@@ -460,7 +569,12 @@ def check_weight_decay_conversion(fn: Callable[..., Any]) -> CheckResult:
 # --- Predict, then run: a weight with no gradient ------------------------------------------------
 
 #: The prediction exercise's weight, learning rate, weight decay and number of steps.
-NO_GRADIENT_RUN = {"theta": 0.3, "lr": 0.01, "weight_decay": 1e-4, "steps": 30}
+NO_GRADIENT_RUN = {
+    "theta": 0.3,
+    "lr": 0.01,
+    "weight_decay": 1e-4,
+    "steps": 30,
+}
 NO_GRADIENT_CHOICES = ("Adam + L2", "AdamW", "the same")
 
 
@@ -472,7 +586,11 @@ def no_gradient_paths() -> dict[str, float]:
     makers = {"Adam + L2": optimizers.adam, "AdamW": optimizers.adamw}
     return {
         name: float(
-            follow(make(lr=run["lr"], weight_decay=run["weight_decay"]), start, zeros)[-1, 0]
+            follow(
+                make(lr=run["lr"], weight_decay=run["weight_decay"]),
+                start,
+                zeros,
+            )[-1, 0]
         )
         for name, make in makers.items()
     }

@@ -52,7 +52,9 @@ def _score(final_losses: np.ndarray) -> tuple[np.ndarray, int]:
     return score, int(np.argmin(score))
 
 
-def _with_nan_as_inf(average: Callable[..., np.ndarray]) -> Callable[..., tuple[Any, int]]:
+def _with_nan_as_inf(
+    average: Callable[..., np.ndarray],
+) -> Callable[..., tuple[Any, int]]:
     """The score with another average over the seeds (NaN still +∞), and its tuned rate."""
 
     def variant(final_losses):
@@ -72,7 +74,9 @@ def _grid_of_final_losses(seeds: int, steps: int) -> np.ndarray:
     rates = 1e-3 * MULTIPLIERS
     finals = []
     for seed in range(seeds):
-        start = bowl.x0 + 0.5 * np.random.default_rng(seed).standard_normal(2)
+        start = bowl.x0 + 0.5 * np.random.default_rng(seed).standard_normal(
+            2
+        )
         run = minimize(
             bowl,
             np.tile(start, (len(rates), 1)),
@@ -80,7 +84,9 @@ def _grid_of_final_losses(seeds: int, steps: int) -> np.ndarray:
             steps=steps,
         )
         final = np.full(len(rates), np.nan)
-        if len(run.losses) == steps + 1:  # a batch whose runs all diverged stops early
+        if (
+            len(run.losses) == steps + 1
+        ):  # a batch whose runs all diverged stops early
             final = np.where(run.diverged, np.nan, run.losses[-1])
         finals.append(final)
     return np.array(finals)
@@ -128,20 +134,38 @@ def check_capstone_score(fn: Callable[..., Any]) -> CheckResult:
         return np.exp(rng.normal(-2.0, 1.5, size=(seeds, rates)))
 
     lucky = random_grid(3, 10)
-    lucky[:, 4] = [1e-6, 2e-6, np.nan]  # the best rate of two seeds; the third diverged
+    lucky[:, 4] = [
+        1e-6,
+        2e-6,
+        np.nan,
+    ]  # the best rate of two seeds; the third diverged
     some_diverged = random_grid(5, 10)
-    some_diverged[:, 8:] = np.nan  # every seed diverged at the two largest rates
+    some_diverged[:, 8:] = (
+        np.nan
+    )  # every seed diverged at the two largest rates
     some_diverged[2, 7] = np.nan
     cases = [
-        Case((random_grid(3, 10),), "3 seeds × 10 rates, no run diverged", "random grids"),
+        Case(
+            (random_grid(3, 10),),
+            "3 seeds × 10 rates, no run diverged",
+            "random grids",
+        ),
         Case(
             (_grid_of_final_losses(3, 100),),
             "momentum on the tilted bowl, 3 seeds × 10 rates, 100 steps: the largest rates "
             "diverged",
             "grids from optlib's runs",
         ),
-        Case((lucky,), "a rate best for two seeds, where the third diverged", "random grids"),
-        Case((some_diverged,), "5 seeds; every seed diverged at the largest rates", "random grids"),
+        Case(
+            (lucky,),
+            "a rate best for two seeds, where the third diverged",
+            "random grids",
+        ),
+        Case(
+            (some_diverged,),
+            "5 seeds; every seed diverged at the largest rates",
+            "random grids",
+        ),
         Case((random_grid(1, 6),), "a single seed, 6 rates", "random grids"),
         Case(
             (_grid_of_final_losses(4, 60),),
@@ -166,7 +190,10 @@ def check_capstone_score(fn: Callable[..., Any]) -> CheckResult:
         return score, int(np.argmin(score))
 
     def diverged_ignored(final_losses):
-        with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as quiet:
+        with (
+            np.errstate(invalid="ignore"),
+            np.testing.suppress_warnings() as quiet,
+        ):
             quiet.filter(RuntimeWarning)
             score = np.nanmean(final_losses, axis=0)
         return score, int(np.nanargmin(score))
@@ -191,7 +218,9 @@ def check_capstone_score(fn: Callable[..., Any]) -> CheckResult:
         "A rate at which some run diverged has no score in your answer (NaN), and NaN is neither "
         "better nor worse than a number."
     )
-    nan_hint = "a diverged rate must score worse than every rate that converged."
+    nan_hint = (
+        "a diverged rate must score worse than every rate that converged."
+    )
     mistakes = [
         Mistake(
             "one_seed",
@@ -201,8 +230,18 @@ def check_capstone_score(fn: Callable[..., Any]) -> CheckResult:
             hint="every seed counts in the score of a rate; the tuned rate is the one with the "
             "best score.",
         ),
-        Mistake("diverged_ignored", diverged, diverged_ignored, hint=diverged_hint),
-        Mistake("diverged_ignored", diverged, diverged_ignored_argmin, hint=diverged_hint),
+        Mistake(
+            "diverged_ignored",
+            diverged,
+            diverged_ignored,
+            hint=diverged_hint,
+        ),
+        Mistake(
+            "diverged_ignored",
+            diverged,
+            diverged_ignored_argmin,
+            hint=diverged_hint,
+        ),
         Mistake("nan_score", nan, nan_score, hint=nan_hint),
         Mistake("nan_score", nan, nan_score_argmin, hint=nan_hint),
         Mistake(
@@ -263,15 +302,26 @@ class _StepShares:
         self.thetas = [theta, theta]
         self.states = [rule.init(theta) for rule in self.rules]
         self.shares: list[float] = []
-        self.horizon = math.ceil(12 / (1 - beta2)) + 20  # r_t is then within 1e-4 of 1
+        self.horizon = (
+            math.ceil(12 / (1 - beta2)) + 20
+        )  # r_t is then within 1e-4 of 1
 
     def first_reaching(self, fraction: float) -> float:
         """The first step whose share is at least ``fraction``; NaN if none is by the horizon."""
-        reached = next((t for t, share in enumerate(self.shares, 1) if share >= fraction), None)
+        reached = next(
+            (
+                t
+                for t, share in enumerate(self.shares, 1)
+                if share >= fraction
+            ),
+            None,
+        )
         while reached is None and len(self.shares) < self.horizon:
             moves = []
             for i, rule in enumerate(self.rules):
-                new, self.states[i] = rule.step(self.thetas[i], np.full(1, 1e-3), self.states[i])
+                new, self.states[i] = rule.step(
+                    self.thetas[i], np.full(1, 1e-3), self.states[i]
+                )
                 moves.append(float(new[0] - self.thetas[i][0]))
                 self.thetas[i] = new
             self.shares.append(moves[0] / moves[1])
@@ -343,12 +393,20 @@ def check_capstone_radam_warmup(fn: Callable[..., Any]) -> CheckResult:
             "random settings",
         )
         for beta2, fraction in zip(
-            1 - 10 ** rng.uniform(-2.7, -1, 6), rng.uniform(0.05, 0.8, 6), strict=True
+            1 - 10 ** rng.uniform(-2.7, -1, 6),
+            rng.uniform(0.05, 0.8, 6),
+            strict=True,
         )
     ]
     cases = [
-        Case((0.999, 0.5), "β₂ = 0.999, half of Adam's step", "PyTorch's β₂"),
-        Case((0.999, 0.25), "β₂ = 0.999, a quarter of Adam's step", "PyTorch's β₂"),
+        Case(
+            (0.999, 0.5), "β₂ = 0.999, half of Adam's step", "PyTorch's β₂"
+        ),
+        Case(
+            (0.999, 0.25),
+            "β₂ = 0.999, a quarter of Adam's step",
+            "PyTorch's β₂",
+        ),
         Case((0.99, 0.9), "β₂ = 0.99, 90 % of Adam's step", "other β₂"),
         Case((0.9, 0.01), "β₂ = 0.9, 1 % of Adam's step", "other β₂"),
         *random_settings,
@@ -451,9 +509,14 @@ def _tie_after_five_seeds() -> tuple[str, float, float, float, float]:
         finals = np.array(finals)
         score, best = _score(finals)
         tuned[name] = (float(score[best]), float(np.std(finals[:, best])))
-    (adam, adam_spread), (amsgrad, amsgrad_spread) = tuned["Adam"], tuned["AMSGrad"]
+    (adam, adam_spread), (amsgrad, amsgrad_spread) = (
+        tuned["Adam"],
+        tuned["AMSGrad"],
+    )
     gap, spread = abs(adam - amsgrad), min(adam_spread, amsgrad_spread)
-    outcome = "tie" if gap <= spread else ("Adam" if adam < amsgrad else "AMSGrad")
+    outcome = (
+        "tie" if gap <= spread else ("Adam" if adam < amsgrad else "AMSGrad")
+    )
     return outcome, adam, amsgrad, gap, spread
 
 
@@ -486,7 +549,9 @@ def check_capstone_tie(prediction: Any) -> CheckResult:
     """
 
     def shown(verdict: str) -> str:
-        _, adam, amsgrad, gap, spread = _tie_after_five_seeds()  # the run just made (cached)
+        _, adam, amsgrad, gap, spread = (
+            _tie_after_five_seeds()
+        )  # the run just made (cached)
         said = "a tie" if verdict == "tie" else f"{verdict} ahead"
         return (
             f"{said}: tuned on five seeds, Adam scores {adam:.6f} and AMSGrad {amsgrad:.6f}, a "

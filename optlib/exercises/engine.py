@@ -130,7 +130,9 @@ class CheckResult:
         the text and background are the page's, so the card reads in a light or a dark
         notebook; in the book's dark mode, _ext/assets/book-dark.css gives it the theme's surface
         and a lighter border colour by ``data-verdict``."""
-        verdict, colour = ("pass", "#009E73") if self.passed else ("fail", "#D55E00")
+        verdict, colour = (
+            ("pass", "#009E73") if self.passed else ("fail", "#D55E00")
+        )
         return (
             f'<div class="optlib-check" data-checker="{html.escape(self.checker)}" '
             f'data-verdict="{verdict}" '
@@ -229,27 +231,50 @@ def check_against(
     for number, case in enumerate(cases, 1):
         where = f"case {number} of {len(cases)} ({case.description})"
         inputs = _show_named(arg_names, case.args)
-        expected = as_outputs(reference(*_copies(case.args)), len(output_names))
+        expected = as_outputs(
+            reference(*_copies(case.args)), len(output_names)
+        )
         given = _copies(case.args)
         # NumPy's own defaults (underflow is silent), recorded so the message can quote them.
-        errors = {"over": "warn", "divide": "warn", "invalid": "warn", "under": "ignore"}
-        with warnings.catch_warnings(record=True) as caught, np.errstate(**errors):
+        errors = {
+            "over": "warn",
+            "divide": "warn",
+            "invalid": "warn",
+            "under": "ignore",
+        }
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            np.errstate(**errors),
+        ):
             warnings.simplefilter("always")
             try:
                 value = call_with_time_limit(candidate, given, limit)
-            except KeyboardInterrupt:  # the learner pressed stop: stop the check too
+            except (
+                KeyboardInterrupt
+            ):  # the learner pressed stop: stop the check too
                 raise
-            except BaseException as error:  # SystemExit too: the learner's to read, not ours
+            except (
+                BaseException
+            ) as error:  # SystemExit too: the learner's to read, not ours
                 what, advice, mistake = _call_failed(error, limit)
                 return CheckResult(
-                    False, f"{what} — on {where}, called as {call} with {inputs}.{advice}", mistake
+                    False,
+                    f"{what} — on {where}, called as {call} with {inputs}.{advice}",
+                    mistake,
                 )
-        numpy_warnings = (w for w in caught if issubclass(w.category, RuntimeWarning))
-        warned = tuple(dict.fromkeys(str(warning.message) for warning in numpy_warnings))
+        numpy_warnings = (
+            w for w in caught if issubclass(w.category, RuntimeWarning)
+        )
+        warned = tuple(
+            dict.fromkeys(str(warning.message) for warning in numpy_warnings)
+        )
         changed = [
             name
-            for name, before, after in zip(arg_names, case.args, given, strict=True)
-            if isinstance(before, np.ndarray) and not _same_array(before, after)
+            for name, before, after in zip(
+                arg_names, case.args, given, strict=True
+            )
+            if isinstance(before, np.ndarray)
+            and not _same_array(before, after)
         ]
         if changed:
             plural = "s" if len(changed) > 1 else ""
@@ -264,11 +289,21 @@ def check_against(
         try:
             got, precision = _read_outputs(value, expected, output_names)
         except _WrongFormError as problem:
-            return CheckResult(False, f"On {where}, {problem}", "wrong_output")
-        records.append(_Record(number, case, expected, got, warned, precision))
+            return CheckResult(
+                False, f"On {where}, {problem}", "wrong_output"
+            )
+        records.append(
+            _Record(number, case, expected, got, warned, precision)
+        )
 
-    wrong = [record for record in records if not close(record.got, record.expected)]
-    kinds = "; ".join(dict.fromkeys(case.kind or case.description for case in cases))
+    wrong = [
+        record
+        for record in records
+        if not close(record.got, record.expected)
+    ]
+    kinds = "; ".join(
+        dict.fromkeys(case.kind or case.description for case in cases)
+    )
     if not wrong:
         return CheckResult(
             True,
@@ -279,9 +314,19 @@ def check_against(
     def details(record: _Record) -> tuple[str, str, str, str, str]:
         where = f"case {record.number} of {len(cases)} ({record.case.description})"
         inputs = _show_named(arg_names, record.case.args)
-        warned = f" (NumPy warned: {'; '.join(record.warned)})" if record.warned else ""
+        warned = (
+            f" (NumPy warned: {'; '.join(record.warned)})"
+            if record.warned
+            else ""
+        )
         yours = _show_named(output_names, record.got)
-        return where, inputs, yours, _show_named(output_names, record.expected), warned
+        return (
+            where,
+            inputs,
+            yours,
+            _show_named(output_names, record.expected),
+            warned,
+        )
 
     def numbers(record: _Record) -> str:
         """The last rung: the case, the learner's answer and the right one, in numbers."""
@@ -297,18 +342,36 @@ def check_against(
 
     def named(mistake: Mistake) -> CheckResult:
         if mistake.variant is not None:
-            return CheckResult(False, mistake.message, mistake.name, rungs(mistake.hint, wrong[0]))
+            return CheckResult(
+                False,
+                mistake.message,
+                mistake.name,
+                rungs(mistake.hint, wrong[0]),
+            )
         # A mistake seen only on some kind of case: show the most striking one.
-        worst = next((record for record in wrong if not _finite(record.got)), wrong[0])
-        return CheckResult(False, mistake.message, mistake.name, rungs(mistake.hint, worst))
+        worst = next(
+            (record for record in wrong if not _finite(record.got)), wrong[0]
+        )
+        return CheckResult(
+            False, mistake.message, mistake.name, rungs(mistake.hint, worst)
+        )
 
     count = len(output_names)
-    made = next((m for m in mistakes if _made(m, records, wrong, count, RTOL, ATOL_SCALE)), None)
+    made = next(
+        (
+            m
+            for m in mistakes
+            if _made(m, records, wrong, count, RTOL, ATOL_SCALE)
+        ),
+        None,
+    )
     if made:
         return named(made)
     # float32 rounds at about 1e-7, so a right float32 answer can miss RTOL where a formula
     # cancels digits: it passes, with a note; the mistakes are recognised at that precision too.
-    precision = next((record.precision for record in records if record.precision), None)
+    precision = next(
+        (record.precision for record in records if record.precision), None
+    )
     low = (LOW_PRECISION_RTOL, LOW_PRECISION_ATOL_SCALE)
 
     def right_to_precision(record: _Record) -> bool:
@@ -318,12 +381,18 @@ def check_against(
             return True
         try:
             with quiet():
-                answer = reference(*_rounded(record.case.args, np.dtype(precision)))
+                answer = reference(
+                    *_rounded(record.case.args, np.dtype(precision))
+                )
             return close(record.got, as_outputs(answer, count), *low)
-        except Exception:  # the reference refuses the rounded inputs: no second answer
+        except (
+            Exception
+        ):  # the reference refuses the rounded inputs: no second answer
             return False
 
-    made = precision and next((m for m in mistakes if _made(m, records, wrong, count, *low)), None)
+    made = precision and next(
+        (m for m in mistakes if _made(m, records, wrong, count, *low)), None
+    )
     if made:
         return named(made)
     if precision and all(right_to_precision(record) for record in wrong):
@@ -407,9 +476,13 @@ def checker(
     """
 
     if kind not in KINDS:
-        raise ValueError(f"Invalid kind of exercise: {kind!r}; one of {', '.join(KINDS)}")
+        raise ValueError(
+            f"Invalid kind of exercise: {kind!r}; one of {', '.join(KINDS)}"
+        )
 
-    def decorate(inner: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+    def decorate(
+        inner: Callable[..., CheckResult],
+    ) -> Callable[..., CheckResult]:
         name = inner.__name__
 
         @functools.wraps(inner)
@@ -438,8 +511,14 @@ def climb(name: str, result: CheckResult, hint: bool = False) -> CheckResult:
     parts = [result.message, *result.hints[:shown]]
     left = result.hints[shown:]
     if left:
-        more = "a hint" if left[0].startswith("Hint:") else "the first wrong case in numbers"
-        parts.append(f"(Stuck? Run the check again, or call it with hint=True, for {more}.)")
+        more = (
+            "a hint"
+            if left[0].startswith("Hint:")
+            else "the first wrong case in numbers"
+        )
+        parts.append(
+            f"(Stuck? Run the check again, or call it with hint=True, for {more}.)"
+        )
     return replace(result, message="\n".join(parts), hints=left)
 
 
@@ -451,7 +530,11 @@ def forget(name: str | None = None) -> None:
 
 def _plain(text: str) -> str:
     """Text as compared by :func:`reveals`: no spaces or multiplication signs, one minus."""
-    text = "".join(ch for ch in text.replace("−", "-") if not ch.isspace() and ch not in "*·×⋅")
+    text = "".join(
+        ch
+        for ch in text.replace("−", "-")
+        if not ch.isspace() and ch not in "*·×⋅"
+    )
     return text.replace("np.", "").replace("math.", "").casefold()
 
 
@@ -459,7 +542,9 @@ def reveals(text: str, formulas: Sequence[str]) -> str | None:
     """The first of ``formulas`` that ``text`` contains (spaces, ``*``, ``·``, ``np.`` and the
     kind of minus sign ignored), or None."""
     plain = _plain(text)
-    return next((formula for formula in formulas if _plain(formula) in plain), None)
+    return next(
+        (formula for formula in formulas if _plain(formula) in plain), None
+    )
 
 
 # --- Predictions ---------------------------------------------------------------------------------
@@ -533,7 +618,9 @@ def judge_prediction(
     if choices:
         held = prediction == outcome
     else:
-        held = abs(float(prediction) - float(outcome)) <= rtol * abs(float(outcome))
+        held = abs(float(prediction) - float(outcome)) <= rtol * abs(
+            float(outcome)
+        )
     said = prediction if choices else f"{float(prediction):.6g}"
     if held:
         return CheckResult(
@@ -552,9 +639,9 @@ def judge_prediction(
 
 
 def _is_real(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, (bool, np.bool_)
-    )
+    return isinstance(
+        value, (int, float, np.integer, np.floating)
+    ) and not isinstance(value, (bool, np.bool_))
 
 
 def _repr(value: Any) -> str:
@@ -578,8 +665,12 @@ def root_between(f: Callable[[float], float], lo: float, hi: float) -> float:
     if f_lo == 0 or f_hi == 0:
         return lo if f_lo == 0 else hi
     if (f_lo > 0) == (f_hi > 0):
-        raise ValueError(f"f does not change sign on [{lo}, {hi}]: {f_lo} and {f_hi}")
-    for _ in range(2000):  # each pass halves the interval; floats run out long before
+        raise ValueError(
+            f"f does not change sign on [{lo}, {hi}]: {f_lo} and {f_hi}"
+        )
+    for _ in range(
+        2000
+    ):  # each pass halves the interval; floats run out long before
         mid = 0.5 * (lo + hi)
         if mid in (lo, hi):
             break
@@ -596,7 +687,11 @@ def root_between(f: Callable[[float], float], lo: float, hi: float) -> float:
 def _call_failed(error: BaseException, limit: float) -> tuple[str, str, str]:
     """What the learner's function did instead of returning, advice, and the mistake's name."""
     if isinstance(error, TimeLimitExceeded):
-        return f"Your function did not return within {limit:g} s (an infinite loop?)", "", "timeout"
+        return (
+            f"Your function did not return within {limit:g} s (an infinite loop?)",
+            "",
+            "timeout",
+        )
     if isinstance(error, SystemExit):
         advice = " A function should return its answer: exit() stops the whole program."
         return "Your function called exit()", advice, "exits"
@@ -632,7 +727,9 @@ class TimeLimitExceeded(BaseException):
     ``KeyboardInterrupt``, so that the learner's own ``except Exception`` cannot swallow it."""
 
 
-def call_with_time_limit(function: Callable[..., Any], args: Sequence[Any], seconds: float) -> Any:
+def call_with_time_limit(
+    function: Callable[..., Any], args: Sequence[Any], seconds: float
+) -> Any:
     """``function(*args)``, interrupted with :class:`TimeLimitExceeded` after ``seconds``.
 
     The limit is a ``SIGALRM`` timer (:func:`signal.setitimer`), so it works where such a timer
@@ -671,7 +768,9 @@ def call_with_time_limit(function: Callable[..., Any], args: Sequence[Any], seco
 
 def _can_limit_time() -> bool:
     """Whether :func:`call_with_time_limit` can set a timer here without disturbing anyone."""
-    if sys.platform in ("emscripten", "wasi") or not hasattr(signal, "setitimer"):
+    if sys.platform in ("emscripten", "wasi") or not hasattr(
+        signal, "setitimer"
+    ):
         return False  # Pyodide delivers no timer signal while Python runs; Windows has none
     if threading.current_thread() is not threading.main_thread():
         return False  # only the main thread may handle signals
@@ -687,7 +786,9 @@ class _Record(NamedTuple):
     expected: tuple[np.ndarray, ...]
     got: tuple[np.ndarray, ...]
     warned: tuple[str, ...]
-    precision: str | None  # "float32" or "float16" when an output was, else None
+    precision: (
+        str | None
+    )  # "float32" or "float16" when an output was, else None
 
 
 @contextlib.contextmanager
@@ -707,7 +808,9 @@ def quiet() -> Iterator[None]:
 
 def _copies(args: tuple[Any, ...]) -> tuple[Any, ...]:
     # Every call gets fresh copies, so no function can spoil a case for the next one.
-    return tuple(arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args)
+    return tuple(
+        arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args
+    )
 
 
 def _rounded(args: tuple[Any, ...], dtype: np.dtype) -> tuple[Any, ...]:
@@ -728,7 +831,9 @@ def _same_array(before: np.ndarray, after: Any) -> bool:
     """Whether an input is unchanged after the call (NaN counts as equal to NaN)."""
     if not isinstance(after, np.ndarray) or after.shape != before.shape:
         return False
-    return bool(np.array_equal(before, after, equal_nan=before.dtype.kind == "f"))
+    return bool(
+        np.array_equal(before, after, equal_nan=before.dtype.kind == "f")
+    )
 
 
 def as_outputs(value: Any, count: int) -> tuple[np.ndarray, ...]:
@@ -744,7 +849,10 @@ def as_outputs(value: Any, count: int) -> tuple[np.ndarray, ...]:
     tuple of numpy.ndarray
         One float array per output.
     """
-    return tuple(np.asarray(part, dtype=float) for part in (value if count > 1 else (value,)))
+    return tuple(
+        np.asarray(part, dtype=float)
+        for part in (value if count > 1 else (value,))
+    )
 
 
 class _WrongFormError(Exception):
@@ -759,7 +867,9 @@ def _read_outputs(
     :class:`_WrongFormError` when the value is not of that form."""
     listed = ", ".join(names)
     if value is None:
-        raise _WrongFormError("your function returned None: did you forget the return statement?")
+        raise _WrongFormError(
+            "your function returned None: did you forget the return statement?"
+        )
     if len(names) > 1:
         if not isinstance(value, (tuple, list)):
             raise _WrongFormError(
@@ -792,15 +902,29 @@ def _read_outputs(
         if array.dtype.kind == "c" and not np.any(array.imag):
             array = array.real  # e.g. from np.linalg.eigvals
         if array.dtype.kind not in "biuf":
-            raise _WrongFormError(f"your {name} is a {kind}, not a number or array of numbers.")
+            raise _WrongFormError(
+                f"your {name} is a {kind}, not a number or array of numbers."
+            )
         if array.shape != answer.shape:
-            should = "a single number" if answer.ndim == 0 else f"of shape {answer.shape}"
-            has = "a single number" if array.ndim == 0 else f"an array of shape {array.shape}"
-            raise _WrongFormError(f"your {name} is {has}, but it should be {should}.")
+            should = (
+                "a single number"
+                if answer.ndim == 0
+                else f"of shape {answer.shape}"
+            )
+            has = (
+                "a single number"
+                if array.ndim == 0
+                else f"an array of shape {array.shape}"
+            )
+            raise _WrongFormError(
+                f"your {name} is {has}, but it should be {should}."
+            )
         if array.dtype.kind == "f" and array.dtype.itemsize < 8:
             precisions.append(array.dtype)
         arrays.append(array.astype(float))
-    coarsest = min(precisions, key=lambda dtype: dtype.itemsize, default=None)
+    coarsest = min(
+        precisions, key=lambda dtype: dtype.itemsize, default=None
+    )
     return tuple(arrays), None if coarsest is None else coarsest.name
 
 
@@ -814,7 +938,9 @@ def _as_array(part: Any) -> tuple[np.ndarray, Exception | None]:
     try:
         with quiet():
             return np.asarray(part), None
-    except Exception as error:  # a ragged list, an object whose __array__ raises, ...
+    except (
+        Exception
+    ) as error:  # a ragged list, an object whose __array__ raises, ...
         try:
             detach = getattr(part, "detach", None)
             if callable(detach):
@@ -830,7 +956,11 @@ def _not_finite(outputs: tuple[np.ndarray, ...]) -> str:
     for output in outputs:
         bad = output[~np.isfinite(output)]
         if bad.size:
-            return "NaN" if np.isnan(bad[0]) else ("inf" if bad[0] > 0 else "-inf")
+            return (
+                "NaN"
+                if np.isnan(bad[0])
+                else ("inf" if bad[0] > 0 else "-inf")
+            )
     return "a finite value"
 
 
@@ -838,11 +968,15 @@ def _finite(outputs: tuple[np.ndarray, ...]) -> bool:
     return all(bool(np.all(np.isfinite(output))) for output in outputs)
 
 
-def _tolerance(expected: np.ndarray, rtol: float, atol_scale: float) -> np.ndarray:
+def _tolerance(
+    expected: np.ndarray, rtol: float, atol_scale: float
+) -> np.ndarray:
     """How far each entry may be from ``expected``: none where it is inf or NaN (only the same
     value matches; a relative tolerance of inf would accept any finite answer)."""
     finite = np.isfinite(expected)
-    scale = max(atol_scale * np.max(np.abs(expected[finite]), initial=0.0), 1e-300)
+    scale = max(
+        atol_scale * np.max(np.abs(expected[finite]), initial=0.0), 1e-300
+    )
     with quiet():
         return np.where(finite, rtol * np.abs(expected) + scale, 0.0)
 
@@ -886,7 +1020,9 @@ def _agree(
         for a, b in zip(got, expected, strict=True):
             if a.shape != b.shape:
                 return False
-            same = (np.abs(a - b) <= _tolerance(b, rtol, atol_scale)) | (a == b)
+            same = (np.abs(a - b) <= _tolerance(b, rtol, atol_scale)) | (
+                a == b
+            )
             same |= np.isnan(a) & np.isnan(b)
             if breakdowns_alike:
                 same |= ~np.isfinite(a) & ~np.isfinite(b)
@@ -905,16 +1041,21 @@ def _made(
 ) -> bool:
     if mistake.variant is None:
         return all(
-            (record.case.kind or record.case.description) == mistake.fails_only_on
+            (record.case.kind or record.case.description)
+            == mistake.fails_only_on
             for record in wrong
         )
     for record in records:
         try:
             with quiet():
-                variant = as_outputs(mistake.variant(*_copies(record.case.args)), count)
+                variant = as_outputs(
+                    mistake.variant(*_copies(record.case.args)), count
+                )
         except Exception:  # a variant that cannot run on this case is not what the learner did
             return False
-        if not _agree(record.got, variant, rtol, atol_scale, breakdowns_alike=True):
+        if not _agree(
+            record.got, variant, rtol, atol_scale, breakdowns_alike=True
+        ):
             return False
     return True
 
@@ -936,7 +1077,11 @@ def show(value: Any, most: int = 8) -> str:
         return str(value)
     array = np.asarray(value)
     if array.ndim == 0:
-        return f"{array.item():.6g}" if array.dtype.kind in "fc" else str(array.item())
+        return (
+            f"{array.item():.6g}"
+            if array.dtype.kind in "fc"
+            else str(array.item())
+        )
     rows = [show(row, most) for row in array]
     if len(rows) > most:
         rows = [*rows[:3], "...", *rows[-3:]]
@@ -944,11 +1089,16 @@ def show(value: Any, most: int = 8) -> str:
 
 
 def _show_named(names: Sequence[str], values: Sequence[Any]) -> str:
-    return ", ".join(f"{name} = {show(value)}" for name, value in zip(names, values, strict=True))
+    return ", ".join(
+        f"{name} = {show(value)}"
+        for name, value in zip(names, values, strict=True)
+    )
 
 
 def _largest_difference(
-    got: tuple[np.ndarray, ...], expected: tuple[np.ndarray, ...], names: Sequence[str]
+    got: tuple[np.ndarray, ...],
+    expected: tuple[np.ndarray, ...],
+    names: Sequence[str],
 ) -> str:
     """'The largest difference is in v[2]: ... instead of ...' (the entry most out of tolerance)."""
     worst = (-1.0, "", 0.0, 0.0)
@@ -957,8 +1107,21 @@ def _largest_difference(
             excess = np.abs(a - b) / _tolerance(b, RTOL, ATOL_SCALE)
             index = np.unravel_index(np.argmax(excess), excess.shape)
             if excess[index] > worst[0]:
-                label = f"{name}[{', '.join(map(str, index))}]" if index else name
-                worst = (float(excess[index]), label, float(a[index]), float(b[index]))
+                label = (
+                    f"{name}[{', '.join(map(str, index))}]"
+                    if index
+                    else name
+                )
+                worst = (
+                    float(excess[index]),
+                    label,
+                    float(a[index]),
+                    float(b[index]),
+                )
     _, label, yours, answer = worst
-    relative = f" (relative error {abs(yours - answer) / abs(answer):.2g})" if answer else ""
+    relative = (
+        f" (relative error {abs(yours - answer) / abs(answer):.2g})"
+        if answer
+        else ""
+    )
     return f"The largest difference is in {label}: {yours:.10g} instead of {answer:.10g}{relative}."

@@ -87,11 +87,23 @@ def check_gd_step(step: Callable[..., Any]) -> CheckResult:
     """
     rng = np.random.default_rng(0)
     cases = [
-        Case((rng.normal(size=3), rng.normal(size=3), 0.1), "a vector of parameters"),
+        Case(
+            (rng.normal(size=3), rng.normal(size=3), 0.1),
+            "a vector of parameters",
+        ),
         Case((rng.normal(size=3), np.zeros(3), 0.1), "zero gradient"),
-        Case((rng.normal(size=(4, 2)), rng.normal(size=(4, 2)), 0.05), "a batch, shape (4, 2)"),
-        Case((1e6 * rng.normal(size=3), 1e8 * rng.normal(size=3), 1e-4), "large values"),
-        Case((rng.normal(size=2), rng.normal(size=2), 2.5), "a learning rate above 1"),
+        Case(
+            (rng.normal(size=(4, 2)), rng.normal(size=(4, 2)), 0.05),
+            "a batch, shape (4, 2)",
+        ),
+        Case(
+            (1e6 * rng.normal(size=3), 1e8 * rng.normal(size=3), 1e-4),
+            "large values",
+        ),
+        Case(
+            (rng.normal(size=2), rng.normal(size=2), 2.5),
+            "a learning rate above 1",
+        ),
     ]
     reference = _gd_step
     mistakes = [
@@ -196,7 +208,11 @@ def check_cosine_schedule(fn: Callable[..., Any]) -> CheckResult:
     """
     # Where the rate reaches η_min, η_min > 0: a rate of exactly 0 leaves no room for the round-off
     # of equivalent forms (cos² of a right angle is 4e-33, not 0).
-    within, past, floor = "within the run", "past T", "with a floor η_min > 0"
+    within, past, floor = (
+        "within the run",
+        "past T",
+        "with a floor η_min > 0",
+    )
     cases = [
         Case((0.1, 0.0, 10, 0), "the first step, k = 0", within),
         Case((0.1, 0.0, 10, 3), "k = 3 of T = 10", within),
@@ -206,24 +222,40 @@ def check_cosine_schedule(fn: Callable[..., Any]) -> CheckResult:
         Case((0.1, 0.001, 10, 25), "k = 25, past T = 10", past),
         Case((1.0, 0.01, 100, 37), "η_min = 0.01, k = 37 of T = 100", floor),
         Case((0.5, 0.1, 7, 7), "η_min = 0.1, k = T = 7", floor),
-        Case((0.3, 0.05, 100, 1000), "η_min = 0.05, k = 1000, far past T = 100", past),
-        Case((0.05, 0.2, 20, 6), "η_min above η (the rate rises, as PyTorch allows)", floor),
+        Case(
+            (0.3, 0.05, 100, 1000),
+            "η_min = 0.05, k = 1000, far past T = 100",
+            past,
+        ),
+        Case(
+            (0.05, 0.2, 20, 6),
+            "η_min above η (the rate rises, as PyTorch allows)",
+            floor,
+        ),
         Case((0.1, 0.001, 1, 1), "T = 1, k = 1", within),
     ]
     reference = _cosine
 
     def restarts(lr: float, eta_min: float, T_max: int, k: int) -> float:
         """PyTorch's CosineAnnealingLR: the cosine followed past T, back up."""
-        return eta_min + 0.5 * (lr - eta_min) * (1 + math.cos(math.pi * k / T_max))
+        return eta_min + 0.5 * (lr - eta_min) * (
+            1 + math.cos(math.pi * k / T_max)
+        )
 
     def no_half(lr: float, eta_min: float, T_max: int, k: int) -> float:
-        return eta_min + (lr - eta_min) * (1 + math.cos(math.pi * min(k, T_max) / T_max))
+        return eta_min + (lr - eta_min) * (
+            1 + math.cos(math.pi * min(k, T_max) / T_max)
+        )
 
     def rises(lr: float, eta_min: float, T_max: int, k: int) -> float:
-        return eta_min + 0.5 * (lr - eta_min) * (1 - math.cos(math.pi * min(k, T_max) / T_max))
+        return eta_min + 0.5 * (lr - eta_min) * (
+            1 - math.cos(math.pi * min(k, T_max) / T_max)
+        )
 
     def no_pi(lr: float, eta_min: float, T_max: int, k: int) -> float:
-        return eta_min + 0.5 * (lr - eta_min) * (1 + math.cos(min(k, T_max) / T_max))
+        return eta_min + 0.5 * (lr - eta_min) * (
+            1 + math.cos(min(k, T_max) / T_max)
+        )
 
     mistakes = [
         Mistake(
@@ -296,7 +328,9 @@ def _error_map(objective: Quadratic, lr: float) -> np.ndarray:
 def _rate(objective: Quadratic, lr: float) -> float:
     """The factor by which one step at ``lr`` shrinks the error in its slowest direction: the
     spectral radius of :func:`_error_map`."""
-    return float(np.max(np.abs(np.linalg.eigvals(_error_map(objective, lr)))))
+    return float(
+        np.max(np.abs(np.linalg.eigvals(_error_map(objective, lr))))
+    )
 
 
 def _largest_stable_lr(A: np.ndarray) -> float:
@@ -317,7 +351,9 @@ def _largest_stable_lr(A: np.ndarray) -> float:
     return (stable + unstable) / 2
 
 
-@functools.lru_cache(maxsize=64)  # the mistakes with the right η or ρ ask for it again
+@functools.lru_cache(
+    maxsize=64
+)  # the mistakes with the right η or ρ ask for it again
 def _best_constant_step(mu: float, L: float) -> tuple[float, float]:
     """The η that minimises optlib's measured rate on a quadratic with curvatures μ and L (and
     one in between, which does not matter), by golden-section search over the stable rates
@@ -326,7 +362,10 @@ def _best_constant_step(mu: float, L: float) -> tuple[float, float]:
     low, high = 0.0, _largest_stable_lr(objective.A)
     shrink = (math.sqrt(5) - 1) / 2
     while high - low > 1e-14 * high:
-        left, right = high - shrink * (high - low), low + shrink * (high - low)
+        left, right = (
+            high - shrink * (high - low),
+            low + shrink * (high - low),
+        )
         if _rate(objective, left) < _rate(objective, right):
             high = right
         else:
@@ -376,22 +415,50 @@ def check_max_stable_lr(fn: Callable[..., Any]) -> CheckResult:
     def random_spd(d: int) -> np.ndarray:
         """A random symmetric positive definite d × d matrix, eigenvalues from 0.05 to 50."""
         rotation, _ = np.linalg.qr(rng.normal(size=(d, d)))
-        A = rotation @ np.diag(np.exp(rng.uniform(-3, 4, size=d))) @ rotation.T
+        A = (
+            rotation
+            @ np.diag(np.exp(rng.uniform(-3, 4, size=d)))
+            @ rotation.T
+        )
         return (A + A.T) / 2
 
     edge = "small, diagonal, ill-conditioned, flat and steep matrices"
     cases = [
         Case((np.array([[4.0]]),), "a 1 × 1 matrix", edge),
         Case((np.diag([1.0, 10.0]),), "a diagonal matrix", edge),
-        Case((np.diag([50.0, 2.0, 7.0]),), "a diagonal matrix, largest entry first", edge),
-        Case((quadratic_bowl(10.0, np.pi / 6).A.copy(),), "a rotated bowl", edge),
+        Case(
+            (np.diag([50.0, 2.0, 7.0]),),
+            "a diagonal matrix, largest entry first",
+            edge,
+        ),
+        Case(
+            (quadratic_bowl(10.0, np.pi / 6).A.copy(),),
+            "a rotated bowl",
+            edge,
+        ),
         *(
-            Case((random_spd(d),), f"a random {d} × {d} matrix", "random matrices")
+            Case(
+                (random_spd(d),),
+                f"a random {d} × {d} matrix",
+                "random matrices",
+            )
             for d in (2, 3, 4, 4, 6, 8)
         ),
-        Case((quadratic_bowl(1e4, 1.0).A.copy(),), "an ill-conditioned bowl, κ = 10⁴", edge),
-        Case((quadratic_bowl(3.0, 0.3, scale=1e-3).A.copy(),), "a very flat bowl", edge),
-        Case((quadratic_bowl(3.0, 2.0, scale=1e3).A.copy(),), "a very steep bowl", edge),
+        Case(
+            (quadratic_bowl(1e4, 1.0).A.copy(),),
+            "an ill-conditioned bowl, κ = 10⁴",
+            edge,
+        ),
+        Case(
+            (quadratic_bowl(3.0, 0.3, scale=1e-3).A.copy(),),
+            "a very flat bowl",
+            edge,
+        ),
+        Case(
+            (quadratic_bowl(3.0, 2.0, scale=1e3).A.copy(),),
+            "a very steep bowl",
+            edge,
+        ),
     ]
     # Plausible wrong derivations, from optlib's Quadratic (L = λ_max, μ = λ_min).
     mistakes = [
@@ -490,13 +557,23 @@ def check_best_constant_step(fn: Callable[..., Any]) -> CheckResult:
     random_settings = [
         (float(mu), float(mu * kappa))
         for mu, kappa in zip(
-            np.exp(rng.uniform(-3, 3, size=6)), np.exp(rng.uniform(0.1, 7, size=6)), strict=True
+            np.exp(rng.uniform(-3, 3, size=6)),
+            np.exp(rng.uniform(0.1, 7, size=6)),
+            strict=True,
         )
     ]
     cases = [
-        Case((1.0, 10.0), "the chapter's bowl, μ = 1, L = 10", "the chapter's bowl"),
+        Case(
+            (1.0, 10.0),
+            "the chapter's bowl, μ = 1, L = 10",
+            "the chapter's bowl",
+        ),
         *(
-            Case(setting, f"random μ = {setting[0]:.3g}, L = {setting[1]:.3g}", "random")
+            Case(
+                setting,
+                f"random μ = {setting[0]:.3g}, L = {setting[1]:.3g}",
+                "random",
+            )
             for setting in random_settings
         ),
         Case((1.0, 1.5), "nearly round, κ = 1.5", "edge values"),
@@ -510,11 +587,15 @@ def check_best_constant_step(fn: Callable[..., Any]) -> CheckResult:
         """The one-step rate of the steepest direction, with optlib's measured rate for it."""
         return 1 / L, _rate(quadratic(np.diag([mu, L])), 1 / L)
 
-    def with_eta(eta: Callable[[float, float], float]) -> Callable[..., tuple[float, float]]:
+    def with_eta(
+        eta: Callable[[float, float], float],
+    ) -> Callable[..., tuple[float, float]]:
         """A wrong η, with the right rate."""
         return lambda mu, L: (eta(mu, L), reference(mu, L)[1])
 
-    def with_rho(rho: Callable[[float, float], float]) -> Callable[..., tuple[float, float]]:
+    def with_rho(
+        rho: Callable[[float, float], float],
+    ) -> Callable[..., tuple[float, float]]:
         """The right η, with a wrong rate."""
         return lambda mu, L: (reference(mu, L)[0], rho(mu, L))
 
@@ -560,7 +641,11 @@ def check_best_constant_step(fn: Callable[..., Any]) -> CheckResult:
             "momentum_rate",
             "Your rate has square roots of κ: that is the heavy ball's rate (a later chapter), "
             "faster than gradient descent can go.",
-            with_rho(lambda mu, L: (math.sqrt(L / mu) - 1) / (math.sqrt(L / mu) + 1)),
+            with_rho(
+                lambda mu, L: (
+                    (math.sqrt(L / mu) - 1) / (math.sqrt(L / mu) + 1)
+                )
+            ),
             hint="put the best η into ρ(η): no square root appears.",
         ),
         Mistake(
@@ -594,13 +679,19 @@ def _regime_at(fraction: float, steps: int = 200) -> str:
     at η = fraction · 2/L: diverges, bounces (neither converges nor diverges), or converges,
     with a zig-zag (the steep component changes sign every step) or without."""
     bowl = quadratic_bowl(condition_number=10.0, angle=0.5)
-    run = minimize(bowl, bowl.x0, optimizers.sgd(lr=fraction * 2 / bowl.L), steps=steps)
+    run = minimize(
+        bowl, bowl.x0, optimizers.sgd(lr=fraction * 2 / bowl.L), steps=steps
+    )
     if run.diverged_at is not None:
         return "diverges"
     errors = np.linalg.norm(run.params - bowl.minima[0], axis=-1)
-    if errors[-1] > 0.999 * errors[steps // 2]:  # the second half of the run gained nothing
+    if (
+        errors[-1] > 0.999 * errors[steps // 2]
+    ):  # the second half of the run gained nothing
         return "bounces"
-    steep = (run.params[:20] - bowl.minima[0]) @ np.linalg.eigh(bowl.A)[1][:, -1]
+    steep = (run.params[:20] - bowl.minima[0]) @ np.linalg.eigh(bowl.A)[1][
+        :, -1
+    ]
     return "zigzag" if np.all(steep[1:] * steep[:-1] < 0) else "monotone"
 
 
@@ -640,7 +731,9 @@ def check_lr_regime(prediction: Any) -> CheckResult:
 # --- Predict, then run: schedules under noise --------------------------------------------------
 
 
-def _chapter_schedules(lr: float, total: int) -> dict[str, Callable[[Any], Any]]:
+def _chapter_schedules(
+    lr: float, total: int
+) -> dict[str, Callable[[Any], Any]]:
     """The five schedules the chapter compares (its ``make_schedules``), from a peak ``lr``
     over ``total`` steps."""
     return {
@@ -648,18 +741,29 @@ def _chapter_schedules(lr: float, total: int) -> dict[str, Callable[[Any], Any]]
         "step": schedules.step(lr, step_size=total // 3, gamma=0.5),
         "exponential": schedules.exponential(lr, gamma=0.1 ** (1 / total)),
         "cosine": schedules.cosine(lr, T_max=total),
-        "warmup + cosine": schedules.warmup_cosine(lr, warmup_steps=total // 10, total_steps=total),
+        "warmup + cosine": schedules.warmup_cosine(
+            lr, warmup_steps=total // 10, total_steps=total
+        ),
     }
 
 
-def _lowest_under_noise(lr: float = 0.15, steps: int = 500, runs: int = 200) -> str:
+def _lowest_under_noise(
+    lr: float = 0.15, steps: int = 500, runs: int = 200
+) -> str:
     """The schedule whose mean final loss is lowest on the chapter's noisy bowl (κ = 10,
     gradient noise σ = 1, ``runs`` seeded runs of ``steps`` steps each)."""
     bowl = quadratic_bowl(condition_number=10.0)
     starts = np.tile(bowl.x0, (runs, 1))
     final = {
         name: float(
-            minimize(bowl, starts, optimizers.sgd(lr=schedule), steps=steps, grad_noise=1.0, seed=1)
+            minimize(
+                bowl,
+                starts,
+                optimizers.sgd(lr=schedule),
+                steps=steps,
+                grad_noise=1.0,
+                seed=1,
+            )
             .losses[-1]
             .mean()
         )

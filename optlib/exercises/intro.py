@@ -29,10 +29,14 @@ __all__ = ["check_degree", "check_line_gradient", "check_signpost"]
 # --- The gradient of the line's MSE ------------------------------------------------------------
 
 
-def _line_gradient(theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _line_gradient(
+    theta: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> np.ndarray:
     """optlib's gradient of the mean squared error of the line θ₁x + b with respect to
     (θ₁, b): :class:`optlib.models.LinearRegression` on the single feature x."""
-    return models.LinearRegression(np.asarray(x, dtype=float)[:, None], y).grad(theta)
+    return models.LinearRegression(
+        np.asarray(x, dtype=float)[:, None], y
+    ).grad(theta)
 
 
 def _one_array(candidate: Callable[..., Any]) -> Callable[..., Any]:
@@ -41,13 +45,19 @@ def _one_array(candidate: Callable[..., Any]) -> Callable[..., Any]:
 
     def answer(*args: Any) -> Any:
         value = candidate(*args)
-        return list(value) if isinstance(value, tuple) and len(value) == 2 else value
+        return (
+            list(value)
+            if isinstance(value, tuple) and len(value) == 2
+            else value
+        )
 
     try:  # the learner's name, for the messages; a hostile object may refuse to give it
         name = candidate.__name__
     except Exception:
         name = ""
-    answer.__name__ = name if isinstance(name, str) and name.isidentifier() else "f"
+    answer.__name__ = (
+        name if isinstance(name, str) and name.isidentifier() else "f"
+    )
     return answer
 
 
@@ -92,38 +102,74 @@ def check_line_gradient(fn: Callable[..., Any]) -> CheckResult:
     rng = np.random.default_rng(1)
 
     def random_setting(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return rng.normal(size=2), rng.uniform(-2, 2, size=n), rng.normal(size=n)
+        return (
+            rng.normal(size=2),
+            rng.uniform(-2, 2, size=n),
+            rng.normal(size=n),
+        )
 
     cases = [
         Case(
-            (np.array([1.0, 0.0]), np.array([1.0, 2.0, 3.0]), np.array([2.0, 3.0, 7.0])),
+            (
+                np.array([1.0, 0.0]),
+                np.array([1.0, 2.0, 3.0]),
+                np.array([2.0, 3.0, 7.0]),
+            ),
             "the exercise's three points, θ = (1, 0)",
             "the exercise's points",
         ),
-        *(Case(random_setting(n), f"a random line and {n} points", "random") for n in (2, 5, 8)),
-        *(Case(random_setting(n), f"a random line and {n} points", "random") for n in (20, 50)),
-        Case(random_setting(1), "a random line and a single point", "edge values"),
+        *(
+            Case(
+                random_setting(n), f"a random line and {n} points", "random"
+            )
+            for n in (2, 5, 8)
+        ),
+        *(
+            Case(
+                random_setting(n), f"a random line and {n} points", "random"
+            )
+            for n in (20, 50)
+        ),
         Case(
-            (np.array([2.0, 1.0]), np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0])),
+            random_setting(1),
+            "a random line and a single point",
+            "edge values",
+        ),
+        Case(
+            (
+                np.array([2.0, 1.0]),
+                np.array([0.0, 1.0, 2.0]),
+                np.array([1.0, 3.0, 5.0]),
+            ),
             "a line through every point: zero gradient",
             "edge values",
         ),
         Case(
-            (1e3 * rng.normal(size=2), 1e2 * rng.normal(size=4), 1e4 * rng.normal(size=4)),
+            (
+                1e3 * rng.normal(size=2),
+                1e2 * rng.normal(size=4),
+                1e4 * rng.normal(size=4),
+            ),
             "large values",
             "edge values",
         ),
     ]
     reference = _line_gradient
 
-    def not_started(theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def not_started(
+        theta: np.ndarray, x: np.ndarray, y: np.ndarray
+    ) -> np.ndarray:
         return np.zeros(2)
 
-    def slope_without_x(theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def slope_without_x(
+        theta: np.ndarray, x: np.ndarray, y: np.ndarray
+    ) -> np.ndarray:
         """Both entries the intercept's: the x of the chain rule left out."""
         return np.full(2, reference(theta, x, y)[1])
 
-    def intercept_times_x(theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def intercept_times_x(
+        theta: np.ndarray, x: np.ndarray, y: np.ndarray
+    ) -> np.ndarray:
         """Both entries the slope's: an x where the intercept's derivative has none."""
         return np.full(2, reference(theta, x, y)[0])
 
@@ -214,9 +260,13 @@ def _lowest_training_degree() -> str:
     losses = {}
     for degree in map(int, DEGREES):
         features = x[:, None] ** np.arange(1, degree + 1)
-        design = np.column_stack([features, np.ones(len(x))])  # optlib's order: (θ₁, …, θ_k, b)
+        design = np.column_stack(
+            [features, np.ones(len(x))]
+        )  # optlib's order: (θ₁, …, θ_k, b)
         fit = np.linalg.lstsq(design, y, rcond=None)[0]
-        losses[str(degree)] = float(models.LinearRegression(features, y).value(fit))
+        losses[str(degree)] = float(
+            models.LinearRegression(features, y).value(fit)
+        )
     return min(losses, key=losses.__getitem__)
 
 
@@ -236,7 +286,9 @@ def check_degree(prediction: Any) -> CheckResult:
     >>> check_degree(None).mistake
     'no_prediction'
     """
-    if isinstance(prediction, (int, np.integer)) and not isinstance(prediction, (bool, np.bool_)):
+    if isinstance(prediction, (int, np.integer)) and not isinstance(
+        prediction, (bool, np.bool_)
+    ):
         prediction = str(int(prediction))
     return judge_prediction(
         prediction,
@@ -255,7 +307,12 @@ def check_degree(prediction: Any) -> CheckResult:
 # --- Predict, then run: the signpost -----------------------------------------------------------
 
 #: What one small step can do to the loss and to the distance to the minimum.
-SIGNPOST_OUTCOMES = ("both fall", "only the loss falls", "only the distance falls", "both rise")
+SIGNPOST_OUTCOMES = (
+    "both fall",
+    "only the loss falls",
+    "only the distance falls",
+    "both rise",
+)
 
 
 def _signpost_outcome() -> str:
@@ -267,7 +324,9 @@ def _signpost_outcome() -> str:
     )
     loss_falls = rosenbrock.value(new_theta) < rosenbrock.value(theta)
     minimum = rosenbrock.global_minimum
-    closer = np.linalg.norm(new_theta - minimum) < np.linalg.norm(theta - minimum)
+    closer = np.linalg.norm(new_theta - minimum) < np.linalg.norm(
+        theta - minimum
+    )
     return {
         (True, True): "both fall",
         (True, False): "only the loss falls",

@@ -73,10 +73,18 @@ def check_mse_grad(fn: Callable[..., Any]) -> CheckResult:
     same = rng.normal(size=4)
     cases = [
         Case((rng.normal(size=5), rng.normal(size=5)), "5 predictions"),
-        Case((rng.normal(size=(4, 3)), rng.normal(size=(4, 3))), "a 2-D batch, shape (4, 3)"),
+        Case(
+            (rng.normal(size=(4, 3)), rng.normal(size=(4, 3))),
+            "a 2-D batch, shape (4, 3)",
+        ),
         Case((same, same.copy()), "predictions equal to the targets"),
-        Case((1e6 * rng.normal(size=5), 1e6 * rng.normal(size=5)), "large values"),
-        Case((rng.normal(size=1), rng.normal(size=1)), "a single prediction"),
+        Case(
+            (1e6 * rng.normal(size=5), 1e6 * rng.normal(size=5)),
+            "large values",
+        ),
+        Case(
+            (rng.normal(size=1), rng.normal(size=1)), "a single prediction"
+        ),
     ]
     grad = losses.mse_grad
     mistakes = [
@@ -170,15 +178,26 @@ def check_bce_with_logits(fn: Callable[..., Any]) -> CheckResult:
     large = "large logits"
     cases = [
         Case(
-            (2 * rng.normal(size=5), rng.integers(0, 2, size=5).astype(float)),
+            (
+                2 * rng.normal(size=5),
+                rng.integers(0, 2, size=5).astype(float),
+            ),
             "5 logits, labels 0 or 1",
         ),
-        Case((np.zeros(4), np.array([0.0, 1.0, 1.0, 0.0])), "all logits zero"),
         Case(
-            (2 * rng.normal(size=(3, 4)), rng.integers(0, 2, size=(3, 4)).astype(float)),
+            (np.zeros(4), np.array([0.0, 1.0, 1.0, 0.0])), "all logits zero"
+        ),
+        Case(
+            (
+                2 * rng.normal(size=(3, 4)),
+                rng.integers(0, 2, size=(3, 4)).astype(float),
+            ),
             "a 2-D batch, shape (3, 4)",
         ),
-        Case((2 * rng.normal(size=5), rng.uniform(size=5)), "soft targets in [0, 1]"),
+        Case(
+            (2 * rng.normal(size=5), rng.uniform(size=5)),
+            "soft targets in [0, 1]",
+        ),
         Case(
             (
                 np.array([36.0, -33.0, 35.5, -38.0, 34.0, 30.0]),
@@ -255,20 +274,28 @@ def _one_hot(classes: np.ndarray, n_classes: int) -> np.ndarray:
     return np.arange(n_classes) == classes[:, None]
 
 
-def _cross_entropy_grad_over_columns(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
+def _cross_entropy_grad_over_columns(
+    logits: np.ndarray, classes: np.ndarray
+) -> np.ndarray:
     """The known mistake "wrong_axis": optlib's softmax over the examples (axis 0), not the
     classes, minus the one-hot targets, over n."""
-    return (losses.softmax(logits.T).T - _one_hot(classes, logits.shape[1])) / len(logits)
+    return (
+        losses.softmax(logits.T).T - _one_hot(classes, logits.shape[1])
+    ) / len(logits)
 
 
-def _cross_entropy_grad_over_batch(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
+def _cross_entropy_grad_over_batch(
+    logits: np.ndarray, classes: np.ndarray
+) -> np.ndarray:
     """The known mistake "softmax_over_batch": optlib's softmax over every entry of the batch
     at once (a max and a sum without ``axis=``), minus the one-hot targets, over n."""
     softmax = losses.softmax(logits.ravel()).reshape(logits.shape)
     return (softmax - _one_hot(classes, logits.shape[1])) / len(logits)
 
 
-def _cross_entropy_grad_batch_max(logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
+def _cross_entropy_grad_batch_max(
+    logits: np.ndarray, classes: np.ndarray
+) -> np.ndarray:
     """The known mistake "global_max": each row's softmax shifted by the largest logit of the
     whole batch, not of the row: a row far below it underflows to 0/0."""
     exponentials = np.exp(logits - np.max(logits))
@@ -317,14 +344,29 @@ def check_cross_entropy_grad(fn: Callable[..., Any]) -> CheckResult:
     rng = np.random.default_rng(3)
     large = "large logits"
     cases = [
-        Case((rng.normal(size=(4, 3)), np.array([0, 2, 1, 1])), "4 examples, 3 classes"),
+        Case(
+            (rng.normal(size=(4, 3)), np.array([0, 2, 1, 1])),
+            "4 examples, 3 classes",
+        ),
         Case((np.zeros((3, 4)), np.array([0, 3, 1])), "equal logits"),
         Case((rng.normal(size=(1, 5)), np.array([2])), "one example"),
-        Case((rng.normal(size=(6, 2)), rng.integers(0, 2, size=6)), "two classes"),
-        Case((8 * rng.normal(size=(5, 4)), rng.integers(0, 4, size=5)), "spread-out logits"),
+        Case(
+            (rng.normal(size=(6, 2)), rng.integers(0, 2, size=6)),
+            "two classes",
+        ),
+        Case(
+            (8 * rng.normal(size=(5, 4)), rng.integers(0, 4, size=5)),
+            "spread-out logits",
+        ),
         Case(
             (
-                np.array([[1000.0, 999.0, 0.0], [-1000.0, 0.0, 1000.0], [5.0, 800.0, 2.0]]),
+                np.array(
+                    [
+                        [1000.0, 999.0, 0.0],
+                        [-1000.0, 0.0, 1000.0],
+                        [5.0, 800.0, 2.0],
+                    ]
+                ),
                 np.array([1, 0, 1]),
             ),
             "logits up to 1000",
@@ -333,7 +375,13 @@ def check_cross_entropy_grad(fn: Callable[..., Any]) -> CheckResult:
         # e^(z − 801) is 0 in the rows below: only each row's own maximum keeps them finite.
         Case(
             (
-                np.array([[800.0, 801.0, 799.0], [-800.0, -798.5, -801.0], [0.5, -0.5, 0.0]]),
+                np.array(
+                    [
+                        [800.0, 801.0, 799.0],
+                        [-800.0, -798.5, -801.0],
+                        [0.5, -0.5, 0.0],
+                    ]
+                ),
                 np.array([1, 0, 2]),
             ),
             "one row near +800, the others far below",
@@ -462,18 +510,37 @@ def check_focal_without_focusing(fn: Callable[..., Any]) -> CheckResult:
     """
     rng = np.random.default_rng(15)
 
-    def random_setting(size: int | tuple[int, int]) -> tuple[np.ndarray, np.ndarray, float]:
+    def random_setting(
+        size: int | tuple[int, int],
+    ) -> tuple[np.ndarray, np.ndarray, float]:
         logits = 3 * rng.normal(size=size)
-        return logits, rng.integers(0, 2, size=size).astype(float), float(rng.uniform(0.05, 0.95))
+        return (
+            logits,
+            rng.integers(0, 2, size=size).astype(float),
+            float(rng.uniform(0.05, 0.95)),
+        )
 
     cases = [
         *(
-            Case(random_setting(int(size)), f"random setting {k} of 6", "random settings")
+            Case(
+                random_setting(int(size)),
+                f"random setting {k} of 6",
+                "random settings",
+            )
             for k, size in enumerate(rng.integers(3, 9, size=6), 1)
         ),
-        Case((rng.normal(size=4), np.array([1.0, 0.0, 0.0, 1.0]), 0.5), "α = 1/2"),
-        Case((rng.normal(size=4), np.array([1.0, 0.0, 1.0, 0.0]), 0.0), "α = 0"),
-        Case((rng.normal(size=4), np.array([0.0, 1.0, 1.0, 0.0]), 1.0), "α = 1"),
+        Case(
+            (rng.normal(size=4), np.array([1.0, 0.0, 0.0, 1.0]), 0.5),
+            "α = 1/2",
+        ),
+        Case(
+            (rng.normal(size=4), np.array([1.0, 0.0, 1.0, 0.0]), 0.0),
+            "α = 0",
+        ),
+        Case(
+            (rng.normal(size=4), np.array([0.0, 1.0, 1.0, 0.0]), 1.0),
+            "α = 1",
+        ),
         Case((rng.normal(size=5), np.zeros(5), 0.25), "negatives only"),
         Case((rng.normal(size=5), np.ones(5), 0.25), "positives only"),
         Case(
@@ -485,7 +552,11 @@ def check_focal_without_focusing(fn: Callable[..., Any]) -> CheckResult:
             "confidently wrong and right logits",
         ),
         Case(
-            (2 * rng.normal(size=(3, 4)), rng.integers(0, 2, size=(3, 4)).astype(float), 0.3),
+            (
+                2 * rng.normal(size=(3, 4)),
+                rng.integers(0, 2, size=(3, 4)).astype(float),
+                0.3,
+            ),
             "a 2-D batch, shape (3, 4)",
         ),
     ]
@@ -520,7 +591,9 @@ def check_focal_without_focusing(fn: Callable[..., Any]) -> CheckResult:
         Mistake(
             "still_focusing",
             "Your gradient still focuses: it shrinks the well-classified examples, as at γ = 1.",
-            lambda z, y, alpha: losses.focal_grad(z, y, alpha=alpha, gamma=1.0),
+            lambda z, y, alpha: losses.focal_grad(
+                z, y, alpha=alpha, gamma=1.0
+            ),
             hint="any number to the power 0 is 1, and a term multiplied by γ vanishes.",
         ),
         Mistake(
@@ -560,7 +633,10 @@ _CONFIDENT_LOSSES: dict[str, Callable[[float], float]] = {
 @functools.cache
 def _rises(start: float = -5.0, end: float = -50.0) -> dict[str, float]:
     """How much each loss of a positive rises as its logit goes from ``start`` to ``end``."""
-    return {name: float(loss(end) - loss(start)) for name, loss in _CONFIDENT_LOSSES.items()}
+    return {
+        name: float(loss(end) - loss(start))
+        for name, loss in _CONFIDENT_LOSSES.items()
+    }
 
 
 def _largest_rise() -> str:

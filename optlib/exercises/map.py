@@ -18,7 +18,13 @@ from optlib.exercises.engine import (
     checker,
     judge_prediction,
 )
-from optlib.exercises.variants import negative, returns_update, rule_step, stands_still, with_arg
+from optlib.exercises.variants import (
+    negative,
+    returns_update,
+    rule_step,
+    stands_still,
+    with_arg,
+)
 
 __all__ = [
     "check_bfgs_update",
@@ -28,16 +34,24 @@ __all__ = [
 ]
 
 
-def _spd(rng: np.random.Generator, d: int, condition_number: float) -> np.ndarray:
+def _spd(
+    rng: np.random.Generator, d: int, condition_number: float
+) -> np.ndarray:
     """A random symmetric positive definite d × d matrix with the given condition number."""
     rotation, _ = np.linalg.qr(rng.normal(size=(d, d)))
-    return rotation @ np.diag(np.geomspace(1.0, condition_number, d)) @ rotation.T
+    return (
+        rotation
+        @ np.diag(np.geomspace(1.0, condition_number, d))
+        @ rotation.T
+    )
 
 
 # --- Newton's step --------------------------------------------------------------------------------
 
 
-def _newton_step(x: np.ndarray, grad: np.ndarray, hess: np.ndarray) -> np.ndarray:
+def _newton_step(
+    x: np.ndarray, grad: np.ndarray, hess: np.ndarray
+) -> np.ndarray:
     """optlib's Newton step (map-newton) from ``x``: ``x`` plus
     :func:`higher_order.newton_direction`."""
     return x + higher_order.newton_direction(hess, grad)
@@ -76,8 +90,14 @@ def check_newton_step(step: Callable[..., Any]) -> CheckResult:
     rosenbrock = functions.rosenbrock
     saddle = np.diag([2.0, -1.0, 0.5])
     cases = [
-        Case((rng.normal(size=2), rng.normal(size=2), _spd(rng, 2, 10.0)), "d = 2, κ = 10"),
-        Case((rng.normal(size=3), rng.normal(size=3), _spd(rng, 3, 3.0)), "d = 3, κ = 3"),
+        Case(
+            (rng.normal(size=2), rng.normal(size=2), _spd(rng, 2, 10.0)),
+            "d = 2, κ = 10",
+        ),
+        Case(
+            (rng.normal(size=3), rng.normal(size=3), _spd(rng, 3, 3.0)),
+            "d = 3, κ = 3",
+        ),
         Case(
             (rng.normal(size=5), rng.normal(size=5), _spd(rng, 5, 1e3)),
             "d = 5, ill-conditioned (κ = 1000)",
@@ -90,8 +110,14 @@ def check_newton_step(step: Callable[..., Any]) -> CheckResult:
             ),
             "Rosenbrock at its start (−1.2, 1)",
         ),
-        Case((rng.normal(size=3), rng.normal(size=3), saddle), "a saddle: an indefinite Hessian"),
-        Case((np.array([0.7]), np.array([-0.4]), np.array([[4.0]])), "one dimension"),
+        Case(
+            (rng.normal(size=3), rng.normal(size=3), saddle),
+            "a saddle: an indefinite Hessian",
+        ),
+        Case(
+            (np.array([0.7]), np.array([-0.4]), np.array([[4.0]])),
+            "one dimension",
+        ),
     ]
     reference = _newton_step
 
@@ -119,7 +145,9 @@ def check_newton_step(step: Callable[..., Any]) -> CheckResult:
         Mistake(
             "gradient_step",
             "Your step ignores the curvature: it is a gradient step with learning rate 1.",
-            lambda x, grad, hess: rule_step(optimizers.sgd(lr=1.0), x, grad)[0],
+            lambda x, grad, hess: rule_step(optimizers.sgd(lr=1.0), x, grad)[
+                0
+            ],
             hint="the Hessian must set the length and the direction of the step: use it.",
         ),
         Mistake(
@@ -210,8 +238,14 @@ def check_bfgs_update(update: Callable[..., Any]) -> CheckResult:
             (np.eye(4), s_quadratic, A @ s_quadratic),
             "a pair from a quadratic: y = A s",
         ),
-        Case((_spd(rng, 3, 2.0), 1e-3 * s_tiny, 1e3 * y_large), "a tiny s, a large y"),
-        Case((np.array([[0.5]]), np.array([2.0]), np.array([0.8])), "one dimension"),
+        Case(
+            (_spd(rng, 3, 2.0), 1e-3 * s_tiny, 1e3 * y_large),
+            "a tiny s, a large y",
+        ),
+        Case(
+            (np.array([[0.5]]), np.array([2.0]), np.array([0.8])),
+            "one dimension",
+        ),
     ]
     reference = higher_order.bfgs_update
 
@@ -226,7 +260,11 @@ def check_bfgs_update(update: Callable[..., Any]) -> CheckResult:
 
     def missing_term(H, s, y):
         rho, identity = 1 / (y @ s), np.eye(len(s))
-        return (identity - rho * np.outer(s, y)) @ H @ (identity - rho * np.outer(y, s))
+        return (
+            (identity - rho * np.outer(s, y))
+            @ H
+            @ (identity - rho * np.outer(y, s))
+        )
 
     def rho_not_inverted(H, s, y):
         rho, identity = y @ s, np.eye(len(s))
@@ -324,7 +362,9 @@ class _Cubic:
 def _newton_error(a: float, e: float) -> float:
     """The error after one step of optlib's pure Newton (``damping=None``) on :class:`_Cubic`
     from x = e (the minimum is at 0, so the iterate is the error)."""
-    run = higher_order.newton(_Cubic(a), np.array([float(e)]), damping=None, max_steps=1, tol=0.0)
+    run = higher_order.newton(
+        _Cubic(a), np.array([float(e)]), damping=None, max_steps=1, tol=0.0
+    )
     return float(run.params[-1, 0])
 
 
@@ -370,7 +410,10 @@ def check_newton_error(error_after: Callable[..., Any]) -> CheckResult:
 
     cases = [
         Case((1.0, 0.1), "a = 1, e = 0.1", "edge"),
-        *(Case(random_setting(), f"random setting {k}", "random settings") for k in range(1, 7)),
+        *(
+            Case(random_setting(), f"random setting {k}", "random settings")
+            for k in range(1, 7)
+        ),
         Case((0.0, 0.7), "a = 0: a quadratic", "edge"),
         Case((2.0, 0.0), "e = 0: already at the minimum", "edge"),
         Case((0.5, -0.8), "far out, 2ae = −0.8", "edge"),
@@ -387,10 +430,14 @@ def check_newton_error(error_after: Callable[..., Any]) -> CheckResult:
     def wrong_sign(a, e):
         return -reference(a, e)
 
-    def second_derivative_slip(a, e):  # f'' taken as 1 + a x: the power rule's factor lost
+    def second_derivative_slip(
+        a, e
+    ):  # f'' taken as 1 + a x: the power rule's factor lost
         return e - (e + a * e**2) / (1 + a * e)
 
-    def root_of_f(a, e):  # Newton's root finding applied to f itself, not to f'
+    def root_of_f(
+        a, e
+    ):  # Newton's root finding applied to f itself, not to f'
         return e - (e**2 / 2 + a * e**3 / 3) / (e + a * e**2) if e else 0.0
 
     mistakes = [
@@ -459,13 +506,19 @@ class _Quartic:
 
 
 #: The answers to choose from, for :func:`check_newton_flat_minimum`.
-FLAT_MINIMUM_CHOICES = ("the digits double", "the same number of digits per step", "no progress")
+FLAT_MINIMUM_CHOICES = (
+    "the digits double",
+    "the same number of digits per step",
+    "no progress",
+)
 
 
 def _newton_on_quartic(steps: int = 30) -> str:
     """How pure Newton (optlib's, ``damping=None``) converges on x⁴ from x = 1, read from the
     digits it gains per step: one of :data:`FLAT_MINIMUM_CHOICES`."""
-    run = higher_order.newton(_Quartic(), np.array([1.0]), damping=None, max_steps=steps, tol=0.0)
+    run = higher_order.newton(
+        _Quartic(), np.array([1.0]), damping=None, max_steps=steps, tol=0.0
+    )
     digits = -np.log10(np.abs(run.params[:, 0]))
     gained = np.diff(digits)
     if np.all(gained > 0) and gained[-1] > 1.5 * gained[0]:
@@ -476,7 +529,13 @@ def _newton_on_quartic(steps: int = 30) -> str:
 
 
 @checker(
-    formulas=("x-x/3", "(2/3)^k", "(2/3)**k", "log10(3/2)", "x_{k+1}=2x_k/3"),
+    formulas=(
+        "x-x/3",
+        "(2/3)^k",
+        "(2/3)**k",
+        "log10(3/2)",
+        "x_{k+1}=2x_k/3",
+    ),
     kind="prediction",
 )
 def check_newton_flat_minimum(prediction: Any) -> CheckResult:
@@ -503,7 +562,9 @@ def check_newton_flat_minimum(prediction: Any) -> CheckResult:
         _newton_on_quartic,
         asks='one of "the digits double", "the same number of digits per step", "no progress"',
         choices=FLAT_MINIMUM_CHOICES,
-        show_outcome=lambda outcome: f"{outcome!r} (30 steps of pure Newton on x⁴ from x = 1)",
+        show_outcome=lambda outcome: (
+            f"{outcome!r} (30 steps of pure Newton on x⁴ from x = 1)"
+        ),
         explanation="At a minimum where f'' = 0 the quadratic model is no longer a good bowl: "
         "on x⁴ every Newton step shrinks the error by the same factor, so each step gains the "
         "same small number of digits. The doubling of (map-quadratic) needs a positive definite "

@@ -56,7 +56,11 @@ __all__ = [
 
 
 def momentum_step(
-    theta: np.ndarray, grad: np.ndarray, velocity: np.ndarray, lr: float, gamma: float
+    theta: np.ndarray,
+    grad: np.ndarray,
+    velocity: np.ndarray,
+    lr: float,
+    gamma: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""optlib's heavy-ball step, ``optimizers.momentum(lr, gamma)``, in the exercise's signature.
 
@@ -70,7 +74,9 @@ def momentum_step(
     (numpy.ndarray, numpy.ndarray)
         The new parameters and the new velocity.
     """
-    new_theta, state = rule_step(optimizers.momentum(lr=lr, gamma=gamma), theta, grad, v=velocity)
+    new_theta, state = rule_step(
+        optimizers.momentum(lr=lr, gamma=gamma), theta, grad, v=velocity
+    )
     return new_theta, state.v
 
 
@@ -108,17 +114,34 @@ def check_momentum_step(step: Callable[..., Any]) -> CheckResult:
     """
     rng = np.random.default_rng(5)
 
-    def carry(args: tuple[Any, ...], outputs: Any, grad: np.ndarray) -> tuple[Any, ...]:
+    def carry(
+        args: tuple[Any, ...], outputs: Any, grad: np.ndarray
+    ) -> tuple[Any, ...]:
         return (outputs[0], grad, outputs[1], *args[3:])
 
     first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), 0.1, 0.9)
     cases = [
-        *steps_in_a_row(momentum_step, carry, first, rng.normal(size=(3, 3)), "4 steps in a row"),
+        *steps_in_a_row(
+            momentum_step,
+            carry,
+            first,
+            rng.normal(size=(3, 3)),
+            "4 steps in a row",
+        ),
         Case(
             (rng.normal(size=3), np.zeros(3), rng.normal(size=3), 0.1, 0.9),
             "zero gradient, still moving",
         ),
-        Case((rng.normal(size=3), rng.normal(size=3), rng.normal(size=3), 0.1, 0.0), "γ = 0"),
+        Case(
+            (
+                rng.normal(size=3),
+                rng.normal(size=3),
+                rng.normal(size=3),
+                0.1,
+                0.0,
+            ),
+            "γ = 0",
+        ),
         Case(
             (
                 1e5 * rng.normal(size=3),
@@ -130,7 +153,13 @@ def check_momentum_step(step: Callable[..., Any]) -> CheckResult:
             "large values",
         ),
         Case(
-            (rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), 0.05, 0.5),
+            (
+                rng.normal(size=(3, 2)),
+                rng.normal(size=(3, 2)),
+                rng.normal(size=(3, 2)),
+                0.05,
+                0.5,
+            ),
             "a batch, shape (3, 2)",
         ),
     ]
@@ -142,7 +171,9 @@ def check_momentum_step(step: Callable[..., Any]) -> CheckResult:
 
     def old_velocity(theta, grad, velocity, lr, gamma):
         """θ moved by the velocity it was given; the new velocity right."""
-        return theta + velocity, reference(theta, grad, velocity, lr, gamma)[1]
+        return theta + velocity, reference(theta, grad, velocity, lr, gamma)[
+            1
+        ]
 
     def pytorch_buffer(theta, grad, velocity, lr, gamma):
         """PyTorch's rule (b ← μb + g, θ ← θ − ηb, after its first step) fed v as its b."""
@@ -297,13 +328,20 @@ def _polyak_from_optlib(mu: float, L: float) -> tuple[float, float]:
     the two.
     """
 
-    def trace_line(curvature: float, gamma: float) -> tuple[float, float, float]:
+    def trace_line(
+        curvature: float, gamma: float
+    ) -> tuple[float, float, float]:
         """(trace at η = 0, its slope in η, the determinant)."""
         one, two = (
-            step_matrix(optimizers.momentum(lr=lr, gamma=gamma), curvature) for lr in (1, 2)
+            step_matrix(optimizers.momentum(lr=lr, gamma=gamma), curvature)
+            for lr in (1, 2)
         )
         slope = np.trace(two) - np.trace(one)
-        return float(np.trace(one) - slope), float(slope), float(np.linalg.det(one))
+        return (
+            float(np.trace(one) - slope),
+            float(slope),
+            float(np.linalg.det(one)),
+        )
 
     def lr_for(curvature: float, gamma: float, sign: float) -> float:
         """The η at which the trace is sign · 2√det: a double root of sign ``sign``."""
@@ -313,34 +351,49 @@ def _polyak_from_optlib(mu: float, L: float) -> tuple[float, float]:
     def mismatch(gamma: float) -> float:
         return lr_for(mu, gamma, 1.0) - lr_for(L, gamma, -1.0)
 
-    if mismatch(0.0) <= 0:  # a round bowl, μ = L: gradient descent's step, no momentum
+    if (
+        mismatch(0.0) <= 0
+    ):  # a round bowl, μ = L: gradient descent's step, no momentum
         return float(lr_for(L, 0.0, -1.0)), 0.0
     gamma = root_between(mismatch, 0.0, 1.0 - 1e-15)
     return float(lr_for(mu, gamma, 1.0)), float(gamma)
 
 
-def _heavy_ball_rate(lr: float, gamma: float, eigenvalues: Sequence[float]) -> float:
+def _heavy_ball_rate(
+    lr: float, gamma: float, eigenvalues: Sequence[float]
+) -> float:
     r"""The factor by which the heavy ball shrinks the error per step, in the long run: the
     largest spectral radius of optlib's step maps over the given curvatures. (Over an interval
     :math:`[\mu, L]` the worst curvature is an end point.)"""
-    if lr <= 0 or gamma < 0:  # settings optlib refuses: the recursion (mom-iteration-matrix)
-        matrices = [np.array([[1 + gamma - lr * lam, -gamma], [1.0, 0.0]]) for lam in eigenvalues]
+    if (
+        lr <= 0 or gamma < 0
+    ):  # settings optlib refuses: the recursion (mom-iteration-matrix)
+        matrices = [
+            np.array([[1 + gamma - lr * lam, -gamma], [1.0, 0.0]])
+            for lam in eigenvalues
+        ]
     else:
         rule = optimizers.momentum(lr=lr, gamma=gamma)
         matrices = [step_matrix(rule, lam) for lam in eigenvalues]
     return max(_spectral_radius(matrix) for matrix in matrices)
 
 
-def _heavy_ball_rate_note(answers: Sequence[Any], cases: Sequence[Case]) -> str:
+def _heavy_ball_rate_note(
+    answers: Sequence[Any], cases: Sequence[Case]
+) -> str:
     """What the learner's settings (their ``answers``, case by case) cost on the first case
     they get wrong, in numbers, or '' if unknown."""
-    for case, answer in zip(cases, answers, strict=False):  # one answer per case
+    for case, answer in zip(
+        cases, answers, strict=False
+    ):  # one answer per case
         mu, L = case.args
         right = _polyak_from_optlib(mu, L)
         try:
             with quiet():
                 lr, gamma = (float(setting) for setting in answer)
-        except Exception:  # not two numbers: the main message has said so already
+        except (
+            Exception
+        ):  # not two numbers: the main message has said so already
             return ""
         if not (np.isfinite(lr) and np.isfinite(gamma)):
             return ""
@@ -349,7 +402,10 @@ def _heavy_ball_rate_note(answers: Sequence[Any], cases: Sequence[Case]) -> str:
         try:
             with quiet():
                 rate = _heavy_ball_rate(lr, gamma, (mu, L))
-        except (ValueError, np.linalg.LinAlgError):  # settings so large that the map overflows
+        except (
+            ValueError,
+            np.linalg.LinAlgError,
+        ):  # settings so large that the map overflows
             return ""
         best = _heavy_ball_rate(*right, (mu, L))
         yours = (
@@ -364,7 +420,9 @@ def _heavy_ball_rate_note(answers: Sequence[Any], cases: Sequence[Case]) -> str:
     return ""
 
 
-def _recording_answers(fn: Callable[..., Any], answers: list[Any]) -> Callable[..., Any]:
+def _recording_answers(
+    fn: Callable[..., Any], answers: list[Any]
+) -> Callable[..., Any]:
     """``fn``, appending each answer to ``answers``: the note reads them, without calling the
     learner's function again."""
 
@@ -389,9 +447,17 @@ def _tuning_cases() -> list[Case]:
         Case((1e-4, 1e-2), "μ = 1e-4, L = 1e-2 (a flat bowl)"),
     ]
     rng = np.random.default_rng(51)
-    for mu, kappa in zip(10 ** rng.uniform(-2, 2, 6), 10 ** rng.uniform(0.1, 4, 6), strict=True):
+    for mu, kappa in zip(
+        10 ** rng.uniform(-2, 2, 6),
+        10 ** rng.uniform(0.1, 4, 6),
+        strict=True,
+    ):
         mu, L = float(mu), float(mu * kappa)
-        cases.append(Case((mu, L), f"random: μ = {mu:.4g}, L = {L:.4g}", "random bowls"))
+        cases.append(
+            Case(
+                (mu, L), f"random: μ = {mu:.4g}, L = {L:.4g}", "random bowls"
+            )
+        )
     return cases
 
 
@@ -515,18 +581,25 @@ def check_heavy_ball_tuning(fn: Callable[..., Any]) -> CheckResult:
         "direction critically damped, the steepest on the other double root — and solve them "
         "for η and γ.",
     )
-    if result.passed or result.mistake not in {None, *(m.name for m in mistakes)}:
+    if result.passed or result.mistake not in {
+        None,
+        *(m.name for m in mistakes),
+    }:
         return result
     note = _heavy_ball_rate_note(answers, cases)
     if not (note and result.hints):
         return result
-    return replace(result, hints=(*result.hints[:-1], result.hints[-1] + note))
+    return replace(
+        result, hints=(*result.hints[:-1], result.hints[-1] + note)
+    )
 
 
 # --- The noise floor: the stationary variance of an AR(2) --------------------------------------
 
 
-def _heavy_ball_variance(lr: float, gamma: float, curvature: float, sigma: float) -> float:
+def _heavy_ball_variance(
+    lr: float, gamma: float, curvature: float, sigma: float
+) -> float:
     r"""The stationary variance of the heavy ball's error along a direction of curvature
     :math:`\lambda` when every gradient carries noise of standard deviation :math:`\sigma`,
     from optlib's step: with :math:`M` the step's map (:func:`step_matrix`) and :math:`b` its
@@ -538,7 +611,9 @@ def _heavy_ball_variance(lr: float, gamma: float, curvature: float, sigma: float
     # Σ = MΣMᵀ + Q is linear in Σ: (I − M ⊗ M) vec Σ = vec Q.
     size = step.shape[0]
     noise = sigma**2 * np.outer(kick, kick)
-    covariance = np.linalg.solve(np.eye(size * size) - np.kron(step, step), noise.ravel())
+    covariance = np.linalg.solve(
+        np.eye(size * size) - np.kron(step, step), noise.ravel()
+    )
     return float(covariance.reshape(size, size)[0, 0])
 
 
@@ -547,19 +622,30 @@ def _variance_cases() -> list[Case]:
     noise), then random stable ones from a seeded generator."""
     cases = [
         Case((0.1, 0.0, 1.0, 1.0), "γ = 0: gradient descent", "edge values"),
-        Case((0.02, 0.9, 10.0, 1.0), "η = 0.02, γ = 0.9, λ = 10 (the chapter's bowl)"),
-        Case((0.01, 0.5, 290.0, 0.1), "ηλ = 2.9, near the edge of stability (3 at γ = 0.5)"),
-        Case((1e-3, 0.95, 0.5, 1e-3), "tiny noise, a flat direction, γ = 0.95"),
+        Case(
+            (0.02, 0.9, 10.0, 1.0),
+            "η = 0.02, γ = 0.9, λ = 10 (the chapter's bowl)",
+        ),
+        Case(
+            (0.01, 0.5, 290.0, 0.1),
+            "ηλ = 2.9, near the edge of stability (3 at γ = 0.5)",
+        ),
+        Case(
+            (1e-3, 0.95, 0.5, 1e-3), "tiny noise, a flat direction, γ = 0.95"
+        ),
     ]
     rng = np.random.default_rng(52)
     for _ in range(6):
         gamma = float(rng.uniform(0.0, 0.97))
-        h = float(rng.uniform(0.02, 1.9 * (1 + gamma)))  # stable: ηλ < 2(1 + γ)
+        h = float(
+            rng.uniform(0.02, 1.9 * (1 + gamma))
+        )  # stable: ηλ < 2(1 + γ)
         curvature = float(10 ** rng.uniform(-1, 2))
         sigma = float(10 ** rng.uniform(-2, 1))
         case = (h / curvature, gamma, curvature, sigma)
         description = ", ".join(
-            f"{name} = {value:.4g}" for name, value in zip("ηγλσ", case, strict=True)
+            f"{name} = {value:.4g}"
+            for name, value in zip("ηγλσ", case, strict=True)
         )
         cases.append(Case(case, f"random: {description}", "random settings"))
     return cases
@@ -643,7 +729,9 @@ def check_heavy_ball_variance(fn: Callable[..., Any]) -> CheckResult:
         Mistake(
             "noise_not_scaled",
             "Your noise kick is not scaled by the learning rate.",
-            lambda lr, gamma, curvature, sigma: reference(lr, gamma, curvature, sigma / lr),
+            lambda lr, gamma, curvature, sigma: reference(
+                lr, gamma, curvature, sigma / lr
+            ),
             hint="the noise enters the step as the gradient does, multiplied by −η.",
         ),
         Mistake(
@@ -684,9 +772,18 @@ def _first_to_overshoot() -> str:
     parabola = functions.quadratic(1.0, x0=[1.0])
     gammas = np.array([float(choice) for choice in OVERSHOOT_CHOICES[:-1]])
     starts = np.tile(parabola.x0, (len(gammas), 1))
-    run = minimize(parabola, starts, optimizers.momentum(lr=0.04, gamma=gammas), steps=2000)
+    run = minimize(
+        parabola,
+        starts,
+        optimizers.momentum(lr=0.04, gamma=gammas),
+        steps=2000,
+    )
     overshoots = np.any(run.params[:, :, 0] < 0, axis=0)
-    return OVERSHOOT_CHOICES[int(np.argmax(overshoots))] if overshoots.any() else "none"
+    return (
+        OVERSHOOT_CHOICES[int(np.argmax(overshoots))]
+        if overshoots.any()
+        else "none"
+    )
 
 
 @checker(
@@ -722,7 +819,9 @@ def check_heavy_ball_overshoot(prediction: Any) -> CheckResult:
     return judge_prediction(
         prediction,
         _first_to_overshoot,
-        asks="the smallest γ of " + ", ".join(OVERSHOOT_CHOICES[:-1]) + " at which the ball "
+        asks="the smallest γ of "
+        + ", ".join(OVERSHOOT_CHOICES[:-1])
+        + " at which the ball "
         'passes the minimum, or "none"',
         choices=OVERSHOOT_CHOICES,
         show_outcome=lambda outcome: (

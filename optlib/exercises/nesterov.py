@@ -60,7 +60,9 @@ class _QuadraticGradient:
         return f"∇f of f(x) = ½xᵀAx − bᵀx with A = {show(A)}, b = {show(b)}"
 
 
-def _random_quadratic_gradient(rng: np.random.Generator, dim: int) -> _QuadraticGradient:
+def _random_quadratic_gradient(
+    rng: np.random.Generator, dim: int
+) -> _QuadraticGradient:
     rotation, _ = np.linalg.qr(rng.normal(size=(dim, dim)))
     A = rotation @ np.diag(rng.uniform(0.5, 5.0, size=dim)) @ rotation.T
     return _QuadraticGradient(quadratic((A + A.T) / 2, rng.normal(size=dim)))
@@ -73,13 +75,17 @@ def _recording_gradient_calls(
     called: each call of ``step`` appends the list of its points to ``calls``."""
 
     @functools.wraps(step)  # keeps the learner's name for the messages
-    def recorded_step(theta: Any, grad_fn: Callable[[Any], Any], *rest: Any) -> Any:
+    def recorded_step(
+        theta: Any, grad_fn: Callable[[Any], Any], *rest: Any
+    ) -> Any:
         points: list[np.ndarray] = []
         calls.append(points)
 
         def recorded_grad_fn(x: Any) -> Any:
             gradient = grad_fn(x)
-            points.append(np.array(x, dtype=float))  # a copy: x may be changed afterwards
+            points.append(
+                np.array(x, dtype=float)
+            )  # a copy: x may be changed afterwards
             return gradient
 
         return step(theta, recorded_grad_fn, *rest)
@@ -97,7 +103,9 @@ def _nesterov_reference(
     """optlib's Nesterov step (``optimizers.nag``): the gradient read at its
     ``lookahead_point``, then its ``step``."""
     optimizer = optimizers.nag(lr=lr, gamma=gamma)
-    state = optimizer.init(theta)._replace(v=np.asarray(velocity, dtype=float))
+    state = optimizer.init(theta)._replace(
+        v=np.asarray(velocity, dtype=float)
+    )
     grad = grad_fn(optimizer.lookahead_point(theta, state))
     new_theta, state = optimizer.step(theta, grad, state)
     return new_theta, state.v
@@ -142,23 +150,45 @@ def check_nesterov_step(step: Callable[..., Any]) -> CheckResult:
     rng = np.random.default_rng(9)
     bowl = _random_quadratic_gradient(rng, 3)
 
-    def carry(args: tuple[Any, ...], outputs: Any, grad_fn: Any) -> tuple[Any, ...]:
+    def carry(
+        args: tuple[Any, ...], outputs: Any, grad_fn: Any
+    ) -> tuple[Any, ...]:
         return (outputs[0], grad_fn, outputs[1], *args[3:])
 
     first = (rng.normal(size=3), bowl, np.zeros(3), 0.1, 0.9)
     other = _random_quadratic_gradient(rng, 3)
     cases = [
-        *steps_in_a_row(_nesterov_reference, carry, first, [bowl] * 3, "4 steps in a row"),
+        *steps_in_a_row(
+            _nesterov_reference, carry, first, [bowl] * 3, "4 steps in a row"
+        ),
         Case(
             (rng.normal(size=3), other, rng.normal(size=3), 0.05, 0.9),
             "another quadratic, already moving",
         ),
         Case(
-            (other.objective.global_minimum.copy(), other, rng.normal(size=3), 0.1, 0.5),
+            (
+                other.objective.global_minimum.copy(),
+                other,
+                rng.normal(size=3),
+                0.1,
+                0.5,
+            ),
             "at the minimum, still moving",
         ),
-        Case((rng.normal(size=3), other, rng.normal(size=3), 0.1, 0.0), "γ = 0"),
-        Case((1e4 * rng.normal(size=3), bowl, 1e3 * rng.normal(size=3), 0.01, 0.9), "large values"),
+        Case(
+            (rng.normal(size=3), other, rng.normal(size=3), 0.1, 0.0),
+            "γ = 0",
+        ),
+        Case(
+            (
+                1e4 * rng.normal(size=3),
+                bowl,
+                1e3 * rng.normal(size=3),
+                0.01,
+                0.9,
+            ),
+            "large values",
+        ),
         Case(
             (
                 rng.normal(size=(4, 2)),
@@ -177,10 +207,14 @@ def check_nesterov_step(step: Callable[..., Any]) -> CheckResult:
         return momentum_step(theta, grad_fn(theta), velocity, lr, gamma)
 
     def lookahead_behind(theta, grad_fn, velocity, lr, gamma):
-        return momentum_step(theta, grad_fn(theta - gamma * velocity), velocity, lr, gamma)
+        return momentum_step(
+            theta, grad_fn(theta - gamma * velocity), velocity, lr, gamma
+        )
 
     def old_velocity(theta, grad_fn, velocity, lr, gamma):
-        return theta + velocity, reference(theta, grad_fn, velocity, lr, gamma)[1]
+        return theta + velocity, reference(
+            theta, grad_fn, velocity, lr, gamma
+        )[1]
 
     def no_step(theta, grad_fn, velocity, lr, gamma):
         """The starter's unfinished answer: the parameters and the velocity it was given."""
@@ -254,7 +288,9 @@ def check_nesterov_step(step: Callable[..., Any]) -> CheckResult:
         "grad_fn only once, store the result, and use it.",
     )
     calls: list[list[np.ndarray]] = []
-    candidate = _recording_gradient_calls(step, calls) if callable(step) else step
+    candidate = (
+        _recording_gradient_calls(step, calls) if callable(step) else step
+    )
     result = check_against(
         candidate,
         reference,
@@ -267,7 +303,11 @@ def check_nesterov_step(step: Callable[..., Any]) -> CheckResult:
         "time: where the gradient is read, then the velocity, then the parameters.",
     )
     # Each case called the learner's step once, so calls[k] holds case k + 1's gradient points.
-    repeated = [(number, points) for number, points in enumerate(calls, 1) if len(points) > 1]
+    repeated = [
+        (number, points)
+        for number, points in enumerate(calls, 1)
+        if len(points) > 1
+    ]
     if result.passed and repeated:
         number, points = repeated[0]
         where = ", ".join(show(point) for point in points)
@@ -295,7 +335,9 @@ def _pytorch_nesterov_reference(
     """optlib's ``optimizers.sgd(lr, momentum, nesterov=True)`` (PyTorch's form), one step from
     the buffer given, the gradient read at φ itself. (Past its first step: PyTorch's first step
     copies g into the buffer, the same as starting from a zero buffer.)"""
-    rule = optimizers.SGDMomentum(lr=lr, momentum=momentum, nesterov=nesterov)
+    rule = optimizers.SGDMomentum(
+        lr=lr, momentum=momentum, nesterov=nesterov
+    )
     new_phi, state = rule_step(rule, phi, grad_fn(phi), t=2, b=buffer)
     return new_phi, state.b
 
@@ -337,17 +379,34 @@ def check_pytorch_nesterov_step(step: Callable[..., Any]) -> CheckResult:
     bowl = _random_quadratic_gradient(rng, 3)
     other = _random_quadratic_gradient(rng, 3)
 
-    def carry(args: tuple[Any, ...], outputs: Any, grad_fn: Any) -> tuple[Any, ...]:
+    def carry(
+        args: tuple[Any, ...], outputs: Any, grad_fn: Any
+    ) -> tuple[Any, ...]:
         return (outputs[0], grad_fn, outputs[1], *args[3:])
 
     first = (rng.normal(size=3), bowl, np.zeros(3), 0.1, 0.9)
     cases = [
-        *steps_in_a_row(_pytorch_nesterov_reference, carry, first, [bowl] * 3, "4 steps in a row"),
+        *steps_in_a_row(
+            _pytorch_nesterov_reference,
+            carry,
+            first,
+            [bowl] * 3,
+            "4 steps in a row",
+        ),
         Case(
             (rng.normal(size=3), other, rng.normal(size=3), 0.05, 0.5),
             "another quadratic, a buffer already filled",
         ),
-        Case((1e4 * rng.normal(size=3), bowl, 1e3 * rng.normal(size=3), 0.01, 0.9), "large values"),
+        Case(
+            (
+                1e4 * rng.normal(size=3),
+                bowl,
+                1e3 * rng.normal(size=3),
+                0.01,
+                0.9,
+            ),
+            "large values",
+        ),
         Case(
             (
                 rng.normal(size=(4, 2)),
@@ -418,7 +477,9 @@ def check_pytorch_nesterov_step(step: Callable[..., Any]) -> CheckResult:
 
 def _nag_radius(h: float, gamma: float, curvature: float) -> float:
     """The spectral radius of optlib's NAG step on a direction of curvature λ at ηλ = h."""
-    matrix = step_matrix(optimizers.nag(lr=h / curvature, gamma=gamma), curvature)
+    matrix = step_matrix(
+        optimizers.nag(lr=h / curvature, gamma=gamma), curvature
+    )
     return float(np.max(np.abs(np.linalg.eigvals(matrix))))
 
 
@@ -430,7 +491,9 @@ def _nag_stability_limit(gamma: float, curvature: float) -> float:
     Below :math:`\eta\lambda = 1` the radius is below 1 (it is 0 at :math:`\eta\lambda = 1`),
     and past it it grows, so a root finder on :math:`[1, 2.5]/\lambda` finds the one crossing.
     """
-    h = root_between(lambda h: _nag_radius(h, gamma, curvature) - 1.0, 1.0, 2.5)
+    h = root_between(
+        lambda h: _nag_radius(h, gamma, curvature) - 1.0, 1.0, 2.5
+    )
     return float(h / curvature)
 
 
@@ -441,13 +504,23 @@ def _stability_cases() -> list[Case]:
         Case((0.0, 1.0), "γ = 0, λ = 1: gradient descent", "edge values"),
         Case((0.9, 1.0), "γ = 0.9, λ = 1", "edge values"),
         Case((0.99, 1.0), "γ = 0.99, λ = 1", "edge values"),
-        Case((0.5, 25.0), "γ = 0.5, λ = 25 (the bowl's steep direction)", "edge values"),
+        Case(
+            (0.5, 25.0),
+            "γ = 0.5, λ = 25 (the bowl's steep direction)",
+            "edge values",
+        ),
     ]
     rng = np.random.default_rng(53)
-    for gamma, curvature in zip(rng.uniform(0, 0.99, 6), 10 ** rng.uniform(-2, 3, 6), strict=True):
+    for gamma, curvature in zip(
+        rng.uniform(0, 0.99, 6), 10 ** rng.uniform(-2, 3, 6), strict=True
+    ):
         gamma, curvature = float(gamma), float(curvature)
         cases.append(
-            Case((gamma, curvature), f"random: γ = {gamma:.4g}, λ = {curvature:.4g}", "random")
+            Case(
+                (gamma, curvature),
+                f"random: γ = {gamma:.4g}, λ = {curvature:.4g}",
+                "random",
+            )
         )
     return cases
 
@@ -554,7 +627,12 @@ def _largest_calm_momentum() -> float:
     (the experiment is the same every time, so it runs once)."""
     bowl = quadratic_bowl(condition_number=25.0)
     starts = np.tile(bowl.x0, (len(_SCANNED_GAMMAS), 1))
-    run = minimize(bowl, starts, optimizers.nag(lr=1 / bowl.L, gamma=_SCANNED_GAMMAS), steps=3000)
+    run = minimize(
+        bowl,
+        starts,
+        optimizers.nag(lr=1 / bowl.L, gamma=_SCANNED_GAMMAS),
+        steps=3000,
+    )
     calm = []
     for path in run.params[:, :, 0].T:  # the flat coordinate of each run
         signs = np.sign(path[np.abs(path) > 1e-200])  # before it underflows

@@ -82,7 +82,11 @@ def check_radam_rectification(fn: Callable[..., Any]) -> CheckResult:
     """
     rng = np.random.default_rng(121)
     random_settings = []
-    for beta2, t in zip(1 - 10 ** rng.uniform(-4, -1, 6), rng.integers(6, 5000, 6), strict=True):
+    for beta2, t in zip(
+        1 - 10 ** rng.uniform(-4, -1, 6),
+        rng.integers(6, 5000, 6),
+        strict=True,
+    ):
         rho_inf = max_sma_length(np.float64(beta2))
         random_settings.append(
             Case(
@@ -93,12 +97,32 @@ def check_radam_rectification(fn: Callable[..., Any]) -> CheckResult:
         )
     steps = np.arange(6, 2001)
     cases = [
-        Case((sma_length(0.999, 6), np.float64(1999.0)), "t = 6, β₂ = 0.999", "β₂ = 0.999"),
-        Case((sma_length(0.999, 200), np.float64(1999.0)), "t = 200, β₂ = 0.999", "β₂ = 0.999"),
-        Case((sma_length(0.99, 20), max_sma_length(0.99)), "t = 20, β₂ = 0.99", "β₂ = 0.99"),
+        Case(
+            (sma_length(0.999, 6), np.float64(1999.0)),
+            "t = 6, β₂ = 0.999",
+            "β₂ = 0.999",
+        ),
+        Case(
+            (sma_length(0.999, 200), np.float64(1999.0)),
+            "t = 200, β₂ = 0.999",
+            "β₂ = 0.999",
+        ),
+        Case(
+            (sma_length(0.99, 20), max_sma_length(0.99)),
+            "t = 20, β₂ = 0.99",
+            "β₂ = 0.99",
+        ),
         *random_settings,
-        Case((np.float64(4.0), np.float64(19.0)), "ρₜ = 4, where r is 0", "edge values"),
-        Case((np.float64(19.0), np.float64(19.0)), "ρₜ = ρ∞, where r is 1", "edge values"),
+        Case(
+            (np.float64(4.0), np.float64(19.0)),
+            "ρₜ = 4, where r is 0",
+            "edge values",
+        ),
+        Case(
+            (np.float64(19.0), np.float64(19.0)),
+            "ρₜ = ρ∞, where r is 1",
+            "edge values",
+        ),
         Case(
             (sma_length(0.99, steps), max_sma_length(0.99)),
             "a whole schedule: ρₜ for t = 6 … 2000 as one array, β₂ = 0.99",
@@ -113,13 +137,17 @@ def check_radam_rectification(fn: Callable[..., Any]) -> CheckResult:
 
     def one_factor_only(rho_t, rho_inf):
         """r_t with the factors ρ − 2 dropped (a change of the formula)."""
-        return rectification(rho_t, rho_inf) * np.sqrt((rho_inf - 2) / (rho_t - 2))
+        return rectification(rho_t, rho_inf) * np.sqrt(
+            (rho_inf - 2) / (rho_t - 2)
+        )
 
     mistakes = [
         Mistake(
             "no_rectification",
             "Not yet: your factor is 1 at every step, so the step is Adam's, not rectified.",
-            lambda rho_t, rho_inf: np.ones_like(np.asarray(rho_t, dtype=float))[()],
+            lambda rho_t, rho_inf: np.ones_like(
+                np.asarray(rho_t, dtype=float)
+            )[()],
             hint="the factor compares the variance of the adaptive rate after a short average "
             "with its variance after the longest one: see the chapter's section on the "
             "rectification.",
@@ -218,15 +246,29 @@ def check_radam_rho(fn: Callable[..., Any]) -> CheckResult:
     # does) instead of raising ZeroDivisionError, and the mistake can be named.
     rng = np.random.default_rng(12)
     random_settings = [
-        (float(beta2), int(t), f"random setting: β₂ = {beta2:.5f}, t = {t}", "random settings")
-        for beta2, t in zip(1 - 10 ** rng.uniform(-4, -1, 6), rng.integers(1, 3000, 6), strict=True)
+        (
+            float(beta2),
+            int(t),
+            f"random setting: β₂ = {beta2:.5f}, t = {t}",
+            "random settings",
+        )
+        for beta2, t in zip(
+            1 - 10 ** rng.uniform(-4, -1, 6),
+            rng.integers(1, 3000, 6),
+            strict=True,
+        )
     ]
     cases = [
         Case((np.float64(beta2), t), description, kind)
         for beta2, t, description, kind in [
             (0.999, 1, "the first step, β₂ = 0.999", "edge values"),
             (0.999, 2, "the second step", "β₂ = 0.999"),
-            (0.999, 5, "t = 5, the last step before PyTorch rectifies", "β₂ = 0.999"),
+            (
+                0.999,
+                5,
+                "t = 5, the last step before PyTorch rectifies",
+                "β₂ = 0.999",
+            ),
             (0.999, 6, "t = 6, the first rectified step", "β₂ = 0.999"),
             (0.999, 1000, "t = 1000", "β₂ = 0.999"),
             (0.999, 100_000, "t = 100000, close to ρ∞", "edge values"),
@@ -333,9 +375,19 @@ def _first_rectified_step(beta2: float, threshold: float) -> float:
     grads = np.random.default_rng(3).standard_normal((_RUN_STEPS, 2))
     start = np.zeros(2)
     betas = (0.9, float(beta2))
-    rectifies = follow(optimizers.radam(lr=0.01, betas=betas, threshold=threshold), start, grads)
-    never = follow(optimizers.radam(lr=0.01, betas=betas, threshold=np.inf), start, grads)
-    differs = np.flatnonzero(np.any(rectifies != never, axis=1))  # row k is θ_k
+    rectifies = follow(
+        optimizers.radam(lr=0.01, betas=betas, threshold=threshold),
+        start,
+        grads,
+    )
+    never = follow(
+        optimizers.radam(lr=0.01, betas=betas, threshold=np.inf),
+        start,
+        grads,
+    )
+    differs = np.flatnonzero(
+        np.any(rectifies != never, axis=1)
+    )  # row k is θ_k
     return float(differs[0]) if differs.size else math.nan
 
 
@@ -388,18 +440,40 @@ def check_radam_first_rectified_step(fn: Callable[..., Any]) -> CheckResult:
             "random settings",
         )
         for beta2, threshold in zip(
-            1 - 10 ** rng.uniform(-4, -0.6, 6), rng.choice([4.0, 5.0], 6), strict=True
+            1 - 10 ** rng.uniform(-4, -0.6, 6),
+            rng.choice([4.0, 5.0], 6),
+            strict=True,
         )
     ]
     cases = [
-        Case((0.999, 5.0), "β₂ = 0.999, PyTorch's threshold 5", "PyTorch's and the paper's rule"),
-        Case((0.999, 4.0), "β₂ = 0.999, the paper's threshold 4", "PyTorch's and the paper's rule"),
-        Case((0.99, 5.0), "β₂ = 0.99, threshold 5", "PyTorch's and the paper's rule"),
+        Case(
+            (0.999, 5.0),
+            "β₂ = 0.999, PyTorch's threshold 5",
+            "PyTorch's and the paper's rule",
+        ),
+        Case(
+            (0.999, 4.0),
+            "β₂ = 0.999, the paper's threshold 4",
+            "PyTorch's and the paper's rule",
+        ),
+        Case(
+            (0.99, 5.0),
+            "β₂ = 0.99, threshold 5",
+            "PyTorch's and the paper's rule",
+        ),
         Case((0.8, 5.0), "β₂ = 0.8, threshold 5", "smaller β₂"),
         Case((0.62, 4.0), "β₂ = 0.62, threshold 4", "smaller β₂"),
         *random_settings,
-        Case((0.62, 5.0), "β₂ = 0.62, threshold 5: never rectifies", "never rectifies"),
-        Case((0.5, 4.0), "β₂ = 0.5, threshold 4: never rectifies", "never rectifies"),
+        Case(
+            (0.62, 5.0),
+            "β₂ = 0.62, threshold 5: never rectifies",
+            "never rectifies",
+        ),
+        Case(
+            (0.5, 4.0),
+            "β₂ = 0.5, threshold 4: never rectifies",
+            "never rectifies",
+        ),
     ]
     reference = _first_rectified_step
 
@@ -467,8 +541,12 @@ def radam_step_share(beta2: float, t: int) -> float:
     grads = np.random.default_rng(5).standard_normal((t, 3))
     start = np.zeros(3)
     betas = (0.9, beta2)
-    radam = follow(optimizers.radam(lr=0.01, betas=betas, eps=0.0), start, grads)
-    adam = follow(optimizers.adam(lr=0.01, betas=betas, eps=0.0), start, grads)
+    radam = follow(
+        optimizers.radam(lr=0.01, betas=betas, eps=0.0), start, grads
+    )
+    adam = follow(
+        optimizers.adam(lr=0.01, betas=betas, eps=0.0), start, grads
+    )
     return float(np.mean((radam[-1] - radam[-2]) / (adam[-1] - adam[-2])))
 
 

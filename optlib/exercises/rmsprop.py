@@ -31,15 +31,26 @@ from optlib.exercises.variants import (
     with_arg,
 )
 
-__all__ = ["check_centered_rmsprop", "check_rmsprop_step", "check_rmsprop_warmup"]
+__all__ = [
+    "check_centered_rmsprop",
+    "check_rmsprop_step",
+    "check_rmsprop_warmup",
+]
 
 
 def _rmsprop_step(
-    theta: np.ndarray, grad: np.ndarray, v: np.ndarray, lr: float, alpha: float, eps: float
+    theta: np.ndarray,
+    grad: np.ndarray,
+    v: np.ndarray,
+    lr: float,
+    alpha: float,
+    eps: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """optlib's RMSProp step, ``optimizers.rmsprop(lr, alpha, eps)``, in the exercise's
     signature: the new parameters and the new moving average of g²."""
-    new_theta, state = rule_step(optimizers.rmsprop(lr=lr, alpha=alpha, eps=eps), theta, grad, v=v)
+    new_theta, state = rule_step(
+        optimizers.rmsprop(lr=lr, alpha=alpha, eps=eps), theta, grad, v=v
+    )
     return new_theta, state.v
 
 
@@ -77,14 +88,36 @@ def check_rmsprop_step(step: Callable[..., Any]) -> CheckResult:
     """
     rng = np.random.default_rng(6)
 
-    def carry(args: tuple[Any, ...], outputs: Any, grad: np.ndarray) -> tuple[Any, ...]:
+    def carry(
+        args: tuple[Any, ...], outputs: Any, grad: np.ndarray
+    ) -> tuple[Any, ...]:
         return (outputs[0], grad, outputs[1], *args[3:])
 
-    first = (rng.normal(size=3), rng.normal(size=3), np.zeros(3), 0.01, 0.99, 1e-8)
+    first = (
+        rng.normal(size=3),
+        rng.normal(size=3),
+        np.zeros(3),
+        0.01,
+        0.99,
+        1e-8,
+    )
     cases = [
-        *steps_in_a_row(_rmsprop_step, carry, first, rng.normal(size=(3, 3)), "4 steps in a row"),
+        *steps_in_a_row(
+            _rmsprop_step,
+            carry,
+            first,
+            rng.normal(size=(3, 3)),
+            "4 steps in a row",
+        ),
         Case(
-            (rng.normal(size=3), np.zeros(3), rng.uniform(0.1, 1, size=3), 0.01, 0.99, 1e-8),
+            (
+                rng.normal(size=3),
+                np.zeros(3),
+                rng.uniform(0.1, 1, size=3),
+                0.01,
+                0.99,
+                1e-8,
+            ),
             "zero gradient",
         ),
         Case(
@@ -248,8 +281,12 @@ def _warmup_steps(beta: float, p: float) -> int:
     rule = optimizers.rmsprop(alpha=float(beta))
     theta = np.zeros(1)
     state = rule.init(theta)
-    for t in range(1, 10**6 + 1):  # ample: the cases need fewer than 10⁴ steps
-        state = rule.step(theta, np.ones(1), state)[1]  # G does not depend on θ
+    for t in range(
+        1, 10**6 + 1
+    ):  # ample: the cases need fewer than 10⁴ steps
+        state = rule.step(theta, np.ones(1), state)[
+            1
+        ]  # G does not depend on θ
         if 1.0 - state.v[0] <= p:
             return t
     return -1  # not within 10⁶ steps: no case asks for so many
@@ -293,19 +330,34 @@ def check_rmsprop_warmup(fn: Callable[..., Any]) -> CheckResult:
     """
     rng = np.random.default_rng(16)
     random_settings = [
-        (1 - 10 ** rng.uniform(-2, np.log10(0.5)), 10 ** rng.uniform(-3, np.log10(0.3)))
+        (
+            1 - 10 ** rng.uniform(-2, np.log10(0.5)),
+            10 ** rng.uniform(-3, np.log10(0.3)),
+        )
         for _ in range(6)
     ]
     cases = [
         *(
-            Case((np.float64(beta), np.float64(p)), f"random setting, β = {beta:.4g}", "random")
+            Case(
+                (np.float64(beta), np.float64(p)),
+                f"random setting, β = {beta:.4g}",
+                "random",
+            )
             for beta, p in random_settings
         ),
         *(
-            Case((np.float64(beta), np.float64(p)), f"β = {beta:g}, p = {p:g}", "the usual β")
+            Case(
+                (np.float64(beta), np.float64(p)),
+                f"β = {beta:g}, p = {p:g}",
+                "the usual β",
+            )
             for beta, p in ((0.9, 0.05), (0.99, 0.05), (0.999, 0.5))
         ),
-        Case((np.float64(0.5), np.float64(0.3)), "β = 0.5, p = 0.3: a short memory", "short"),
+        Case(
+            (np.float64(0.5), np.float64(0.3)),
+            "β = 0.5, p = 0.3: a short memory",
+            "short",
+        ),
     ]
 
     def reference(beta, p):
@@ -388,7 +440,9 @@ def _first_long_step() -> int:
     """The first step t at which centered RMSProp (optlib, the setting above), fed the constant
     gradient g, moves θ by more than 100 η."""
     steps = 500
-    rule = optimizers.rmsprop(lr=CENTERED_LR, alpha=CENTERED_BETA, eps=CENTERED_EPS, centered=True)
+    rule = optimizers.rmsprop(
+        lr=CENTERED_LR, alpha=CENTERED_BETA, eps=CENTERED_EPS, centered=True
+    )
     path = optlib.follow(rule, np.zeros(1), np.full((steps, 1), CENTERED_G))
     lengths = np.abs(np.diff(path[:, 0]))
     return int(np.argmax(lengths > 100 * CENTERED_LR)) + 1

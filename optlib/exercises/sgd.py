@@ -25,7 +25,11 @@ from optlib.exercises.engine import (
 )
 from optlib.exercises.variants import with_arg
 
-__all__ = ["check_batch_variance", "check_minibatch_gradient", "check_variance_prediction"]
+__all__ = [
+    "check_batch_variance",
+    "check_minibatch_gradient",
+    "check_variance_prediction",
+]
 
 
 def _minibatch_gradient_reference(
@@ -74,27 +78,47 @@ def check_minibatch_gradient(fn: Callable[..., Any]) -> CheckResult:
     """
     rng = np.random.default_rng(8)
 
-    def data_set(n: int, d: int, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        X, theta = scale * rng.normal(size=(n, d)), scale * rng.normal(size=d)
+    def data_set(
+        n: int, d: int, scale: float = 1.0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        X, theta = (
+            scale * rng.normal(size=(n, d)),
+            scale * rng.normal(size=d),
+        )
         return X, scale**2 * rng.normal(size=n), theta
 
     # Whole numbers, so that X_B θ − y_B is exactly zero on the batch (and only there).
-    X_fit, theta_fit = rng.integers(-3, 4, size=(6, 2)).astype(float), np.array([2.0, -1.0])
+    X_fit, theta_fit = (
+        rng.integers(-3, 4, size=(6, 2)).astype(float),
+        np.array([2.0, -1.0]),
+    )
     y_fit = X_fit @ theta_fit + np.array([0.0, 1.0, 0.0, -2.0, 0.0, 3.0])
     cases = [
-        Case((*data_set(8, 3), np.array([1, 4, 6])), "a batch of 3 of 8 rows"),
-        Case((*data_set(8, 3), np.array([7, 0, 3, 5])), "a batch in no particular order"),
+        Case(
+            (*data_set(8, 3), np.array([1, 4, 6])), "a batch of 3 of 8 rows"
+        ),
+        Case(
+            (*data_set(8, 3), np.array([7, 0, 3, 5])),
+            "a batch in no particular order",
+        ),
         Case((*data_set(8, 3), np.array([2])), "a batch of one row"),
         Case((*data_set(5, 2), np.arange(5)), "every row: the full batch"),
         Case(
-            (*data_set(8, 3), np.array([2, 5, 2])), "row 2 drawn twice (sampling with replacement)"
+            (*data_set(8, 3), np.array([2, 5, 2])),
+            "row 2 drawn twice (sampling with replacement)",
         ),
         Case(
             (X_fit, y_fit, theta_fit, np.array([0, 2, 4])),
             "a batch the model fits exactly (zero gradient)",
         ),
-        Case((*data_set(8, 3, scale=1e3), np.array([0, 3, 4, 6])), "large values"),
-        Case((*data_set(20, 5), np.array([3, 9, 11, 14, 19])), "20 rows, 5 features, a batch of 5"),
+        Case(
+            (*data_set(8, 3, scale=1e3), np.array([0, 3, 4, 6])),
+            "large values",
+        ),
+        Case(
+            (*data_set(20, 5), np.array([3, 9, 11, 14, 19])),
+            "20 rows, 5 features, a batch of 5",
+        ),
     ]
     reference = _minibatch_gradient_reference
     mistakes = [
@@ -109,13 +133,17 @@ def check_minibatch_gradient(fn: Callable[..., Any]) -> CheckResult:
             "divides_by_n",
             "Your average is over the wrong count: you divide by all n rows of X, but the batch "
             "has fewer.",
-            lambda X, y, theta, idx: reference(X, y, theta, idx) * len(idx) / len(X),
+            lambda X, y, theta, idx: (
+                reference(X, y, theta, idx) * len(idx) / len(X)
+            ),
             hint="the batch's loss is the mean over its |B| = len(idx) rows.",
         ),
         Mistake(
             "all_rows",
             "Your gradient uses every row of X: that is the full-batch gradient, not the batch's.",
-            lambda X, y, theta, idx: reference(X, y, theta, np.arange(len(X))),
+            lambda X, y, theta, idx: reference(
+                X, y, theta, np.arange(len(X))
+            ),
             hint="use only the rows the batch selects, X[idx] and y[idx].",
         ),
         Mistake(
@@ -142,7 +170,9 @@ def check_minibatch_gradient(fn: Callable[..., Any]) -> CheckResult:
             "half_sum",
             "Yours is the gradient of another loss: ½ times the sum of squares, a convention "
             "this book does not use.",
-            lambda X, y, theta, idx: reference(X, y, theta, idx) * len(idx) / 2,
+            lambda X, y, theta, idx: (
+                reference(X, y, theta, idx) * len(idx) / 2
+            ),
             hint="the loss is a mean over the batch, with no ½ in front (PyTorch's MSE).",
         ),
     ]
@@ -163,7 +193,9 @@ def check_minibatch_gradient(fn: Callable[..., Any]) -> CheckResult:
 
 
 @functools.cache
-def _per_example_gradients(n: int) -> tuple[models.LinearRegression, np.ndarray, np.ndarray]:
+def _per_example_gradients(
+    n: int,
+) -> tuple[models.LinearRegression, np.ndarray, np.ndarray]:
     """A least-squares model of ``n`` rows (optlib's ``data.linear``, 2 features), a point θ
     away from its fit, and the full gradient there."""
     sample = data.linear(n_samples=n, n_features=2, noise=0.5, seed=n)
@@ -238,7 +270,11 @@ def check_batch_variance(fn: Callable[..., Any]) -> CheckResult:
         settings.append((n, int(rng.integers(1, n + 1))))
     cases = [
         *(
-            Case(setting, f"n = {setting[0]}, B = {setting[1]}", "random n and B")
+            Case(
+                setting,
+                f"n = {setting[0]}, B = {setting[1]}",
+                "random n and B",
+            )
             for setting in settings
         ),
         Case((10, 1), "n = 10, B = 1: one example"),
@@ -313,22 +349,34 @@ _DRAWS = 40_000
 
 
 @functools.cache
-def _measured_variance(batch_size: int = _BATCH, draws: int = _DRAWS) -> float:
+def _measured_variance(
+    batch_size: int = _BATCH, draws: int = _DRAWS
+) -> float:
     """E‖g − ∇f‖² at the chapter's start point for shuffled batches of ``batch_size``, measured:
     ``draws`` batches from optlib's sampler (seeded), each batch's gradient the mean of the
     model's per-example gradients over its rows."""
     sample = data.linear(**_LINE)
     model = models.LinearRegression(sample.X, sample.y)
     theta = np.array(_START)
-    singles = np.stack([model.grad(theta, idx=[i]) for i in range(model.n_samples)])
-    batches = run.minibatches(model.n_samples, batch_size, "shuffle", np.random.default_rng(0))
+    singles = np.stack(
+        [model.grad(theta, idx=[i]) for i in range(model.n_samples)]
+    )
+    batches = run.minibatches(
+        model.n_samples, batch_size, "shuffle", np.random.default_rng(0)
+    )
     rows = np.stack([next(batches) for _ in range(draws)])
     deviations = singles[rows].mean(axis=1) - model.grad(theta)
     return float(np.mean(np.sum(deviations**2, axis=1)))
 
 
 @checker(
-    formulas=("(n-32)/(n-1)", "(n−32)/(n−1)", "(256-32)/255", "224/255", "sigma2/32*(n-32)"),
+    formulas=(
+        "(n-32)/(n-1)",
+        "(n−32)/(n−1)",
+        "(256-32)/255",
+        "224/255",
+        "sigma2/32*(n-32)",
+    ),
     kind="prediction",
 )
 def check_variance_prediction(prediction: Any) -> CheckResult:
@@ -351,7 +399,9 @@ def check_variance_prediction(prediction: Any) -> CheckResult:
         _measured_variance,
         asks="a number: the mean of ‖g − ∇f‖² over shuffled batches of 32 at the start point",
         rtol=0.05,
-        show_outcome=lambda outcome: f"{outcome:.4g} (mean over {_DRAWS:,} seeded batches)",
+        show_outcome=lambda outcome: (
+            f"{outcome:.4g} (mean over {_DRAWS:,} seeded batches)"
+        ),
         explanation="The runner's batches hold 32 different examples, so the variance is σ²/32 "
         "shrunk by the finite-population correction, a little below the with-replacement value.",
         hint="the runner draws each epoch's batches without replacement: which of the chapter's "

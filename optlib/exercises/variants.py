@@ -45,7 +45,11 @@ __all__ = [
 
 
 def rule_step(
-    rule: Optimizer, theta: np.ndarray, grad: np.ndarray, t: int = 1, **buffers: Any
+    rule: Optimizer,
+    theta: np.ndarray,
+    grad: np.ndarray,
+    t: int = 1,
+    **buffers: Any,
 ) -> tuple[np.ndarray, Any]:
     """One step of an optlib rule from the state a learner's step function is given.
 
@@ -63,7 +67,10 @@ def rule_step(
     (numpy.ndarray, NamedTuple)
         The new parameters and the rule's new state.
     """
-    arrays = {name: np.asarray(value, dtype=float) for name, value in buffers.items()}
+    arrays = {
+        name: np.asarray(value, dtype=float)
+        for name, value in buffers.items()
+    }
     state = rule.init(theta)._replace(t=t - 1, **arrays)
     return rule.step(theta, grad, state)
 
@@ -72,7 +79,9 @@ def rule_step(
 
 
 def with_arg(
-    reference: Callable[..., Any], position: int, change: Callable[[Any], Any]
+    reference: Callable[..., Any],
+    position: int,
+    change: Callable[[Any], Any],
 ) -> Callable[..., Any]:
     """The reference called with argument ``position`` replaced by ``change(argument)``.
 
@@ -107,7 +116,9 @@ def negative(value: Any) -> Any:
 # --- Changing what is done with the reference's answer -----------------------------------------
 
 
-def on_theta(reference: Callable[..., Any], change: Callable[..., Any]) -> Callable[..., Any]:
+def on_theta(
+    reference: Callable[..., Any], change: Callable[..., Any]
+) -> Callable[..., Any]:
     """The reference, except that it returns ``change(theta, right_new_theta)`` as θ.
 
     Parameters
@@ -136,7 +147,9 @@ def uphill(reference: Callable[..., Any]) -> Callable[..., Any]:
     For a rule whose state does not depend on the sign of g (AdaGrad, RMSProp, AdaDelta) this
     is the rule fed −g; for Adam, whose m does, it is the right m with the step added.
     """
-    return on_theta(reference, lambda theta, new_theta: 2 * theta - new_theta)
+    return on_theta(
+        reference, lambda theta, new_theta: 2 * theta - new_theta
+    )
 
 
 def returns_update(reference: Callable[..., Any]) -> Callable[..., Any]:
@@ -150,7 +163,9 @@ def stands_still(reference: Callable[..., Any]) -> Callable[..., Any]:
     return on_theta(reference, lambda theta, new_theta: theta)
 
 
-def reordered(reference: Callable[..., Any], order: Sequence[int]) -> Callable[..., Any]:
+def reordered(
+    reference: Callable[..., Any], order: Sequence[int]
+) -> Callable[..., Any]:
     """The reference with its outputs returned in another ``order`` (indices of its outputs)."""
     return lambda *args: tuple(reference(*args)[i] for i in order)
 
@@ -183,7 +198,10 @@ def steps_in_a_row(
         ``1 + len(next_grads)`` cases, described as "step k of n in a row".
     """
     steps = 1 + len(next_grads)
-    args, cases = first_args, [Case(first_args, f"step 1 of {steps} in a row", kind)]
+    args, cases = (
+        first_args,
+        [Case(first_args, f"step 1 of {steps} in a row", kind)],
+    )
     for number, grad in enumerate(next_grads, 2):
         args = carry(args, reference(*args), grad)
         cases.append(Case(args, f"step {number} of {steps} in a row", kind))
