@@ -25,14 +25,15 @@ settings.register_profile("thorough", max_examples=300, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "_build" / "site-check.json"
-PHONE_REPORT = ROOT / "_build" / "site-check-phone.json"
 # The site check's helpers are shared with benchmarks/run.py from the build's plumbing.
 sys.path.insert(0, str(ROOT / "_ext"))
 from site_tools import CHROMIUM_FLAGS, QuietHandler  # noqa: E402
 
 STARTED = time.time()
-SITE = ROOT / "_build" / "html"
+# The built book: _build/html, or another build named by $SITE_HTML (e.g. to measure a copy).
+SITE = Path(os.environ.get("SITE_HTML", ROOT / "_build" / "html"))
+REPORT = SITE.parent / "site-check.json"
+PHONE_REPORT = SITE.parent / "site-check-phone.json"
 
 
 # The built book on a local server and one headless Chromium, shared by every site check

@@ -24,15 +24,17 @@ browser.
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
 from site_tools import VISIBLE_PICTURE
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
-REPORT = ROOT / "_build" / "site-check.json"
-PHONE_REPORT = ROOT / "_build" / "site-check-phone.json"
+HTML = Path(os.environ.get("SITE_HTML", ROOT / "_build" / "html"))  # as tests/conftest.py serves
+REPORT = HTML.parent / "site-check.json"
+PHONE_REPORT = HTML.parent / "site-check-phone.json"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 PAGE_BUDGET = 5 * 1024 * 1024
@@ -275,3 +277,117 @@ def test_phone_navigation_opens_and_closes(page, panel, server, browser):
     finally:
         context.close()
     assert not problems, "\n".join(problems)
+
+
+# Everything a reader can open, opened: hidden cell sources (<details>) and exercise solutions
+# (sphinx-togglebutton's .toggle-hidden).
+OPEN_EVERYTHING = """() => {
+  document.querySelectorAll('.bd-article details').forEach(d => { d.open = true; });
+  document.querySelectorAll('.bd-article .toggle-hidden').forEach(
+    e => e.classList.remove('toggle-hidden'));
+}"""
+# Every code block on the page (a cell's source, what it printed, a show_source listing, a code
+# block in the text) that is drawn and whose lines run past its right edge.
+OVERFLOWING_CODE = """() => [...document.querySelectorAll('.bd-article pre')]
+.filter(pre => pre.checkVisibility({visibilityProperty: true}) && pre.clientWidth > 0)
+.filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+.map(pre => {
+  const lines = pre.textContent.replace(/\\n$/, '').split('\\n');
+  const where = pre.closest('.solution') ? 'solution'
+    : pre.closest('.cell_output') ? 'output'
+    : pre.closest('details') ? 'hidden source' : pre.closest('.cell_input') ? 'cell' : 'text';
+  return {first: lines[0].trim().slice(0, 70), longest: Math.max(...lines.map(l => l.length)),
+          where};
+})"""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_code_fits_its_column(page, server, browser):
+    """On a desktop no code block scrolls sideways: a reader sees every line whole. Cell sources
+    (the hidden ones and those in solutions once opened), show_source listings and values'
+    reprs keep their line breaks, so their lines must fit: 77 characters in a cell, 75 in a
+    hidden source, 69 in a solution (14 px monospace, measured). Printed output wraps (CSS)."""
+    problems: list[str] = []
+    context, tab = open_page(browser, server, page, DESKTOP, problems)
+    try:
+        tab.evaluate(OPEN_EVERYTHING)
+        overflowing = tab.evaluate(OVERFLOWING_CODE)
+    finally:
+        context.close()
+    assert not overflowing, (
+        f"{page}: {len(overflowing)} code blocks overflow at 1280 px (fit: ≤ 77 characters a line "
+        "in a cell, ≤ 75 in a hidden source, ≤ 69 in a solution):\n"
+        + "\n".join(f"  {c['where']}: {c['first']!r}: {c['longest']} chars" for c in overflowing)
+    )
+
+
+# The search controls a reader can see (the search page's own form aside).
+SEARCH_CONTROLS = """() => [...document.querySelectorAll(
+  '.search-button__button, .search-button-field, input[type="search"], form.bd-search input')]
+.filter(e => !e.closest('.bd-article, dialog') && e.checkVisibility({visibilityProperty: true}))
+.filter(e => { const r = e.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight; })
+.map(e => e.className || e.tagName)"""
+
+
+@pytest.mark.parametrize("page", ["index.html", "chapters/intro.html"])
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_one_search_box_that_searches(page, viewport, server, browser):
+    """One search control in view (pydata-sphinx-theme 0.17 adds a top bar with a second one
+    unless navbar_persistent is set: _config.yml), on a desktop and on a phone; pressing it
+    gives a search field, and a query there opens the search page with results."""
+    if page not in PAGES:
+        pytest.fail(f"{page} is not built")
+    problems: list[str] = []
+    size = DESKTOP if viewport == "desktop" else PHONE
+    context, tab = open_page(browser, server, page, size, problems)
+    try:
+        controls = tab.evaluate(SEARCH_CONTROLS)
+        assert len(controls) == 1, f"{len(controls)} search controls in view: {controls}"
+        tab.locator(
+            ".search-button__button:visible, .search-button-field:visible, "
+            'input[type="search"]:visible'
+        ).first.click()
+        field = tab.locator('input[name="q"]:visible').first
+        field.wait_for(timeout=10_000)
+        field.fill("momentum")
+        field.press("Enter")
+        tab.wait_for_url("**/search.html?q=momentum*", timeout=10_000)
+        tab.wait_for_selector("#search-results li", timeout=30_000)
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+SEARCH_FINISHED = """() => /found|did not match/.test(
+  document.querySelector('#search-results .search-summary')?.textContent ?? '')"""
+TEX = re.compile(r"\\[A-Za-z()\[\]{}]|\$\$")
+FURNITURE = ("Enlarge:", ".ipynb", ".pdf", "Binder", "Copy", "Click to show", "Contents 1")
+
+
+def test_search_summaries_read_as_text(server, browser):
+    """A search's results quote the pages as a reader reads them: no TeX source (the summaries
+    come from the HTML files, where MathJax has not typeset the math yet: book-reader.js reads
+    each formula as plain text), no button or link labels, no printed table of contents."""
+    problems: list[str] = []
+    context, tab = open_page(browser, server, "search.html?q=momentum", DESKTOP, problems)
+    try:
+        tab.wait_for_function(SEARCH_FINISHED, timeout=60_000)
+        results = tab.evaluate(
+            "() => [...document.querySelectorAll('#search-results li')].map(li => ({"
+            "title: li.querySelector('a')?.textContent ?? '',"
+            "summary: li.querySelector('p.context')?.textContent ?? ''}))"
+        )
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+    summaries = [r for r in results if r["summary"]]
+    assert len(summaries) >= 10, f"{len(summaries)} of {len(results)} results have a summary"
+    chapter = [r for r in summaries if r["title"].endswith("Momentum")]
+    assert chapter and "momentum" in chapter[0]["summary"].lower(), chapter
+    bad = [
+        f"{r['title']}: {' '.join(r['summary'].split())[:160]!r}"
+        for r in summaries
+        if TEX.search(r["summary"]) or any(word in r["summary"] for word in FURNITURE)
+    ]
+    assert not bad, f"{len(bad)} summaries show TeX or page furniture:\n" + "\n".join(bad)
