@@ -10,6 +10,13 @@
   file path and nothing links to it.
 
 Read with BeautifulSoup, no browser: the images are in the HTML as built.
+
+- In Chromium at 1280×800 (the site check's server and browser, tests/conftest.py): on every
+  page, every figure a cell shows — a static figure, and each explorer's picture once drawn — is
+  shown at ≥ 80 % of the width it was drawn for, so its text is as legible as the figure
+  standard made it (optlib.plotting: drawn for the 688 px column). A static figure's drawn width
+  is its `width` attribute (a 2x figure says its CSS width there), else its pixel width; an
+  explorer's picture has no attribute: its pixel width. Hidden sources and solutions are opened.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin
 
 import pytest
+from test_site import DESKTOP, PAGES, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = Path(os.environ.get("SITE_HTML", ROOT / "_build" / "html"))
@@ -113,4 +121,66 @@ def test_every_figure_on_the_page_has_alt_text_and_enlarges(name):
             problems.append(f"{src}: link label {link.get('aria-label')!r}")
     assert not problems, f"{name}: {len(problems)} of {len(images)} figures: " + "; ".join(
         problems[:5]
+    )
+
+
+SHOWN_AT = 0.8
+# Hidden sources and solutions opened (their figures count too), every explorer brought near the
+# viewport so that it is drawn (book-widgets.js draws an explorer when the reader comes near).
+OPEN_AND_DRAW = """async () => {
+  document.querySelectorAll('.bd-article details').forEach(d => { d.open = true; });
+  document.querySelectorAll('.bd-article .toggle-hidden').forEach(
+    e => e.classList.remove('toggle-hidden'));
+  const views = [...document.querySelectorAll(
+    'script[type="application/vnd.jupyter.widget-view+json"]')];
+  for (const view of views) {
+    view.parentElement.scrollIntoView({block: 'center'});
+    for (let i = 0; i < 100 && !view.parentElement.querySelector(
+      '.widget-image, .jupyter-widgets-error'); i++) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+  }
+  window.scrollTo(0, 0);
+  return views.length;
+}"""
+ALL_LOADED = """() => [...document.querySelectorAll('.bd-article img')]
+  .every(i => i.complete && (i.naturalWidth > 0 || !i.checkVisibility()))"""
+# Every figure drawn on the page: how wide it was drawn and how wide it is shown.
+FIGURE_SIZES = """() => [...document.querySelectorAll('.bd-article .cell_output img')]
+.filter(img => img.checkVisibility({visibilityProperty: true}) && img.naturalWidth > 0)
+.map(img => {
+  const explorer = img.classList.contains('widget-image');
+  const attribute = parseFloat(img.getAttribute('width'));
+  const drawn = !explorer && attribute > 0 ? attribute : img.naturalWidth;
+  const heading = img.closest('section')?.querySelector(':scope > :is(h1, h2, h3, h4)');
+  return {drawn, shown: img.getBoundingClientRect().width, explorer,
+          section: (heading?.textContent ?? '').replace('#', '').trim().slice(0, 60),
+          alt: (img.getAttribute('alt') ?? img.getAttribute('src') ?? '').slice(0, 60)};
+})"""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figures_shown_at_their_drawn_size(page, server, browser):
+    problems: list[str] = []
+    context, tab = open_page(browser, server, page, DESKTOP, problems)
+    try:
+        tab.evaluate(
+            "() => document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')"
+        )
+        tab.evaluate(OPEN_AND_DRAW)
+        tab.wait_for_load_state("networkidle")
+        tab.wait_for_function(ALL_LOADED, timeout=30_000)
+        figures = tab.evaluate(FIGURE_SIZES)
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+    small = [f for f in figures if f["shown"] < SHOWN_AT * f["drawn"]]
+    assert not small, (
+        f"{page}: {len(small)} of {len(figures)} figures shown under {SHOWN_AT:.0%} of their drawn "
+        "width at 1280 px (draw them for the 688 px column: optlib.plotting):\n"
+        + "\n".join(
+            f"  {'explorer' if f['explorer'] else 'figure'} in {f['section']!r}: "
+            f"{f['shown']:.0f} of {f['drawn']:.0f} px ({f['shown'] / f['drawn']:.0%}): {f['alt']!r}"
+            for f in small
+        )
     )
