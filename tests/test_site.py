@@ -12,6 +12,11 @@ On a phone (390×844) we assert: no console errors, the page does not scroll sid
 display equation is cut off (`_build/site-check-phone.json`). On one chapter and the home page,
 both navigation panels (the chapter list and "on this page") open from their buttons and close.
 
+Also on a desktop: no code block's lines run past its right edge (every page, hidden sources
+and solutions opened); one search control in view, on a desktop and on a phone, and it
+searches; the search page's summaries read as text (no TeX source, no button labels).
+`$SITE_HTML` names another build to check (default `_build/html`).
+
 A display equation is cut off unless it fits its box, or its box scrolls sideways
 (overflow-x auto/scroll) with the scroll-shadow cue of _ext/assets/book-reader.css; in both cases
 the equation must lie inside the math block, its start must be reachable (not pushed out to
