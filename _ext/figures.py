@@ -56,6 +56,9 @@ class CellOutputFigures(SphinxPostTransform):
                 continue
             if image.get("width") and "height" in image:
                 del image["height"]  # the width alone keeps the aspect ratio when narrowed
+            # Sphinx links a sized image to its file itself (html_scaled_image_link): the
+            # enlarge link below is that link, so one is enough.
+            image["classes"].append("no-scaled-link")
             if not image.get("alt", "").strip():
                 cell = cell_of(image, "cell_code")
                 index = cell.get("cell_index") if cell is not None else "?"
@@ -71,7 +74,7 @@ class CellOutputFigures(SphinxPostTransform):
 
 
 def visit_enlarge_link(self, node: enlarge_link) -> None:
-    image = node[0]
+    image = node.next_node(nodes.image)
     uri = image["uri"]
     if uri in self.builder.images:  # the copy under _images/, as visit_image will show it
         href = posixpath.join(self.builder.imgpath, urllib.parse.quote(self.builder.images[uri]))
