@@ -70,7 +70,10 @@ def load(browser, server: str, page: str, explorers: bool = False) -> dict:
 
     def finished(request) -> None:
         if request.url.startswith(server):
-            sizes = request.sizes()
+            try:
+                sizes = request.sizes()
+            except Exception:  # finished as the tab closed: not part of the measured load
+                return
             sent[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
 
     tab.on("requestfinished", finished)
