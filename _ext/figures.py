@@ -56,9 +56,6 @@ class CellOutputFigures(SphinxPostTransform):
                 continue
             if image.get("width") and "height" in image:
                 del image["height"]  # the width alone keeps the aspect ratio when narrowed
-            # Sphinx links a sized image to its file itself (html_scaled_image_link): the
-            # enlarge link below is that link, so one is enough.
-            image["classes"].append("no-scaled-link")
             if not image.get("alt", "").strip():
                 cell = cell_of(image, "cell_code")
                 index = cell.get("cell_index") if cell is not None else "?"
@@ -70,7 +67,11 @@ class CellOutputFigures(SphinxPostTransform):
                 )
             link = enlarge_link()
             image.replace_self(link)
+            link["classes"] = []  # replace_self gave the link the image's classes
             link.append(image)
+            # Sphinx links a sized image to its file itself (html_scaled_image_link): the
+            # enlarge link is that link, so one is enough.
+            image["classes"].append("no-scaled-link")
 
 
 def visit_enlarge_link(self, node: enlarge_link) -> None:
