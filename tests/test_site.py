@@ -97,6 +97,17 @@ def cut_off(equations: list[dict]) -> list[str]:
     return [e["label"] or "(unlabelled)" for e in equations if e["clipped"]]
 
 
+WIDGET_VIEWS = 'script[type="application/vnd.jupyter.widget-view+json"]'
+VISIT_EXPLORERS = f"""async () => {{
+  for (const view of document.querySelectorAll('{WIDGET_VIEWS}')) {{
+    view.parentElement.scrollIntoView({{block: 'center'}});
+    await new Promise(done => setTimeout(done, 300));
+  }}
+}}"""
+EXPLORERS_DRAWN = f"""() => [...document.querySelectorAll('{WIDGET_VIEWS}')]
+  .every(view => view.parentElement.querySelector('.jupyter-widgets'))"""
+
+
 def open_page(browser, server, page: str, viewport: dict, problems: list[str]):
     """A fresh tab at `viewport` on `page`, with every console error, exception, failed or
     external request appended to `problems`; returned once MathJax has typeset the page."""
@@ -119,6 +130,12 @@ def open_page(browser, server, page: str, viewport: dict, problems: list[str]):
     tab.route("**/*", only_local)
     tab.goto(server + page, wait_until="networkidle")
     tab.evaluate("() => window.MathJax?.startup?.promise")
+    # Explorers are drawn when the reader comes near them (_ext/assets/book-widgets.js): visit
+    # each, wait until the widget manager has drawn them all, and go back to the top.
+    if tab.locator(WIDGET_VIEWS).count():
+        tab.evaluate(VISIT_EXPLORERS)
+        tab.wait_for_function(EXPLORERS_DRAWN)
+        tab.evaluate("() => window.scrollTo(0, 0)")
     return context, tab
 
 
