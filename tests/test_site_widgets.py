@@ -6,9 +6,10 @@ row is wider than the content column, every value shown (a slider's readout, a l
 is inside the viewport and whole, the tracks (and the lists) of one explorer start at the same
 x, every handle is at least 24 px, every control has an accessible name (its caption) and
 announces its VALUE (a handle's aria-valuetext equals its readout, "0.05", not the index "0"),
-and every picture shown has an alt text that names its setting ("caption = value" for each
-control) — as loaded and again after every control is moved to its last setting (End on a
-slider, the last option of a list). On a desktop (1280×800) the tracks of one explorer start at
+and every picture shown has an alt text that says what that frame shows (the description the
+chapter gave, `describe=`) and names its setting ("caption = value" for each control) — as
+loaded and again after every control is moved to its last setting (End on a slider, the last
+option of a list). On a desktop (1280×800) the tracks of one explorer start at
 the same x too (their captions are made equally wide). The layout is book-reader.css's, the names,
 alt texts and equal captions book-reader.js's (_ext/assets/).
 
@@ -65,11 +66,13 @@ CONTROLS = """() => {
   });
 }"""
 # The pictures of the explorers shown now (a Stack draws only the selected one).
-PICTURES = """() => [...document.querySelectorAll('.widget-subarea img.widget-image')]
+PICTURES = r"""() => [...document.querySelectorAll('.widget-subarea img.widget-image')]
   .filter(img => img.getClientRects().length)
   .map(img => ({explorer: [...document.querySelectorAll('.widget-subarea')]
                   .indexOf(img.closest('.widget-subarea')),
-                alt: (img.getAttribute('alt') || '').trim()}))"""
+                alt: (img.getAttribute('alt') || '').trim(),
+                said: (img.parentElement.querySelector(':scope > .widget-html .optlib-alt')
+                       ?.textContent || '').replace(/\s+/g, ' ').trim()}))"""
 # Every widget output drawn by the widget manager, every slider with its handle.
 WIDGETS_DRAWN = """() => {
   const views = [...document.querySelectorAll(
@@ -110,6 +113,10 @@ def problems_of(controls: list[dict], pictures: list[dict], when: str) -> list[s
         if not picture["alt"]:
             found.append(f"{when}, explorer {picture['explorer']}: a picture has no alt text")
             continue
+        if not picture["said"]:  # every chapter's explorer passes describe=
+            found.append(f"{when}, explorer {picture['explorer']}: no description of its own")
+        elif not picture["alt"].startswith(picture["said"]):
+            found.append(f"{when}: the alt text {picture['alt']!r} is not the frame's description")
         for c in controls:  # the alt text names the setting shown
             said = f"{c['caption']} = {c['readout']}"
             if c["explorer"] == picture["explorer"] and said not in picture["alt"]:

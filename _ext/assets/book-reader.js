@@ -53,10 +53,17 @@
   const text = (element) => (element?.textContent ?? "").replace(/\s+/g, " ").trim();
 
   function refresh(box) {
-    const sliders = [...box.querySelectorAll(".widget-slider")];
     const setting = [];
-    sliders.forEach((slider, i) => {
+    // The controls in order: a drop-down list (a grid of names) is a <select> with its <label>,
+    // which names it and announces its choice; a slider needs both done by hand.
+    [...box.querySelectorAll(".widget-slider, .widget-dropdown")].forEach((slider, i) => {
       const label = slider.querySelector(".widget-label");
+      if (slider.classList.contains("widget-dropdown")) {
+        const choice = text(slider.querySelector("select")?.selectedOptions[0]);
+        const caption = text(label) || `setting ${i + 1}`;
+        if (choice) setting.push(`${caption} = ${choice}`);
+        return;
+      }
       const handle = slider.querySelector(".noUi-handle");
       const readout = text(slider.querySelector(".widget-readout"));
       const caption = text(label) || `setting ${i + 1}`;
@@ -84,10 +91,14 @@
     const where = title ? ` in “${title}”` : "";
     const alt = setting.length
       ? `The explorer's figure${where} for ${setting.join(", ")} ` +
-        "(the sliders above choose the setting shown)."
+        "(the controls above choose the setting shown)."
       : "";
+    // A frame that says what it shows (optlib.widgets.explorer's describe=) carries the text
+    // in a hidden element beside its picture: that text, then the setting, is the alt.
     for (const image of box.querySelectorAll("img.widget-image")) {
-      if (alt && image.getAttribute("alt") !== alt) image.setAttribute("alt", alt);
+      const own = text(image.parentElement?.querySelector(":scope > .widget-html .optlib-alt"));
+      const said = own ? `${own} (${setting.join(", ")})` : alt;
+      if (said && image.getAttribute("alt") !== said) image.setAttribute("alt", said);
     }
   }
 
@@ -99,7 +110,9 @@
     drawn.set(box, box.querySelectorAll(".widget-slider").length);
     box.style.removeProperty("--book-widget-label");
     if (!desktop.matches) return;
-    const labels = [...box.querySelectorAll(".widget-slider > .widget-label")];
+    const labels = [
+      ...box.querySelectorAll(":is(.widget-slider, .widget-dropdown) > .widget-label"),
+    ];
     const widest = Math.max(0, ...labels.map((label) => Math.ceil(label.scrollWidth)));
     if (widest) box.style.setProperty("--book-widget-label", `${widest}px`);
   }
@@ -110,7 +123,7 @@
   document.fonts?.ready.then(realign);
 
   function watch() {
-    for (const slider of document.querySelectorAll(".widget-slider")) {
+    for (const slider of document.querySelectorAll(".widget-slider, .widget-dropdown")) {
       const box = slider.closest(".widget-subarea") ?? slider.parentElement;
       if (!box || watched.has(box)) continue;
       watched.add(box);
