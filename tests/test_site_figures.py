@@ -15,8 +15,9 @@ Read with BeautifulSoup, no browser: the images are in the HTML as built.
   page, every figure a cell shows — a static figure, and each explorer's picture once drawn — is
   shown at ≥ 80 % of the width it was drawn for, so its text is as legible as the figure
   standard made it (optlib.plotting: drawn for the 688 px column). A static figure's drawn width
-  is its `width` attribute (a 2x figure says its CSS width there), else its pixel width; an
-  explorer's picture has no attribute: its pixel width. Hidden sources and solutions are opened.
+  is the width its img states (a 2x figure's CSS width: Sphinx writes `style="width: 655px"`),
+  else its pixel width; an explorer's picture states none: its pixel width. Hidden sources and
+  solutions are opened.
 """
 
 from __future__ import annotations
@@ -150,8 +151,10 @@ FIGURE_SIZES = """() => [...document.querySelectorAll('.bd-article .cell_output 
 .filter(img => img.checkVisibility({visibilityProperty: true}) && img.naturalWidth > 0)
 .map(img => {
   const explorer = img.classList.contains('widget-image');
-  const attribute = parseFloat(img.getAttribute('width'));
-  const drawn = !explorer && attribute > 0 ? attribute : img.naturalWidth;
+  // a sized figure's CSS width: Sphinx writes it as style="width: 655px", else an attribute
+  const stated = img.style.width.endsWith('px') ? parseFloat(img.style.width)
+    : parseFloat(img.getAttribute('width'));
+  const drawn = !explorer && stated > 0 ? stated : img.naturalWidth;
   const heading = img.closest('section')?.querySelector(':scope > :is(h1, h2, h3, h4)');
   return {drawn, shown: img.getBoundingClientRect().width, explorer,
           section: (heading?.textContent ?? '').replace('#', '').trim().slice(0, 60),
