@@ -149,12 +149,25 @@ def test_vendored_widget_manager_is_patched_for_mathjax_3():
 
 def test_the_how_runs_end_example_on_the_execution_page_is_what_optlib_says():
     """The page's example is not executed by the build; this runs it and compares each value the
-    page writes in a comment (``run.status  # 'diverged'``) with what optlib gives."""
+    page writes in a comment (``run.status  # 'diverged'``, or below a bare ``run.message``)
+    with what optlib gives."""
     page = (ROOT / "chapters" / "execution.md").read_text()
     (code,) = re.findall(r"```python\n(.*?)```", page, flags=re.S)
     names: dict = {}
     exec(code, names)
-    shown = dict(re.findall(r"^(\w+\.\w+(?:\.\w+)?)\s+# (.+)$", code, flags=re.M))
+    # A value is written after its expression (`run.status  # 'diverged'`) or, when long, on the
+    # comment lines below a bare expression.
+    shown, last = {}, None
+    for line in code.splitlines():
+        inline = re.match(r"^(\w+\.\w+(?:\.\w+)?)\s+# (.+)$", line)
+        if inline:
+            shown[inline[1]], last = inline[2], None
+        elif re.fullmatch(r"\w+\.\w+(?:\.\w+)?", line):
+            shown[line], last = "", line
+        elif last and line.startswith("#"):
+            shown[last] = f"{shown[last]} {line[1:].strip()}".strip()
+        else:
+            last = None
     run, sweep = names["run"], names["sweep"]
     assert shown["run.status"] == repr(run.status)
     assert shown["run.message"] == repr(run.message)
