@@ -25,18 +25,22 @@
       document.head.append(tag);
     });
   const amd = (modules) =>
-    new Promise((resolve, reject) => window.require(modules, (...loaded) => resolve(loaded), reject));
+    new Promise((resolve, reject) => {
+      window.require(modules, (...loaded) => resolve(loaded), reject);
+    });
+  const MANAGER = "@jupyter-widgets/html-manager";
 
   let manager = null; // the widget manager's modules, loaded once
   const loadManager = () =>
     (manager ??= script("_static/widgets/require.js")
       .then(() => script("_static/widgets/paths.js"))
       .then(() => script("_static/widgets/embed-amd.js"))
-      .then(() => amd(["@jupyter-widgets/html-manager", "@jupyter-widgets/html-manager/dist/libembed-amd"]))
+      .then(() => amd([MANAGER, `${MANAGER}/dist/libembed-amd`]))
       .then(([html, embed]) => ({ HTMLManager: html.HTMLManager, loader: embed.requireLoader })));
 
   const viewScripts = new Map(); // model id → its view <script>
-  for (const tag of document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')) {
+  const VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]';
+  for (const tag of document.querySelectorAll(VIEW)) {
     try {
       viewScripts.set(JSON.parse(tag.textContent).model_id, tag);
     } catch {
@@ -60,7 +64,9 @@
         const model = models.find((m) => m.model_id === id);
         if (!tag || !model || !tag.parentElement) return;
         const fallback = tag.previousElementSibling;
-        if (fallback?.tagName === "IMG" && fallback.classList.contains("jupyter-widget")) fallback.remove();
+        if (fallback?.tagName === "IMG" && fallback.classList.contains("jupyter-widget")) {
+          fallback.remove();
+        }
         const area = document.createElement("div");
         area.className = "widget-subarea";
         tag.parentElement.insertBefore(area, tag);
