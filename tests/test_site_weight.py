@@ -131,11 +131,23 @@ def test_the_ipywidgets_7_modules_leave_the_widget_manager():
 
 
 @pytest.fixture(scope="module")
-def report():
+def report(request):
     weights: dict[str, dict] = {}
     yield weights
-    if weights:
-        REPORT.write_text(json.dumps(weights, indent=1))
+    if not weights:
+        return
+    REPORT.write_text(json.dumps(weights, indent=1))
+    plugins = request.config.pluginmanager
+    terminal, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if terminal is not None and capture is not None:
+        opened = max(weights.items(), key=lambda item: item[1]["bytes"])
+        full = max(weights.items(), key=lambda item: item[1]["bytes_all_explorers"])
+        with capture.global_and_fixture_disabled():  # a report line, not captured output
+            terminal.write_line(
+                f"\npage weight: heaviest on opening {opened[0]} at "
+                f"{opened[1]['bytes'] / 1e6:.2f} MB (budget 4 MB); with every explorer opened "
+                f"{full[0]} at {full[1]['bytes_all_explorers'] / 1e6:.2f} MB ({REPORT.name})"
+            )
 
 
 @pytest.mark.parametrize("page", PAGES)
