@@ -255,6 +255,16 @@ def widget_latency() -> list[list[str]]:
         return [["(needs playwright: run in the project's .venv)", "", "", ""]]
     from site_tools import CHROMIUM_FLAGS, VISIBLE_PICTURE, QuietHandler
 
+    views = 'script[type="application/vnd.jupyter.widget-view+json"]'
+    VISIT_EXPLORERS = f"""async () => {{
+      for (const view of document.querySelectorAll('{views}')) {{
+        view.parentElement.scrollIntoView({{block: 'center'}});
+        await new Promise(done => setTimeout(done, 300));
+      }}
+    }}"""
+    EXPLORERS_DRAWN = f"""() => [...document.querySelectorAll('{views}')]
+      .every(view => view.parentElement.querySelector('.jupyter-widgets'))"""
+
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), partial(QuietHandler, directory=str(html))
     )
@@ -266,6 +276,9 @@ def widget_latency() -> list[list[str]]:
         for page in sorted(html.glob("chapters/*.html")):
             tab = browser.new_page()
             tab.goto(base + str(page.relative_to(html)), wait_until="networkidle")
+            # explorers are drawn when the reader comes near them (_ext/assets/book-widgets.js)
+            tab.evaluate(VISIT_EXPLORERS)
+            tab.wait_for_function(EXPLORERS_DRAWN, timeout=120_000)
             latencies = []
             explorers = tab.locator(".widget-vbox:has(> .widget-slider):has(.widget-image)")
             for e in range(explorers.count()):
