@@ -10,7 +10,7 @@ hidden duplicate button).
 
 Lighter pages:
 - Widgets load when needed. A page's widget state (every frame of its explorers, base64 PNGs:
-  most of a chapter's HTML) is moved out of the page into `_widgets/<page>-<n>.json`, one file
+  most of a chapter's HTML) is moved out of the page into `_widgets/<page>-<n>.js`, one file
   per explorer (a connected group of widget models), and the page carries book-widgets.js
   instead of the widget manager. When an explorer comes near the screen, book-widgets.js
   loads require.js, paths.js and embed-amd.js (4 MB), fetches that explorer's state and draws
@@ -103,7 +103,7 @@ def explorers(state: dict, views: list[str]) -> list[tuple[dict, list[str]]]:
 
 
 def lazy_widgets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Move the page's widget state into one JSON file per explorer, listed for book-widgets.js."""
+    """Move the page's widget state into one script per explorer, listed for book-widgets.js."""
     scripts = context.get("script_files", [])
     states = [js for js in scripts if getattr(js, "attributes", {}).get("type") == WIDGET_STATE]
     if not states or not (VENDOR / "widgets" / "embed-amd.js").exists():
@@ -113,10 +113,16 @@ def lazy_widgets(app: Sphinx, pagename: str, templatename: str, context: dict, d
     views = [json.loads(body)["model_id"] for body in WIDGET_VIEW.findall(context.get("body", ""))]
     files = []
     for n, (models, shown) in enumerate(explorers(saved["state"], views)):
-        name = f"_widgets/{pagename}-{n}.json"
+        # A script, not a JSON file to fetch: a book opened from disk (file://) may load
+        # scripts but not fetch files, and the explorers must work there too.
+        name = f"_widgets/{pagename}-{n}.js"
         path = Path(app.outdir, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({**saved, "state": models}), encoding="utf-8")
+        state = json.dumps({**saved, "state": models})
+        path.write_text(
+            f"(window.bookWidgetStates ??= {{}})[{json.dumps(name)}] = {state};\n",
+            encoding="utf-8",
+        )
         files.append({"src": name, "views": shown})
     scripts[scripts.index(asset)] = type(asset)(
         None, priority=asset.priority, type=WIDGET_STATES, body=json.dumps(files)

@@ -19,7 +19,16 @@ Uses the built book and the session fixtures of tests/test_site.py.
 from __future__ import annotations
 
 import pytest
-from test_site import DESKTOP, PAGES, PHONE, open_page
+from conftest import SITE
+from test_site import (
+    DESKTOP,
+    EXPLORERS_DRAWN,
+    PAGES,
+    PHONE,
+    VISIT_EXPLORERS,
+    WIDGET_VIEWS,
+    open_page,
+)
 
 # Two explorers of two sliders each, and one of the capstone's.
 EXPLORER_PAGES = [
@@ -172,4 +181,25 @@ def test_explorer_tracks_line_up_on_a_desktop(page, server, browser):
         starts.setdefault((c["explorer"], c["kind"]), set()).add(c["left"])
     assert controls and all(len(lefts) == 1 for lefts in starts.values()), starts
     assert not [c for c in controls if c["row_wider"] or not c["readout_seen"]], controls
+    assert not console, "\n".join(console)
+
+
+def test_explorers_work_in_a_book_opened_from_disk(browser):
+    """The README says: open _build/html/index.html. From file:// a page may load scripts but
+    not fetch files, so each explorer's state comes as a script (_widgets/<page>-<n>.js)."""
+    page = EXPLORER_PAGES[0]
+    console: list[str] = []
+    context = browser.new_context(viewport=DESKTOP)
+    tab = context.new_page()
+    tab.on("console", lambda m: m.type == "error" and console.append(m.text))
+    tab.on("pageerror", lambda e: console.append(str(e)))
+    try:
+        tab.goto((SITE / page).as_uri(), wait_until="load")
+        views = tab.locator(WIDGET_VIEWS).count()
+        tab.evaluate(VISIT_EXPLORERS)
+        tab.wait_for_function(EXPLORERS_DRAWN, timeout=60_000)
+        pictures = tab.evaluate("() => document.querySelectorAll('img.widget-image').length")
+    finally:
+        context.close()
+    assert views and pictures >= views, (views, pictures)
     assert not console, "\n".join(console)

@@ -1,7 +1,7 @@
 // Explorers drawn when the reader comes near them, not with the page.
 //
 // _ext/book_assets.py takes each page's widget state (the explorers' frames: most of a chapter's
-// weight) out of the page into one JSON file per explorer, listed in a
+// weight) out of the page into one script per explorer, listed in a
 // <script type="application/vnd.book.widget-states+json"> as [{src, views: [model ids]}].
 // When the first explorer comes within a screen or two of the viewport, this script loads the
 // widget manager (require.js, paths.js, embed-amd.js from _static/widgets); then, for each
@@ -51,9 +51,13 @@
   async function draw({ src, views }) {
     const [{ HTMLManager, loader }, state] = await Promise.all([
       loadManager(),
-      fetch(at(src)).then((response) => {
-        if (!response.ok) throw new Error(`book-widgets: ${src}: ${response.status}`);
-        return response.json();
+      // Loaded as a script (it sets window.bookWidgetStates[src]), which works from file://
+      // as well as over http, where fetch() of a local file would not.
+      script(src).then(() => {
+        const state = window.bookWidgetStates?.[src];
+        if (!state) throw new Error(`book-widgets: ${src} gave no widget state`);
+        delete window.bookWidgetStates[src];
+        return state;
       }),
     ]);
     const widgets = new HTMLManager({ loader });
