@@ -20,6 +20,7 @@ light-grey block (#ced6dd): tables, verdicts and widgets read dark-on-light insi
 from __future__ import annotations
 
 import pytest
+from test_site import EXPLORERS_DRAWN, VISIT_EXPLORERS
 
 from optlib.exercises.engine import CheckResult
 
@@ -90,7 +91,10 @@ def open_in(browser, server, page: str, mode: str):
     tab.set_default_timeout(60_000)  # a busy machine
     tab.goto(server + page, wait_until="networkidle")
     assert tab.evaluate("() => document.documentElement.dataset.theme") == mode
-    if page == WIDGET_PAGE:
+    if page == WIDGET_PAGE:  # explorers are drawn when the reader comes near them
+        tab.evaluate(VISIT_EXPLORERS)
+        tab.wait_for_function(EXPLORERS_DRAWN)
+        tab.evaluate("() => window.scrollTo(0, 0)")
         tab.wait_for_function(
             "() => [...document.querySelectorAll('.widget-image')].some("
             "i => i.offsetParent !== null && i.complete && i.naturalWidth > 0)"

@@ -24,11 +24,12 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import SITE
 from test_site import DESKTOP, PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
-REPORT = ROOT / "_build" / "site-weight.json"
+HTML = SITE  # _build/html, or the build named by $SITE_HTML
+REPORT = SITE.parent / "site-weight.json"
 BUDGET = 4_000_000  # bytes, the "≤ 4 MB"
 VIEWS = 'script[type="application/vnd.jupyter.widget-view+json"]'
 # Scroll to each explorer in turn, as a reader would, and wait until the manager drew them all.

@@ -40,7 +40,7 @@ MIN_TARGET = 24  # px: a finger's target
 
 # Every control of every explorer (a slider over numbers, a drop-down list over names), measured
 # against its explorer's column (the cell output).
-CONTROLS = """() => {
+CONTROLS = r"""() => {
   const explorers = [...document.querySelectorAll('.widget-subarea')];
   return [...document.querySelectorAll('.widget-slider, .widget-dropdown')].map(control => {
     const column = control.closest('.cell_output').getBoundingClientRect();
@@ -55,11 +55,13 @@ CONTROLS = """() => {
     };
     if (select) {
       const r = select.getBoundingClientRect();
-      return {...common, kind: 'list', readout: select.selectedOptions[0]?.textContent.trim(),
+      // ipywidgets writes a choice's spaces as no-break spaces; a reader hears words
+      const choice = (select.selectedOptions[0]?.textContent || '').replace(/\s+/g, ' ').trim();
+      return {...common, kind: 'list', readout: choice,
         readout_seen: seen(select, r), left: Math.round(r.left), target: r.height,
         name: [...select.labels].map(l => l.textContent).join(' ').trim()
               || select.getAttribute('aria-label') || '',
-        valuetext: select.selectedOptions[0]?.textContent.trim()};  // a <select> says its value
+        valuetext: choice};  // a <select> says its value
     }
     const readout = control.querySelector('.widget-readout');
     const handle = control.querySelector('.noUi-handle');
