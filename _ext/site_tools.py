@@ -31,6 +31,39 @@ VISIBLE_PICTURE = """(root) => {
 }"""
 
 
+# Explorers are drawn when the reader comes near them (_ext/assets/book-widgets.js). To see them
+# all: scroll to each in turn (returns how many views there are), then wait until every view
+# has been drawn by the widget manager.
+WIDGET_VIEWS = 'script[type="application/vnd.jupyter.widget-view+json"]'
+VISIT_EXPLORERS = f"""async () => {{
+  const views = document.querySelectorAll('{WIDGET_VIEWS}');
+  for (const view of views) {{
+    view.parentElement.scrollIntoView({{block: 'center'}});
+    await new Promise(done => setTimeout(done, 300));
+  }}
+  return views.length;
+}}"""
+EXPLORERS_DRAWN = f"""() => [...document.querySelectorAll('{WIDGET_VIEWS}')]
+  .every(view => view.parentElement.querySelector('.jupyter-widgets'))"""
+
+
+def bytes_sent(tab, server: str) -> dict[str, int]:
+    """A dict that fills, as `tab` loads, with the bytes (body and headers) of each response
+    from `server`: what a page costs to fetch, counted where it is served."""
+    sent: dict[str, int] = {}
+
+    def finished(request) -> None:
+        if request.url.startswith(server):
+            try:
+                sizes = request.sizes()
+            except Exception:  # finished as the tab closed: not part of the measured load
+                return
+            sent[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+
+    tab.on("requestfinished", finished)
+    return sent
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # one line per request is noise
         pass

@@ -31,26 +31,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
-from site_tools import CHROMIUM_FLAGS, QuietHandler  # noqa: E402
+from site_tools import (  # noqa: E402
+    CHROMIUM_FLAGS,
+    EXPLORERS_DRAWN,
+    VISIT_EXPLORERS,
+    QuietHandler,
+    bytes_sent,
+)
 
 VIEWPORT = {"width": 1280, "height": 800}
 FIRST_TEXT = "() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null"
-# Scroll to each explorer in turn (book-widgets.js draws those that come near the screen).
-VISIT_EXPLORERS = """async () => {
-  const views = document.querySelectorAll(
-    'script[type="application/vnd.jupyter.widget-view+json"]');
-  for (const view of views) {
-    view.parentElement.scrollIntoView({block: 'center'});
-    await new Promise(done => setTimeout(done, 300));
-  }
-  return views.length;
-}"""
-
-
-# Every widget output drawn by the widget manager.
-ALL_DRAWN = """() => [...document.querySelectorAll(
-  'script[type="application/vnd.jupyter.widget-view+json"]')]
-  .every(view => view.parentElement.querySelector('.jupyter-widgets'))"""
 
 
 def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -65,18 +55,8 @@ def load(browser, server: str, page: str, explorers: bool = False) -> dict:
     `explorers`, also the bytes once every explorer has been scrolled to."""
     context = browser.new_context(viewport=VIEWPORT)
     tab = context.new_page()
-    sent: dict[str, int] = {}
+    sent = bytes_sent(tab, server)
     missing: list[str] = []
-
-    def finished(request) -> None:
-        if request.url.startswith(server):
-            try:
-                sizes = request.sizes()
-            except Exception:  # finished as the tab closed: not part of the measured load
-                return
-            sent[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
-
-    tab.on("requestfinished", finished)
     tab.on("response", lambda r: r.status >= 400 and missing.append(f"{r.status} {r.url}"))
     tab.goto(server + page, wait_until="load", timeout=120_000)
     tab.wait_for_load_state("networkidle", timeout=120_000)
@@ -89,7 +69,7 @@ def load(browser, server: str, page: str, explorers: bool = False) -> dict:
     }
     if explorers:
         result["explorers"] = tab.evaluate(VISIT_EXPLORERS)
-        tab.wait_for_function(ALL_DRAWN, timeout=120_000)
+        tab.wait_for_function(EXPLORERS_DRAWN, timeout=120_000)
         tab.wait_for_timeout(1000)
         result["bytes_all_explorers"] = sum(sent.values())
     context.close()

@@ -253,17 +253,13 @@ def widget_latency() -> list[list[str]]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return [["(needs playwright: run in the project's .venv)", "", "", ""]]
-    from site_tools import CHROMIUM_FLAGS, VISIBLE_PICTURE, QuietHandler
-
-    views = 'script[type="application/vnd.jupyter.widget-view+json"]'
-    VISIT_EXPLORERS = f"""async () => {{
-      for (const view of document.querySelectorAll('{views}')) {{
-        view.parentElement.scrollIntoView({{block: 'center'}});
-        await new Promise(done => setTimeout(done, 300));
-      }}
-    }}"""
-    EXPLORERS_DRAWN = f"""() => [...document.querySelectorAll('{views}')]
-      .every(view => view.parentElement.querySelector('.jupyter-widgets'))"""
+    from site_tools import (
+        CHROMIUM_FLAGS,
+        EXPLORERS_DRAWN,
+        VISIBLE_PICTURE,
+        VISIT_EXPLORERS,
+        QuietHandler,
+    )
 
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), partial(QuietHandler, directory=str(html))

@@ -34,7 +34,7 @@ import re
 from pathlib import Path
 
 import pytest
-from site_tools import VISIBLE_PICTURE
+from site_tools import EXPLORERS_DRAWN, VISIBLE_PICTURE, VISIT_EXPLORERS, WIDGET_VIEWS
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = Path(os.environ.get("SITE_HTML", ROOT / "_build" / "html"))  # as tests/conftest.py serves
@@ -95,17 +95,6 @@ NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.inner
 
 def cut_off(equations: list[dict]) -> list[str]:
     return [e["label"] or "(unlabelled)" for e in equations if e["clipped"]]
-
-
-WIDGET_VIEWS = 'script[type="application/vnd.jupyter.widget-view+json"]'
-VISIT_EXPLORERS = f"""async () => {{
-  for (const view of document.querySelectorAll('{WIDGET_VIEWS}')) {{
-    view.parentElement.scrollIntoView({{block: 'center'}});
-    await new Promise(done => setTimeout(done, 300));
-  }}
-}}"""
-EXPLORERS_DRAWN = f"""() => [...document.querySelectorAll('{WIDGET_VIEWS}')]
-  .every(view => view.parentElement.querySelector('.jupyter-widgets'))"""
 
 
 def open_page(browser, server, page: str, viewport: dict, problems: list[str]):

@@ -20,7 +20,7 @@ light-grey block (#ced6dd): tables, verdicts and widgets read dark-on-light insi
 from __future__ import annotations
 
 import pytest
-from test_site import EXPLORERS_DRAWN, VISIT_EXPLORERS
+from site_tools import EXPLORERS_DRAWN, VISIT_EXPLORERS
 
 from optlib.exercises.engine import CheckResult
 

@@ -25,22 +25,13 @@ from pathlib import Path
 
 import pytest
 from conftest import SITE
+from site_tools import EXPLORERS_DRAWN, VISIT_EXPLORERS, WIDGET_VIEWS, bytes_sent
 from test_site import DESKTOP, PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = SITE  # _build/html, or the build named by $SITE_HTML
 REPORT = SITE.parent / "site-weight.json"
 BUDGET = 4_000_000  # bytes, the issue's "≤ 4 MB"
-VIEWS = 'script[type="application/vnd.jupyter.widget-view+json"]'
-# Scroll to each explorer in turn, as a reader would, and wait until the manager drew them all.
-VISIT_EXPLORERS = f"""async () => {{
-  for (const view of document.querySelectorAll('{VIEWS}')) {{
-    view.parentElement.scrollIntoView({{block: 'center'}});
-    await new Promise(done => setTimeout(done, 300));
-  }}
-}}"""
-ALL_DRAWN = f"""() => [...document.querySelectorAll('{VIEWS}')]
-  .every(view => view.parentElement.querySelector('.jupyter-widgets'))"""
 LOAD_WIDGET_FONTS = """() => Promise.allSettled([...document.fonts]
   .filter(face => /Font Awesome 5|FontAwesome/.test(face.family)).map(face => face.load()))"""
 
@@ -156,18 +147,8 @@ def test_page_weight(page, server, browser, report):
     context = browser.new_context(viewport=DESKTOP)
     tab = context.new_page()
     tab.set_default_timeout(120_000)  # a busy machine
-    sent: dict[str, int] = {}
+    sent = bytes_sent(tab, server)
     problems: list[str] = []
-
-    def finished(request) -> None:
-        if request.url.startswith(server):
-            try:
-                sizes = request.sizes()
-            except Exception:  # finished as the tab closed: not part of the measured load
-                return
-            sent[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
-
-    tab.on("requestfinished", finished)
     tab.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
     tab.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
     try:
@@ -175,10 +156,10 @@ def test_page_weight(page, server, browser, report):
         tab.wait_for_load_state("networkidle")
         tab.wait_for_timeout(1000)
         initial, requests = sum(sent.values()), len(sent)
-        explorers = tab.locator(VIEWS).count()
+        explorers = tab.locator(WIDGET_VIEWS).count()
         if explorers:
             tab.evaluate(VISIT_EXPLORERS)
-            tab.wait_for_function(ALL_DRAWN)
+            tab.wait_for_function(EXPLORERS_DRAWN)
             tab.evaluate(LOAD_WIDGET_FONTS)
             tab.wait_for_timeout(1000)
     finally:

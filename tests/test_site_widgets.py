@@ -1,6 +1,6 @@
 """The kernel-free explorers on a phone (390×844), as a reader and a screen reader meet them.
 
-On three chapters with explorers (optlib.widgets.explorer: sliders over numbers and drop-down
+On every page with explorers (optlib.widgets.explorer: sliders over numbers and drop-down
 lists over names, linked to a stack of pictures in the static HTML), we assert: no control's
 row is wider than the content column, every value shown (a slider's readout, a list's choice)
 is inside the viewport and whole, the tracks (and the lists) of one explorer start at the same
@@ -20,22 +20,18 @@ from __future__ import annotations
 
 import pytest
 from conftest import SITE
-from test_site import (
-    DESKTOP,
-    EXPLORERS_DRAWN,
-    PAGES,
-    PHONE,
-    VISIT_EXPLORERS,
-    WIDGET_VIEWS,
-    open_page,
-)
+from site_tools import EXPLORERS_DRAWN, VISIT_EXPLORERS, WIDGET_VIEWS
+from test_site import DESKTOP, PAGES, PHONE, open_page
 
-# Two explorers of two sliders each, and one of the capstone's.
-EXPLORER_PAGES = [
-    "chapters/gradient_descent.html",
-    "chapters/momentum.html",
-    "chapters/capstone.html",
-]
+# Every page with an explorer (gradient descent first: sliders and lists in two explorers).
+EXPLORER_PAGES = sorted(
+    (
+        page
+        for page in PAGES
+        if "application/vnd.jupyter.widget-view+json" in (SITE / page).read_text("utf-8")
+    ),
+    key=lambda page: page != "chapters/gradient_descent.html",
+)
 MIN_TARGET = 24  # px: a finger's target
 
 # Every control of every explorer (a slider over numbers, a drop-down list over names), measured
