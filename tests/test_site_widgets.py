@@ -131,16 +131,21 @@ def problems_of(controls: list[dict], pictures: list[dict], when: str) -> list[s
     return found
 
 
-@pytest.mark.parametrize("page", EXPLORER_PAGES)
-def test_explorers_on_a_phone(page, server, browser):
+def drawn(browser, server, page: str, viewport: dict, console: list[str]):
+    """A tab on `page` once its explorers are drawn and named: (context, tab, controls)."""
     if page not in PAGES:
         pytest.fail(f"{page} is not built")
+    context, tab = open_page(browser, server, page, viewport, console)
+    tab.wait_for_function(WIDGETS_DRAWN)
+    tab.wait_for_timeout(300)  # the book's script names the controls once they are drawn
+    return context, tab, tab.evaluate(CONTROLS)
+
+
+@pytest.mark.parametrize("page", EXPLORER_PAGES)
+def test_explorers_on_a_phone(page, server, browser):
     console: list[str] = []
-    context, tab = open_page(browser, server, page, PHONE, console)
+    context, tab, controls = drawn(browser, server, page, PHONE, console)
     try:
-        tab.wait_for_function(WIDGETS_DRAWN)
-        tab.wait_for_timeout(300)  # the book's script names the controls once they are drawn
-        controls = tab.evaluate(CONTROLS)
         found = problems_of(controls, tab.evaluate(PICTURES), "as loaded")
         before = [c["readout"] for c in controls]
         handles = tab.locator(".widget-slider .noUi-handle")
@@ -164,16 +169,9 @@ def test_explorers_on_a_phone(page, server, browser):
 
 @pytest.mark.parametrize("page", EXPLORER_PAGES[:1])
 def test_explorer_tracks_line_up_on_a_desktop(page, server, browser):
-    if page not in PAGES:
-        pytest.fail(f"{page} is not built")
     console: list[str] = []
-    context, tab = open_page(browser, server, page, DESKTOP, console)
-    try:
-        tab.wait_for_function(WIDGETS_DRAWN)
-        tab.wait_for_timeout(300)
-        controls = tab.evaluate(CONTROLS)
-    finally:
-        context.close()
+    context, _, controls = drawn(browser, server, page, DESKTOP, console)
+    context.close()
     starts: dict[tuple[int, str], set[int]] = {}
     for c in controls:
         starts.setdefault((c["explorer"], c["kind"]), set()).add(c["left"])
