@@ -11,7 +11,7 @@ BOOK_SOURCES := _config.yml _toc.yml references.bib index.md $(wildcard chapters
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 
-.PHONY: book test setup assets browser lint clean
+.PHONY: book test setup assets lite browser lint clean
 
 setup: $(VENV)/.installed
 
@@ -19,12 +19,18 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[book,test]'
+	$(BIN)/python -m pip install --quiet -e '.[book,test,lite]'
 	touch $@
 
 # MathJax and the widget manager, from the npm registry (package-lock.json), into _vendor/.
 assets: setup
 	$(BIN)/python _ext/vendor_assets.py
+
+# The chapters in the reader's browser: a JupyterLite site with Pyodide (npm, via assets) and
+# hash-verified wheels, into _build/lite-cache/ (see _ext/lite.py). Without an input it says why,
+# and the book is built without its "Run in your browser" buttons.
+lite: setup assets
+	$(BIN)/python _ext/lite.py
 
 # Headless Chromium for the site check (Debian's package; needs root, as on CI).
 browser:
@@ -32,13 +38,13 @@ browser:
 
 BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-book: setup assets
+book: setup assets lite
 	$(BUILD)
 	@touch _build/.built
 	@echo "The book is in $(CURDIR)/_build/html (open _build/html/index.html)"
 
 # The test suite's site check reads the built book: rebuild it only when a source changed.
-_build/.built: $(BOOK_SOURCES) | setup assets
+_build/.built: $(BOOK_SOURCES) | setup assets lite
 	$(BUILD)
 	@touch $@
 
