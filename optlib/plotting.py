@@ -199,11 +199,21 @@ def figure_problems(
     return problems
 
 
+def _root_figure(artist: Any) -> Figure:
+    """The figure an artist is drawn in, through any subfigure. `get_figure(root=True)` is
+    matplotlib 3.10's; before it (3.8 in the browser runtime) `.figure` of an artist in a
+    subfigure is the subfigure, whose `.figure` is the root figure, and a figure's is itself."""
+    try:
+        return artist.get_figure(root=True)
+    except TypeError:
+        return artist.figure.figure
+
+
 def _shown(text: Any, renderer: Any) -> bool:
     """Whether a text artist is drawn inside the figure (tick labels beyond the axis limits are
     kept by matplotlib but not drawn)."""
     box = text.get_window_extent(renderer)
-    fig_box = text.get_figure(root=True).bbox
+    fig_box = _root_figure(text).bbox
     return (
         box.width > 0
         and box.x1 > fig_box.x0
