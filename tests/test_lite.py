@@ -1,0 +1,175 @@
+"""The shortest chapter, run to the end in the reader's browser (the lite site of _ext/lite.py).
+
+From the chapter's page in the built book (served on 127.0.0.1) we follow its "Run in your
+browser" link in a fresh headless Chromium (an empty cache, as a first visit), wait for the
+Pyodide kernel to answer, run all cells, and assert: every code cell executed, no error and no
+stderr output, and not one request to anything but the local server (pages, the service
+worker and the kernel's web worker alike; anything else is aborted and reported). The times
+to a ready kernel and to the last cell are written to `_build/lite-check.json` and printed.
+
+Skipped, with the reason _ext/lite.py gave, when the book was built without the lite site.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = Path(os.environ.get("SITE_HTML", ROOT / "_build" / "html"))  # as tests/conftest.py serves
+REPORT = HTML.parent / "lite-check.json"
+STATUS = ROOT / "_build" / "lite-cache" / "status.json"
+# The shortest chapter by the book build's own times (chapters/performance.md: 9.9 s natively).
+CHAPTER = "chapters/map"
+RUN_ALL_BUDGET_S = 15 * 60  # 2 shared cores; the prototype took 63-223 s per chapter
+# What a first import of matplotlib logs in a new browser runtime (no font cache yet): not a
+# problem of the chapter, and the only stderr allowed.
+FONT_CACHE_NOTE = "Matplotlib is building the font cache; this may take a moment.\n"
+
+# window.jupyterapp (jupyter-lite.json's exposeAppInBrowser) is the Notebook app; its current
+# widget is the notebook the link opened.
+NOTEBOOK = "window.jupyterapp?.shell?.currentWidget"
+KERNEL_READY = f"""async () => {{
+  const panel = {NOTEBOOK};
+  await panel.sessionContext.ready;
+  const kernel = panel.sessionContext.session.kernel;
+  await kernel.requestExecute({{code: 'pass'}}).done;
+  return kernel.name;
+}}"""
+# started, not awaited: _wait_until_done watches the cells
+RUN_ALL = "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+CELLS = f"""() => {{
+  const cells = [];
+  for (const cell of {NOTEBOOK}.content.model.cells) {{
+    if (cell.type !== 'code') continue;
+    const outputs = [];
+    for (let i = 0; i < cell.outputs.length; i++) outputs.push(cell.outputs.get(i).toJSON());
+    cells.push({{count: cell.executionCount, source: cell.sharedModel.getSource(), outputs}});
+  }}
+  return cells;
+}}"""
+
+
+def lite_status() -> dict:
+    try:
+        return json.loads(STATUS.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def problems_in(cells: list[dict]) -> list[str]:
+    found = []
+    for n, cell in enumerate(cells, 1):
+        head = cell["source"].strip().splitlines()[:1]
+        where = f"code cell {n} ({head[0][:60] if head else 'empty'!r})"
+        if cell["source"].strip() and cell["count"] is None:
+            found.append(f"{where} did not run")
+        for output in cell["outputs"]:
+            if output["output_type"] == "error":
+                found.append(f"{where}: {output['ename']}: {output['evalue']}")
+            elif output["output_type"] == "stream" and output["name"] == "stderr":
+                text = "".join(output["text"]).replace(FONT_CACHE_NOTE, "")
+                if text:
+                    found.append(f"{where} wrote to stderr: {text[:300]}")
+    return found
+
+
+def test_shortest_chapter_runs_in_the_browser(request):
+    if not (HTML / "lite" / "notebooks" / "index.html").exists():
+        reason = lite_status().get("reason", "`make book` has not built it")
+        pytest.skip(f"no lite site in {HTML}: {reason}")
+    server = request.getfixturevalue("server")
+    browser = request.getfixturevalue("browser")
+    local = urlparse(server).netloc
+
+    chapter_page = HTML / f"{CHAPTER}.html"
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    requests, outside, failures = [], [], []
+
+    def only_local(route):
+        url = route.request.url
+        if urlparse(url).netloc == local or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    context.on("request", lambda r: requests.append(r.url))
+    context.on("requestfailed", lambda r: failures.append(f"{r.url} {r.failure}"))
+    tab = context.new_page()
+    tab.set_default_timeout(120_000)
+    try:
+        tab.goto(server + f"{CHAPTER}.html")
+        link = tab.locator("a", has_text="Run in your browser")
+        assert link.count() == 1, f"{chapter_page.name} has no 'Run in your browser' link"
+        target = urljoin(server + f"{CHAPTER}.html", link.get_attribute("href"))
+        assert target.endswith(f"?path={CHAPTER}.ipynb"), target
+
+        started = time.monotonic()
+        tab.goto(target)
+        tab.wait_for_function(f"() => {NOTEBOOK}?.sessionContext?.session?.kernel")
+        kernel = tab.evaluate(KERNEL_READY)
+        ready = time.monotonic() - started
+
+        started = time.monotonic()
+        tab.evaluate(RUN_ALL)
+        _wait_until_done(tab)
+        run_all = time.monotonic() - started
+        cells = tab.evaluate(CELLS)
+    finally:
+        context.close()
+
+    REPORT.write_text(
+        json.dumps(
+            {
+                "chapter": CHAPTER,
+                "kernel": kernel,
+                "kernel_ready_s": round(ready, 1),
+                "run_all_s": round(run_all, 1),
+                "code_cells": len(cells),
+                "requests": len(requests),
+                "outside": outside,
+                "site_bytes": lite_status().get("size_bytes"),
+            },
+            indent=1,
+        )
+    )
+    print(
+        f"\nlite: {CHAPTER} kernel ready in {ready:.1f} s, all {len(cells)} code cells in "
+        f"{run_all:.1f} s, {len(requests)} requests"
+    )
+    assert not outside, f"requests left 127.0.0.1: {outside[:10]}"
+    promised = lite_status().get("first_start_seconds")
+    assert promised is None or ready <= promised, (
+        f"the kernel took {ready:.0f} s; the button promises at most {promised} s "
+        "(_ext/lite.py's FIRST_START_SECONDS)"
+    )
+    problems = problems_in(cells)
+    assert not problems, "\n".join(problems)
+    assert not failures, f"failed requests: {failures[:10]}"
+
+
+def _wait_until_done(tab) -> None:
+    """Until every code cell has run, or the kernel went idle after an error (then the rest
+    never will: problems_in reports them)."""
+    deadline = time.monotonic() + RUN_ALL_BUDGET_S
+    while time.monotonic() < deadline:
+        state = tab.evaluate(f"""() => {{
+          const cells = [...{NOTEBOOK}.content.model.cells].filter(c => c.type === 'code');
+          const errored = cells.some(c => [...Array(c.outputs.length).keys()]
+            .some(i => c.outputs.get(i).type === 'error'));
+          const waiting = cells.filter(c => c.executionCount === null
+            && c.sharedModel.getSource().trim()).length;
+          return {{idle: {NOTEBOOK}.sessionContext.session.kernel.status === 'idle',
+                   errored, waiting}};
+        }}""")
+        if state["idle"] and (state["waiting"] == 0 or state["errored"]):
+            return
+        time.sleep(2)
+    pytest.fail(f"the chapter did not finish within {RUN_ALL_BUDGET_S} s")
