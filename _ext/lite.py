@@ -85,10 +85,10 @@ NEEDED = (
     "traitlets",
     "pygments",
 )
-# Seconds from opening a chapter to a kernel that answers, measured by tests/test_lite.py on 2
-# shared cores from a local server with an empty cache (13 s on 7 December 2026); the test fails
-# when a measurement exceeds it, so the button's label stays true.
-FIRST_START_SECONDS = 20
+# Seconds from opening a chapter to a kernel that answers, as tests/test_lite.py measures it (2
+# shared cores, a local server, an empty cache): 13-20 s on 7 December 2026, so the button
+# promises 30; the test fails when a measurement exceeds it, so the label stays true.
+FIRST_START_SECONDS = 30
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
+from site_tools import VISIBLE_PICTURE
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = Path(os.environ.get("SITE_HTML", ROOT / "_build" / "html"))  # as tests/conftest.py serves
@@ -122,6 +123,7 @@ def test_shortest_chapter_runs_in_the_browser(request):
         _wait_until_done(tab)
         run_all = time.monotonic() - started
         cells = tab.evaluate(CELLS)
+        moved = move_a_widget(tab)
     finally:
         context.close()
 
@@ -133,6 +135,7 @@ def test_shortest_chapter_runs_in_the_browser(request):
                 "kernel_ready_s": round(ready, 1),
                 "run_all_s": round(run_all, 1),
                 "code_cells": len(cells),
+                "widget_moved": moved,
                 "requests": len(requests),
                 "outside": outside,
                 "site_bytes": lite_status().get("size_bytes"),
@@ -153,6 +156,7 @@ def test_shortest_chapter_runs_in_the_browser(request):
     problems = problems_in(cells)
     assert not problems, "\n".join(problems)
     assert not failures, f"failed requests: {failures[:10]}"
+    assert moved, "the chapter's explorer did not change its picture when its control moved"
 
 
 def _wait_until_done(tab) -> None:
@@ -173,3 +177,35 @@ def _wait_until_done(tab) -> None:
             return
         time.sleep(2)
     pytest.fail(f"the chapter did not finish within {RUN_ALL_BUDGET_S} s")
+
+
+def move_a_widget(tab) -> bool:
+    """Move the first explorer's control (a drop-down or a slider) one step: does its picture
+    change? Its frames were drawn when the cell ran and the control shows another (jslink): this
+    needs the lite site's widget manager to render and link the kernel's widgets."""
+    control = ".widget-dropdown select, .widget-slider"
+    # Cells out of view are not laid out (JupyterLab's windowed notebook): scroll to the cell.
+    tab.evaluate(
+        f"""async (control) => {{
+          const notebook = {NOTEBOOK}.content;
+          const index = notebook.widgets.findIndex(cell => cell.node.querySelector(control));
+          await notebook.scrollToItem(index, 'center');
+        }}""",
+        control,
+    )
+    tab.wait_for_timeout(1000)
+    area = tab.locator(".jp-OutputArea-output", has=tab.locator(control)).first
+    area.scroll_into_view_if_needed()
+    before = area.evaluate(VISIBLE_PICTURE)
+    if area.locator(".widget-dropdown select").count():
+        area.locator(".widget-dropdown select").first.select_option(index=1)
+    else:
+        area.locator(".widget-slider .noUi-handle, .widget-slider [role=slider]").first.focus()
+        tab.keyboard.press("ArrowRight")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        after = area.evaluate(VISIBLE_PICTURE)
+        if after is not None and after != before:
+            return True
+        time.sleep(0.5)
+    return False
