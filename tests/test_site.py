@@ -47,7 +47,9 @@ PAGES = (
     sorted(
         str(p.relative_to(HTML))
         for p in HTML.rglob("*.html")
+        # not the assets' folders, nor the in-browser notebooks (tests/test_lite.py checks them)
         if not p.relative_to(HTML).parts[0].startswith("_")
+        and p.relative_to(HTML).parts[0] != "lite"
     )
     if HTML.exists()
     else []
