@@ -15,9 +15,11 @@ from __future__ import annotations
 import json
 import os
 import time
+import zipfile
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
+import lite  # _ext/lite.py (tests/conftest.py puts _ext/ on the path)
 import pytest
 from site_tools import VISIBLE_PICTURE
 
@@ -209,3 +211,36 @@ def move_a_widget(tab) -> bool:
             return True
         time.sleep(0.5)
     return False
+
+
+# The build's checks, without a browser (fast; they need node_modules/pyodide only for the lock).
+
+
+def test_a_wheel_that_does_not_match_the_official_lock_is_refused(tmp_path, monkeypatch):
+    if not (lite.NPM_PYODIDE / "pyodide-lock.json").exists():
+        pytest.skip("node_modules/pyodide is not installed (`make assets`)")
+    official = json.loads((lite.NPM_PYODIDE / "pyodide-lock.json").read_text())
+    carrier = tmp_path / lite.CARRIER.file_name
+    with zipfile.ZipFile(carrier, "w") as archive:
+        for name in lite.closure(official, lite.NEEDED):
+            entry = official["packages"][name]
+            archive.writestr(lite.CARRIER_FOLDER + entry["file_name"], b"not the real wheel")
+    monkeypatch.setattr(lite, "CACHE", tmp_path)
+    monkeypatch.setattr(lite, "download", lambda pinned, folder: carrier)
+    with pytest.raises(lite.MissingInputError, match="'s lock says"):
+        lite.gather_pyodide(tmp_path / "pyodide")
+
+
+def test_the_myst_nb_stand_in_shows_glued_values(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(lite, "CACHE", tmp_path)
+    wheel = tmp_path / "myst_nb-0.0.0+book-py3-none-any.whl"
+    wheel.write_bytes(
+        lite.wheel_bytes({"myst_nb/__init__.py": lite.MYST_NB_SHIM}, "myst_nb", "0.0.0+book")
+    )
+    with zipfile.ZipFile(wheel) as archive:
+        assert "myst_nb-0.0.0+book.dist-info/RECORD" in archive.namelist()
+        source = archive.read("myst_nb/__init__.py").decode()
+    namespace: dict = {}
+    exec(compile(source, "myst_nb/__init__.py", "exec"), namespace)
+    namespace["glue"]("steps", 12, display=False)
+    assert capsys.readouterr().out == "steps = 12\n"
