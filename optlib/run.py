@@ -357,7 +357,7 @@ def minibatches(
     ``sampling="shuffle"``, epochs of a fresh permutation cut into batches of
     ``batch_size`` (the last one of an epoch may be smaller, as a PyTorch
     ``DataLoader`` with ``shuffle=True``); with ``"replacement"``, i.i.d.
-    draws.
+    draws. The rows are ``np.intp`` arrays, numpy's index type.
 
     The arguments are checked when it is called, not at the first batch:
     ``n_samples >= 1``, ``batch_size`` from 1 to ``n_samples``, ``rng`` a
@@ -383,11 +383,13 @@ def minibatches(
 def _minibatches(
     n_samples: int, batch_size: int, sampling: str, rng: np.random.Generator
 ) -> Iterator[np.ndarray]:
+    # Drawn as int64 (the same stream on every platform), handed out as np.intp, numpy's index
+    # type: int32 under Pyodide (wasm32), where np.bincount refuses int64 indices.
     while True:
         if sampling == "replacement":
-            yield rng.integers(n_samples, size=batch_size)
+            yield rng.integers(n_samples, size=batch_size).astype(np.intp, copy=False)
         else:
-            order = rng.permutation(n_samples)
+            order = rng.permutation(n_samples).astype(np.intp, copy=False)
             yield from (
                 order[i : i + batch_size]
                 for i in range(0, n_samples, batch_size)
