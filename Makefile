@@ -11,7 +11,7 @@ BOOK_SOURCES := _config.yml _toc.yml references.bib index.md $(wildcard chapters
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 
-.PHONY: book test setup assets lite browser lint clean
+.PHONY: book test test-browser setup assets lite browser lint clean
 
 setup: $(VENV)/.installed
 
@@ -53,6 +53,11 @@ lint: setup
 
 test: lint browser _build/.built
 	$(BIN)/python -m pytest
+
+# Every chapter run to the end in the browser runtime, as `make test` runs the shortest there
+# (tests/test_lite.py; about 20 minutes on 2 cores). Times in _build/lite-check.json.
+test-browser: browser _build/.built
+	LITE_CHAPTERS=all $(BIN)/python -m pytest tests/test_lite.py -k in_the_browser
 
 clean:
 	rm -rf _build _vendor node_modules $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,11 +1,14 @@
-"""The shortest chapter, run to the end in the reader's browser (the lite site of _ext/lite.py).
+"""The shortest chapter, run to the end in the reader's browser (the lite site of _ext/lite.py);
+every chapter with `LITE_CHAPTERS=all` (`make test-browser`), or those named (`=sgd,adam`).
 
 From the chapter's page in the built book (served on 127.0.0.1) we follow its "Run in your
 browser" link in a fresh headless Chromium (an empty cache, as a first visit), wait for the
 Pyodide kernel to answer, run all cells, and assert: every code cell executed, no error and no
 stderr output, and not one request to anything but the local server (pages, the service
 worker and the kernel's web worker alike; anything else is aborted and reported). The times
-to a ready kernel and to the last cell are written to `_build/lite-check.json` and printed.
+to a ready kernel and to the last cell are written to `_build/lite-check.json` (one entry per
+chapter) and printed. Where the chapter has an explorer, moving its control must change its
+picture.
 
 Skipped, with the reason _ext/lite.py gave, when the book was built without the lite site.
 """
@@ -28,7 +31,10 @@ HTML = Path(os.environ.get("SITE_HTML", ROOT / "_build" / "html"))  # as tests/c
 REPORT = HTML.parent / "lite-check.json"
 STATUS = ROOT / "_build" / "lite-cache" / "status.json"
 # The shortest chapter by the book build's own times (chapters/performance.md: 9.9 s natively).
-CHAPTER = "chapters/map"
+SHORTEST = "map"
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
+WANTED = os.environ.get("LITE_CHAPTERS", SHORTEST)
+CHAPTERS = NOTEBOOKS if WANTED == "all" else [name.strip() for name in WANTED.split(",")]
 RUN_ALL_BUDGET_S = 15 * 60  # 2 shared cores; the prototype took 63-223 s per chapter
 # What a first import of matplotlib logs in a new browser runtime (no font cache yet): not a
 # problem of the chapter, and the only stderr allowed.
@@ -82,7 +88,17 @@ def problems_in(cells: list[dict]) -> list[str]:
     return found
 
 
-def test_shortest_chapter_runs_in_the_browser(request):
+@pytest.fixture(scope="module")
+def report():
+    results: dict[str, dict] = {}
+    yield results
+    if results:
+        REPORT.write_text(json.dumps(results, indent=1))
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_runs_to_the_end_in_the_browser(request, report, name):
+    chapter = f"chapters/{name}"
     if not (HTML / "lite" / "notebooks" / "index.html").exists():
         reason = lite_status().get("reason", "`make book` has not built it")
         pytest.skip(f"no lite site in {HTML}: {reason}")
@@ -90,7 +106,7 @@ def test_shortest_chapter_runs_in_the_browser(request):
     browser = request.getfixturevalue("browser")
     local = urlparse(server).netloc
 
-    chapter_page = HTML / f"{CHAPTER}.html"
+    chapter_page = HTML / f"{chapter}.html"
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     requests, outside, failures = [], [], []
 
@@ -108,11 +124,11 @@ def test_shortest_chapter_runs_in_the_browser(request):
     tab = context.new_page()
     tab.set_default_timeout(120_000)
     try:
-        tab.goto(server + f"{CHAPTER}.html")
+        tab.goto(server + f"{chapter}.html")
         link = tab.locator("a", has_text="Run in your browser")
         assert link.count() == 1, f"{chapter_page.name} has no 'Run in your browser' link"
-        target = urljoin(server + f"{CHAPTER}.html", link.get_attribute("href"))
-        assert target.endswith(f"?path={CHAPTER}.ipynb"), target
+        target = urljoin(server + f"{chapter}.html", link.get_attribute("href"))
+        assert target.endswith(f"?path={chapter}.ipynb"), target
 
         started = time.monotonic()
         tab.goto(target)
@@ -129,24 +145,18 @@ def test_shortest_chapter_runs_in_the_browser(request):
     finally:
         context.close()
 
-    REPORT.write_text(
-        json.dumps(
-            {
-                "chapter": CHAPTER,
-                "kernel": kernel,
-                "kernel_ready_s": round(ready, 1),
-                "run_all_s": round(run_all, 1),
-                "code_cells": len(cells),
-                "widget_moved": moved,
-                "requests": len(requests),
-                "outside": outside,
-                "site_bytes": lite_status().get("size_bytes"),
-            },
-            indent=1,
-        )
-    )
+    report[name] = {
+        "kernel": kernel,
+        "kernel_ready_s": round(ready, 1),
+        "run_all_s": round(run_all, 1),
+        "code_cells": len(cells),
+        "widget_moved": moved,
+        "requests": len(requests),
+        "outside": outside,
+        "site_bytes": lite_status().get("size_bytes"),
+    }
     print(
-        f"\nlite: {CHAPTER} kernel ready in {ready:.1f} s, all {len(cells)} code cells in "
+        f"\nlite: {chapter} kernel ready in {ready:.1f} s, all {len(cells)} code cells in "
         f"{run_all:.1f} s, {len(requests)} requests"
     )
     assert not outside, f"requests left 127.0.0.1: {outside[:10]}"
@@ -158,7 +168,7 @@ def test_shortest_chapter_runs_in_the_browser(request):
     problems = problems_in(cells)
     assert not problems, "\n".join(problems)
     assert not failures, f"failed requests: {failures[:10]}"
-    assert moved, "the chapter's explorer did not change its picture when its control moved"
+    assert moved is not False, "the explorer did not change its picture when its control moved"
 
 
 def _wait_until_done(tab) -> None:
@@ -181,11 +191,14 @@ def _wait_until_done(tab) -> None:
     pytest.fail(f"the chapter did not finish within {RUN_ALL_BUDGET_S} s")
 
 
-def move_a_widget(tab) -> bool:
+def move_a_widget(tab) -> bool | None:
     """Move the first explorer's control (a drop-down or a slider) one step: does its picture
-    change? Its frames were drawn when the cell ran and the control shows another (jslink): this
-    needs the lite site's widget manager to render and link the kernel's widgets."""
+    change? (None: the chapter has no explorer.) Its frames were drawn when the cell ran and the
+    control shows another (jslink): this needs the lite site's widget manager to render and
+    link the kernel's widgets."""
     control = ".widget-dropdown select, .widget-slider"
+    if not tab.locator(control).count():
+        return None
     # Cells out of view are not laid out (JupyterLab's windowed notebook): scroll to the cell.
     tab.evaluate(
         f"""async (control) => {{
@@ -202,8 +215,8 @@ def move_a_widget(tab) -> bool:
     if area.locator(".widget-dropdown select").count():
         area.locator(".widget-dropdown select").first.select_option(index=1)
     else:
-        area.locator(".widget-slider .noUi-handle, .widget-slider [role=slider]").first.focus()
-        tab.keyboard.press("ArrowRight")
+        area.locator(".widget-slider .noUi-handle").first.focus()
+        tab.keyboard.press("End")  # the slider's last setting, as tests/test_site.py moves it
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         after = area.evaluate(VISIBLE_PICTURE)
