@@ -34,7 +34,9 @@ The inputs, each checked before use (a failed check: no site, and the reason pri
   0.27.x): the `lite` extra of pyproject.toml.
 The site's lock lists only what the site ships: an import of anything else (scipy, say) fails
 at once with ModuleNotFoundError instead of requesting a file that is not there, and
-`disablePyPIFallback` keeps `%pip install` from ever leaving the site.
+`disablePyPIFallback` keeps `%pip install` (piplite) from leaving the site: it refuses with
+PiplitePyPIDisabled. A reader who calls micropip.install directly still asks pypi.org (checked
+in headless Chromium); no chapter does.
 """
 
 from __future__ import annotations
