@@ -983,3 +983,120 @@ def test_time_to_target_by_hand():
     assert tuning.time_to_target(steps, curve, 0.1) == math.inf  # never reached
     assert tuning.time_to_target(steps, np.full(5, math.nan), 1e9) == math.inf
     assert isinstance(tuning.time_to_target(steps, curve, 3.0), float)
+
+
+# --- The learning-rate range test ----------------------------------------------------------------
+
+
+def _range_test_by_hand(loss, grad, x0, lrs, smoothing=0.98, stop_factor=4.0):
+    """The finder as a plain loop: the loss before each step, its bias-corrected exponential
+    average, a stop once that exceeds stop_factor × its lowest (or is not finite)."""
+    x, average, lowest, smoothed_losses = np.array(x0, dtype=float), 0.0, math.inf, []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t, lr in enumerate(lrs):
+            value = float(loss(x, t))
+            x = x - lr * grad(x, t)
+            average = smoothing * average + (1 - smoothing) * value
+            smoothed = average / (1 - smoothing ** (t + 1))
+            if not math.isfinite(smoothed) or smoothed > stop_factor * lowest:
+                break
+            smoothed_losses.append(smoothed)
+            lowest = min(lowest, smoothed)
+    return np.array(smoothed_losses)
+
+
+def _sgd(schedule):
+    return optlib.sgd(lr=schedule)
+
+
+def test_the_range_test_stops_after_the_rate_passes_2_over_l():
+    """f = ½(θ₁² + 10θ₂²), plain SGD: θ_i ← (1 − ηλ_i)θ_i shrinks both coordinates while
+    η ≤ 2/L = 2/10 = 0.2, so the loss cannot rise and the smoothed loss (an average of
+    non-increasing values, ever more weight on the newest) cannot exceed its lowest. Past 0.2
+    the steep coordinate grows by |1 − 10η| > 1 each step (×99 at η = 10): the test must stop,
+    and only after a step taken at a rate above 0.2."""
+    A = np.diag([1.0, 10.0])
+    f = functions.quadratic(A)
+    x0 = np.array([1.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = tuning.range_test(f, x0, _sgd, 1e-4, 10.0, 100)
+    lrs = 1e-4 * (1e5) ** (np.arange(100) / 99)  # geometric from low to high, written out
+    np.testing.assert_allclose(result.lrs, lrs, rtol=1e-13)
+    stop = int(np.argmax(np.isnan(result.losses)))  # the first step not recorded
+    assert 0 < stop < 100 and np.all(np.isnan(result.losses[stop:]))
+    assert np.all(np.isfinite(result.losses[:stop]))
+    assert result.lrs[stop - 1] > 0.2  # the losses it saw came from steps up to lrs[stop − 1]
+    assert np.all(np.diff(result.losses[: np.searchsorted(lrs, 0.2)]) <= 0)
+    expected = _range_test_by_hand(lambda x, t: 0.5 * x @ A @ x, lambda x, t: A @ x, x0, lrs)
+    assert len(expected) == stop
+    np.testing.assert_allclose(result.losses[:stop], expected, rtol=1e-12)
+    assert result.suggestion == pytest.approx(lrs[np.argmin(expected)] / 10, rel=1e-13)
+    assert result.suggestion < 0.2
+
+
+def test_the_range_test_stops_on_a_rise_by_the_stop_factor():
+    """A 1-D parabola with L = 1 and rates from 0.01 to 100: past η = 2 the loss grows by
+    (1 − η)² per step, and the test stops once the smoothed loss is more than stop_factor × its
+    lowest — a larger factor runs longer. (The average remembers the early losses, so the raw
+    loss must climb far above them first: the stop comes well after η = 2.)"""
+    f = functions.quadratic(1.0)
+    x0 = np.array([1.0])
+    lrs = 1e-2 * 1e4 ** (np.arange(60) / 59)
+    stops = []
+    for factor in (1.5, 1e3, 1e8):
+        result = tuning.range_test(f, x0, _sgd, 1e-2, 100.0, 60, stop_factor=factor)
+        expected = _range_test_by_hand(
+            lambda x, t: 0.5 * x @ x, lambda x, t: x, x0, lrs, stop_factor=factor
+        )
+        stop = len(expected)
+        assert stop < 60
+        np.testing.assert_allclose(result.losses[:stop], expected, rtol=1e-12)
+        assert np.all(np.isnan(result.losses[stop:]))
+        assert lrs[stop - 1] > 2.0
+        assert result.suggestion == pytest.approx(lrs[np.argmin(expected)] / 10, rel=1e-13)
+        stops.append(stop)
+    assert stops[0] <= stops[1] <= stops[2] and stops[0] < stops[2]
+
+
+def test_the_mini_batch_range_test_is_the_loss_of_each_steps_batch_and_set_by_its_seed():
+    model = _small_classifier()
+    x0 = model.init_params(0)
+    run = tuning.range_test(model, x0, _sgd, 1e-3, 30.0, 40, batch_size=8, seed=2)
+    again = tuning.range_test(model, x0, _sgd, 1e-3, 30.0, 40, batch_size=8, seed=2)
+    other = tuning.range_test(model, x0, _sgd, 1e-3, 30.0, 40, batch_size=8, seed=3)
+    np.testing.assert_array_equal(run.losses, again.losses)
+    assert run.suggestion == again.suggestion
+    assert not np.allclose(run.losses[:5], other.losses[:5])
+    # the batches by hand: each epoch a fresh permutation of the 60 rows, cut into 8 + … + 4
+    rng, batches = np.random.default_rng(2), []
+    while len(batches) < 40:
+        order = rng.permutation(60)
+        batches += [order[i : i + 8] for i in range(0, 60, 8)]
+    expected = _range_test_by_hand(
+        lambda x, t: model.value(x, idx=batches[t]),
+        lambda x, t: model.grad(x, idx=batches[t]),
+        x0,
+        run.lrs,
+    )
+    stop = len(expected)
+    np.testing.assert_allclose(run.losses[:stop], expected, rtol=1e-12)
+    assert np.all(np.isnan(run.losses[stop:]))
+    assert run.suggestion == pytest.approx(run.lrs[np.argmin(expected)] / 10, rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"steps": 1}, "Invalid steps value: 1"),
+        ({"steps": 10.0}, "Invalid steps value: 10.0"),
+        ({"low": 0.0}, "Invalid low value: 0.0"),
+        ({"low": -1e-3}, "Invalid low value: -0.001"),
+        ({"high": 0.0}, "Invalid high value: 0.0"),
+        ({"low": 1.0, "high": 1.0}, r"Invalid high value: 1.0 \(must exceed low = 1.0\)"),
+        ({"low": 2.0, "high": 1.0}, r"Invalid high value: 1.0 \(must exceed low = 2.0\)"),
+    ],
+)
+def test_the_range_test_refuses_bad_arguments_naming_them(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        tuning.range_test(functions.quadratic(1.0), np.array([1.0]), _sgd, **kwargs)
