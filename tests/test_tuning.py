@@ -853,6 +853,16 @@ def test_t_quantile_is_scipys(df):
     assert tuning.t_quantile(0.1, df) == -tuning.t_quantile(0.9, df)
 
 
+@pytest.mark.xfail(
+    strict=True, reason="Simpson's rule misses the Cauchy peak at t ~ 10⁴ (REQUESTS.md, item 3)"
+)
+def test_t_quantile_with_one_degree_of_freedom_far_in_the_tail():
+    """p is accepted anywhere in (0, 1); with ν = 1 the quantile is tan(π(p − ½)) (Cauchy), so an
+    interval of two values at level 0.9998 needs t at p = 0.9999: 3183.1."""
+    for p in (0.9995, 0.9999, 0.99999):
+        assert tuning.t_quantile(p, 1) == pytest.approx(math.tan(math.pi * (p - 0.5)), rel=1e-7)
+
+
 @pytest.mark.parametrize("p", [0, 1, -0.5, 1.5, math.nan, math.inf, "0.9", None, True])
 def test_t_quantile_refuses_a_bad_p_naming_it(p):
     with pytest.raises(ValueError, match=re.escape(f"Invalid p value: {p!r}")):
