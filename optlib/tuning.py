@@ -32,6 +32,7 @@ score. This module holds the pieces, each one small:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
@@ -162,13 +163,13 @@ def train(
     score: Callable[[np.ndarray], np.ndarray] | None = None,
     every: int | None = None,
 ) -> Outcome:
-    r"""Run a batch of settings as :func:`optlib.minimize` does — the same gradients, the same
-    mini-batches for the same ``seed`` — but keep only the last iterates, and ``score`` (a
-    function of a ``(B, d)`` batch of parameters, lower is better) at step 0, every ``every``
-    steps, and at the end.
+    r"""Run a batch of settings as :func:`optlib.minimize` does — the same
+    gradients, the same mini-batches for the same ``seed`` — but keep only
+    the last iterates, and ``score`` (of a ``(B, d)`` batch of parameters,
+    lower is better) at step 0, every ``every`` steps and at the end.
 
-    A run *diverges* at the first step whose parameters are not finite; its row is NaN from
-    then on (and it costs the same as the others: the batch runs to the end).
+    A run *diverges* at the first step whose parameters are not finite; its
+    row is NaN from then on (the batch runs to the end).
     """
     check_whole("Invalid steps value: {value}", steps, 0)
     if every is not None:
@@ -188,7 +189,7 @@ def train(
     )
     diverged_at = np.full(len(x), -1)
     scores = []
-    # Overflow on the way to divergence is expected: it is what diverged_at reports.
+    # Overflow on the way to divergence is expected: diverged_at reports it.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         state = optimizer.init(x)
         for t in range(steps + 1):
@@ -209,7 +210,7 @@ def train(
         params,
         diverged_at,
         np.array(marks, dtype=int),
-        np.array(scores).reshape(len(marks), -1),
+        np.array(scores).reshape(len(marks), len(x)),
     )
 
 
@@ -260,7 +261,7 @@ def study_problems() -> dict[str, Problem]:
     r"""The capstone's four problems, each with its step budget.
 
     - ``"quadratic"`` — :math:`f(\theta) = \tfrac12 (\theta - \theta^*)^\top A
-      (\theta - \theta^*)` in 20 dimensions, :math:`A = Q \Lambda Q^\top` with a random
+      (\theta - \theta^*)` in 10 dimensions, :math:`A = Q \Lambda Q^\top` with a random
       rotation :math:`Q` and eigenvalues geometrically spaced from 1 to 1000 (:math:`\kappa =
       1000`), minimum at :math:`\theta^* = (1, \dots, 1)`; full gradients, 500 steps, starts
       :math:`\mathcal N(0, I)`. Score :math:`\log_{10}` of the gap :math:`f - f^*` (floored at
@@ -277,7 +278,7 @@ def study_problems() -> dict[str, Problem]:
     stability that diverge from the next start. The data sets' trials run once (seed 0).
     """
     rng = np.random.default_rng(2024)
-    d = 20
+    d = 10
     Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
     A = (Q * np.geomspace(1.0, 1000.0, d)) @ Q.T
     A = (A + A.T) / 2
@@ -467,10 +468,10 @@ def search(
     trials: int,
     seed: int = 0,
 ) -> Search:
-    r"""Random search: ``trials`` settings of ``space`` (:func:`random_search`
-    with ``seed``), each run with ``make(**setting)`` for the problem's budget
-    from each of its tuning seeds, and scored on validation: the mean over the
-    tuning seeds, :math:`+\infty` if any of its runs diverged."""
+    r"""Random search: ``trials`` settings drawn from ``space`` (with
+    ``seed``), each run with ``make(**setting)`` for the problem's budget
+    from each of its tuning seeds and scored on validation: the mean over
+    those seeds, :math:`+\infty` if any of its runs diverged."""
     settings = random_search(space, trials, seed)
     _, scores, _ = _runs(
         problem, make, settings, problem.tuning_seeds, problem.validation
@@ -581,6 +582,7 @@ def best_of_k(scores: np.ndarray, k: int, q: float = 0.5) -> float:
     return math.inf  # not reached: q below 1 is always reached at i = n
 
 
+@functools.lru_cache(maxsize=256)  # intervals of one study ask for few
 def t_quantile(p: float, df: int) -> float:
     r"""The quantile :math:`t_{p, \nu}` of Student's :math:`t` distribution with ``df``
     :math:`= \nu` degrees of freedom: the root of :math:`F(t) = p`, with the CDF
