@@ -489,6 +489,9 @@ def best_of_groups(scores: np.ndarray, k: int) -> np.ndarray:
         raise ValueError(
             f"Invalid k value: {k} (at most {len(scores)} trials)"
         )
+    scores = np.where(
+        np.isnan(scores), np.inf, scores
+    )  # diverged: never best
     by_group = np.reshape(scores[: groups * k], (groups, k))
     return np.argmin(by_group, axis=1) + k * np.arange(groups)
 
@@ -582,21 +585,29 @@ def best_of_k(scores: np.ndarray, k: int, q: float = 0.5) -> float:
     return math.inf  # not reached: q below 1 is always reached at i = n
 
 
-@functools.lru_cache(maxsize=256)  # intervals of one study ask for few
 def t_quantile(p: float, df: int) -> float:
     r"""The quantile :math:`t_{p, \nu}` of Student's :math:`t` distribution with ``df``
     :math:`= \nu` degrees of freedom: the root of :math:`F(t) = p`, with the CDF
     :math:`F(t) = \tfrac12 + \int_0^t f(x)\,dx` integrated by Simpson's rule and the root
-    found by bisection (accurate to about :math:`10^{-9}` for :math:`\nu \ge 1`,
-    :math:`p \le 0.999`)."""
+    found by bisection (accurate to about :math:`10^{-9}`); the closed forms
+    for :math:`\nu = 1, 2`, whose tails Simpson's rule cannot resolve."""
     check_number(
         "Invalid p value: {value} (must be in (0, 1))",
         p,
         lambda q: (q > 0) & (q < 1),
     )
     check_whole("Invalid df value: {value}", df, 1)
+    return _t_quantile(float(p), int(df))
+
+
+@functools.lru_cache(maxsize=256)  # a study asks for few
+def _t_quantile(p: float, df: int) -> float:
     if p < 0.5:
-        return -t_quantile(1 - p, df)
+        return -_t_quantile(1 - p, df)
+    if df == 1:  # Cauchy
+        return math.tan(math.pi * (p - 0.5))
+    if df == 2:
+        return (2 * p - 1) / math.sqrt(2 * p * (1 - p))
     nu = float(df)
     log_c = (
         math.lgamma((nu + 1) / 2)
@@ -668,10 +679,10 @@ def performance_profile(costs: np.ndarray, taus: np.ndarray) -> np.ndarray:
         raise ValueError(
             "every problem needs a finite cost (some solver that did not fail)"
         )
-    ratios = c / best
-    return np.mean(
-        ratios[:, :, None] <= np.asarray(taus)[None, None, :], axis=0
-    )
+    ratios = (c / best)[:, :, None]
+    taus = np.asarray(taus)[None, None, :]
+    solved = np.isfinite(ratios)  # a failure never counts, not even at τ = ∞
+    return np.mean(solved & (ratios <= taus), axis=0)
 
 
 # --- The learning-rate range test ------------------------------------------------------------
