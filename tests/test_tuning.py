@@ -839,6 +839,19 @@ def test_the_edges_of_a_search_by_hand():
     assert tuning.chance_of_reaching(np.array([0.0, 9.0, 9.0, 9.0]), 2, 1.0) == 0.5
 
 
+@pytest.mark.xfail(strict=True, reason="best_of_k does not ravel the pool (REQUESTS.md, item 6)")
+def test_a_pool_of_any_shape_is_its_values():
+    """A study's scores come as (seeds, trials) arrays; the pool is their values, whatever the
+    shape — a list, a column, a matrix — as chance_of_reaching already takes it."""
+    values = [3.0, 1.0, math.nan, 4.0, 1.0, 5.0]
+    for pool in (values, np.array(values).reshape(6, 1), np.array(values).reshape(2, 3)):
+        for k in (1, 2, 6):
+            assert tuning.chance_of_reaching(pool, k, 1.0) == pytest.approx(
+                _chance_by_enumeration(values, k, 1.0)
+            )
+            assert tuning.best_of_k(pool, k, 0.5) == _best_of_k_by_enumeration(values, k, 0.5)
+
+
 @pytest.mark.parametrize("k", [0, 7, -1, 1.0, True])
 def test_a_search_larger_than_the_pool_or_not_whole_is_refused(k):
     pool = np.arange(6.0)
