@@ -167,6 +167,14 @@ def _centered(**setting):
     return optlib.rmsprop(centered=True, **setting)
 
 
+def _nadam(lr, beta1, beta2, momentum_decay):
+    return optlib.nadam(lr=lr, betas=(beta1, beta2), momentum_decay=momentum_decay)
+
+
+def _adamax(lr, beta1, beta2, eps):
+    return optlib.adamax(lr=lr, betas=(beta1, beta2), eps=eps)
+
+
 # Three settings of each rule, every hyperparameter an array (different in every row), at rates
 # that do not diverge on Rosenbrock from the starts below in 60 steps.
 BATCHED = {
@@ -175,6 +183,8 @@ BATCHED = {
         {"lr": [1e-3, 5e-4, 2e-4], "momentum": [0.0, 0.5, 0.9], "weight_decay": [0, 1e-3, 1e-2]},
     ),
     "Nesterov": (_nesterov, {"lr": [1e-3, 5e-4, 2e-4], "momentum": [0.3, 0.6, 0.9]}),
+    # the lecture's form reads the gradient at its look-ahead point: train must ask for it
+    "NAG, look-ahead": (optlib.nag, {"lr": [1e-3, 5e-4, 2e-4], "gamma": [0.3, 0.6, 0.9]}),
     "Adam, L2": (
         _adam(),
         {
@@ -204,6 +214,25 @@ BATCHED = {
             "momentum": [0.0, 0.5, 0.9],
         },
     ),
+    "NAdam": (
+        _nadam,
+        {
+            "lr": [1e-2, 3e-3, 1e-3],
+            "beta1": [0.9, 0.5, 0.0],
+            "beta2": [0.999, 0.9, 0.5],
+            "momentum_decay": [4e-3, 1e-2, 0.1],
+        },
+    ),
+    "Adamax": (
+        _adamax,
+        {
+            "lr": [1e-2, 3e-3, 1e-3],
+            "beta1": [0.9, 0.5, 0.0],
+            "beta2": [0.999, 0.9, 0.5],
+            "eps": [1e-8, 1e-3, 0.1],
+        },
+    ),
+    "Adadelta": (optlib.adadelta, {"lr": [1.0, 0.5, 0.1], "rho": [0.9, 0.5, 0.99]}),
     "AdaGrad": (
         optlib.adagrad,
         {"lr": [1e-2, 0.1, 0.3], "lr_decay": [0.0, 1e-2, 0.1], "eps": [1e-10, 1e-3, 1.0]},
