@@ -550,14 +550,15 @@ def chance_of_reaching(scores: np.ndarray, k: int, target: float) -> float:
     .. math::
         P = 1 - \binom{N - m}{k} \Big/ \binom{N}{k}.
 
-    NaN scores (diverged trials) never reach a target.
+    A score that is not finite (a diverged trial: NaN or inf) never reaches
+    a target, not even ``target = inf``.
     """
     s = np.ravel(np.asarray(scores, dtype=float))
     n = len(s)
     check_whole(f"Invalid k value: {{value}} (1 to {n})", k, 1)
     if k > n:
         raise ValueError(f"Invalid k value: {k} (1 to {n})")
-    m = int(np.sum(s <= target))  # NaN compares false
+    m = int(np.sum(np.isfinite(s) & (s <= target)))  # diverged: never
     return 1.0 - math.comb(n - m, k) / math.comb(n, k)
 
 
