@@ -823,7 +823,9 @@ def _subsets(pool: list[float], k: int) -> list[tuple[float, ...]]:
 
 def _chance_by_enumeration(pool: list[float], k: int, target: float) -> float:
     searches = _subsets(pool, k)
-    return sum(any(s <= target for s in search) for search in searches) / len(searches)
+    # a diverged trial (NaN, or inf as search scores it) never reaches, not even target = inf
+    reach = [any(math.isfinite(s) and s <= target for s in search) for search in searches]
+    return sum(reach) / len(searches)
 
 
 def _best_of_k_by_enumeration(pool: list[float], k: int, q: float) -> float:
@@ -864,6 +866,8 @@ def test_the_edges_of_a_search_by_hand():
     assert tuning.chance_of_reaching(pool, 6, 0.5) == 0.0
     assert tuning.best_of_k(pool, 6, 0.99) == 1.0
     assert tuning.best_of_k(np.array([math.nan, math.nan]), 2, 0.5) == math.inf
+    # failures reach nothing, not even an infinite target
+    assert tuning.chance_of_reaching(np.array([math.inf, math.nan]), 2, math.inf) == 0.0
     # k = 2 of 4 with one success: 1 − C(3, 2)/C(4, 2) = 1 − 3/6
     assert tuning.chance_of_reaching(np.array([0.0, 9.0, 9.0, 9.0]), 2, 1.0) == 0.5
 
