@@ -572,7 +572,8 @@ def best_of_k(scores: np.ndarray, k: int, q: float = 0.5) -> float:
         q,
         lambda v: (v > 0) & (v < 1),
     )
-    s = np.sort(np.where(np.isnan(scores), np.inf, np.ravel(scores)))
+    s = np.ravel(np.asarray(scores, dtype=float))
+    s = np.sort(np.where(np.isnan(s), np.inf, s))
     n = len(s)
     check_whole(f"Invalid k value: {{value}} (1 to {n})", k, 1)
     if k > n:
