@@ -872,7 +872,6 @@ def test_the_edges_of_a_search_by_hand():
     assert tuning.chance_of_reaching(np.array([0.0, 9.0, 9.0, 9.0]), 2, 1.0) == 0.5
 
 
-@pytest.mark.xfail(strict=True, reason="best_of_k does not ravel the pool (REQUESTS.md, item 6)")
 def test_a_pool_of_any_shape_is_its_values():
     """A study's scores come as (seeds, trials) arrays; the pool is their values, whatever the
     shape — a list, a column, a matrix — as chance_of_reaching already takes it."""
