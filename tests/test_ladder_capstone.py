@@ -11,6 +11,7 @@ rate, the tie after five seeds) are tested until they are retired."""
 from __future__ import annotations
 
 import math
+import time
 import warnings
 
 import numpy as np
@@ -539,6 +540,7 @@ def test_a_bad_space_is_named_with_its_key(space, key, words):
 def test_the_entry_must_be_written_and_the_problem_one_of_two():
     not_yet = check_capstone_own_optimizer(None)
     assert not_yet.mistake == "no_prediction" and not_yet.message.startswith("Not yet")
+    assert not_yet.place == 0 and math.isnan(not_yet.mean) and not_yet.ties == ()
     value = check_capstone_own_optimizer(nadam(1e-3, 0.9, 0.999, 1e-8), ADAM_SPACE)
     assert value.mistake == "wrong_output" and "not a function" in value.message
     with pytest.raises(ValueError, match=r"'MLP'.*'quadratic' or 'Rosenbrock'"):
@@ -567,3 +569,20 @@ def test_asking_again_climbs_the_verdicts_ladder():
     assert_climbs_without_the_formula(
         check_capstone_chance, MISTAKES_CHANCE[0][1], "with_replacement", hint=True
     )
+
+
+def test_an_optimizer_that_never_finishes_a_step_gets_a_verdict(monkeypatch):
+    """The time limit holds for the trial runs of an entry too: a step that never returns is
+    reported, not waited for."""
+    monkeypatch.setattr(engine, "TIME_LIMIT", 0.2)
+
+    class Stuck(type(optlib.sgd())):
+        def step(self, params, grads, state):
+            while True:
+                time.sleep(0.01)
+
+    def make(lr):
+        return Stuck(lr=lr)
+
+    result = check_capstone_own_optimizer(make, {"lr": tuning.LogUniform(1e-3, 1.0)})
+    assert result.mistake == "training_fails" and "more than 0.2 s" in result.message
