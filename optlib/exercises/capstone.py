@@ -661,10 +661,12 @@ def _chance(scores: np.ndarray, k: int, target: float) -> float:
 @functools.lru_cache(maxsize=4)
 def _real_pool(contestant: str, trials: int) -> np.ndarray:
     """The validation scores of a random search of ``trials`` trials of a contestant on the
-    study's Rosenbrock problem (search seed 0), NaN where a trial diverged."""
+    study's Rosenbrock problem (seed :data:`SEARCH_SEED`), NaN where a trial diverged."""
     problem = tuning.study_problems()["Rosenbrock"]
     entry = tuning.contestants()[contestant]
-    found = tuning.search(problem, entry.make, entry.space, trials, seed=0)
+    found = tuning.search(
+        problem, entry.make, entry.space, trials, seed=SEARCH_SEED
+    )
     return np.where(np.isfinite(found.scores), found.scores, np.nan)
 
 
@@ -711,12 +713,12 @@ def _chance_cases() -> list[Case]:
         ),
         Case(
             (pool(12, diverged=2), 1, 0.0),
-            "12 trials, a search of 1",
+            "12 trials, 2 of them diverged, a search of 1",
             "small random pools",
         ),
         Case(
             (pool(9, diverged=4), 9, 0.5),
-            "9 trials, a search of all 9",
+            "9 trials, 4 of them diverged, a search of all 9",
             "small random pools",
         ),
         Case(
@@ -726,7 +728,8 @@ def _chance_cases() -> list[Case]:
         ),
         Case(
             (sub, 4, sub_target),
-            "the first 14 trials of SGD's search on Rosenbrock, a search of 4",
+            f"the first 14 trials of SGD's search on Rosenbrock ({int(np.isnan(sub).sum())} "
+            "diverged), a search of 4",
             "real pools",
         ),
         Case(
@@ -949,7 +952,7 @@ def _read_verdict(value: Any) -> Any:
 
 def _verdict_cases() -> list[Case]:
     rng = np.random.default_rng(31)
-    t = tuning.t_quantile((1 + LEVEL) / 2, 4)
+    t = _t(4)
 
     def pair(gap: float, a_first: bool) -> tuple[np.ndarray, np.ndarray]:
         """Two random sets of five scores whose means are ``gap`` times the sum of their
@@ -964,19 +967,23 @@ def _verdict_cases() -> list[Case]:
     # gap / (the sum of the Student-t half-widths): z = 1.96 ties below 0.706, ±1 standard
     # deviation below 0.806, ddof = 0 below 0.894, the chapter's rule below 1.
     settings = [
-        (0.3, True, "far inside both intervals"),
-        (0.75, False, "just inside: a normal quantile would separate them"),
-        (0.85, True, "inside: ±1 standard deviation would separate them"),
-        (0.95, False, "at the edge of the intervals, inside"),
-        (1.08, True, "just apart"),
-        (2.5, False, "far apart"),
+        (0.3, True, "intervals overlapping far"),
+        (
+            0.75,
+            False,
+            "overlapping intervals that a normal quantile would separate",
+        ),
+        (
+            0.85,
+            True,
+            "overlapping intervals that ±1 standard deviation would separate",
+        ),
+        (0.95, False, "intervals that barely overlap"),
+        (1.08, True, "intervals just apart"),
+        (2.5, False, "intervals far apart"),
     ]
     cases = [
-        Case(
-            pair(gap, a_first),
-            f"random scores, means {gap} × the two half-widths apart: {what}",
-            "random scores",
-        )
+        Case(pair(gap, a_first), f"random scores, {what}", "random scores")
         for gap, a_first, what in settings
     ]
     same = np.round(rng.normal(-3.0, 0.5, 5), 4)
@@ -1227,7 +1234,8 @@ _TRIED_SETTINGS, _TRIED_STEPS, _TRIED_SEED = 3, 50, 7
 
 @dataclass(frozen=True, repr=False)
 class Placement(CheckResult):
-    """The verdict on an entry of the study, and where it lands (on a pass).
+    """The verdict on an entry of the study, and where it lands (on a pass): a
+    :class:`~optlib.exercises.engine.CheckResult` with these attributes besides.
 
     Attributes
     ----------
@@ -1267,7 +1275,7 @@ class Placement(CheckResult):
 
 def _small_bowl() -> Any:
     """A rotated 2-D bowl (curvatures 1 and 10, minimum at (1, 1)) on which a make is tried:
-    no setting of a space overflows on it in 50 steps, so every row can be told apart."""
+    even a rate of 10 does not overflow on it in 50 steps, so the rows can be told apart."""
     c, s = math.cos(0.5), math.sin(0.5)
     rotation = np.array([[c, -s], [s, c]])
     curvature = rotation @ np.diag([1.0, 10.0]) @ rotation.T
