@@ -1,6 +1,6 @@
-"""The capstone's ladder. The tuning study's exercises: the chance that a random search of k
-trials reaches a target (rule), RAdam's implicit warmup as a function of β₂ (derivation), the
-verdict between two optimizers from their test scores (derivation), and an optimizer of the
+"""The capstone's ladder. The tuning study's exercises: the verdict between two optimizers from
+their test scores (rule), the chance that a random search of k trials reaches a target
+(derivation), RAdam's implicit warmup as a function of β₂ (derivation), and an optimizer of the
 reader's own entered in the study (judged like a prediction: the study runs once the entry is
 written). Right answers written here pass, in several forms; each named mistake, written as a
 learner would, is named; the references agree with independent ones (every subset counted,
@@ -227,7 +227,7 @@ def chance_by_scipy(scores, k, target):
 
 
 def test_the_chance_passes_in_its_forms():
-    assert check_capstone_chance.kind == "rule"
+    assert check_capstone_chance.kind == "derivation"
     assert_passes(
         check_capstone_chance,
         chance,
@@ -319,7 +319,7 @@ def verdict_by_scipy(a, b, **kind):
 
 
 def test_the_verdict_passes_in_its_forms():
-    assert check_capstone_verdict.kind == "derivation"
+    assert check_capstone_verdict.kind == "rule"
 
     def in_other_words(a, b):
         said = verdict_by_scipy(a, b)
@@ -455,15 +455,23 @@ def test_the_own_optimizer_checker_places_nadam_as_the_protocol_run_by_hand():
         assert name in result.message.split("\n")[0]
 
 
-def test_adamax_enters_and_a_contestant_entered_again_lands_on_its_own_row():
-    """Adamax on the quadratic passes; Adam's own make and space, entered as the reader's,
-    reproduce Adam's row exactly (the same protocol, the same search seed) and tie with it."""
+def test_adamax_enters_and_a_contestant_entered_again_is_not_one_of_ones_own():
+    """Adamax on the quadratic passes; SGD and Adam, entered again with their own spaces, run
+    exactly as the study's own rows: "Not yet", with the numbers of their own row."""
     result = check_capstone_own_optimizer(adamax, ADAM_SPACE, "quadratic")
     assert result.passed and 1 <= result.place <= 10, result.message
-    adam = tuning.contestants()["Adam"]
-    again = check_capstone_own_optimizer(adam.make, adam.space, problem="quadratic")
-    assert again.passed and again.verdicts["Adam"] == "tie" and "Adam" in again.ties
-    assert again.table["yours"] == again.table["Adam"]
+    for name, problem in [("SGD", "Rosenbrock"), ("Adam", "quadratic")]:
+        entry = tuning.contestants()[name]
+        again = check_capstone_own_optimizer(entry.make, entry.space, problem=problem)
+        assert again.mistake == "already_in_the_study" and not again.passed
+        assert again.message.startswith(f"Not yet: your entry runs exactly as the study's {name}")
+        assert again.verdicts[name] == "tie" and name in again.ties
+        assert again.table["yours"] == again.table[name]
+    # the chapter's starter: plain SGD on the rate alone is SGD
+    starter = check_capstone_own_optimizer(
+        lambda lr: optlib.sgd(lr=lr), {"lr": tuning.LogUniform(1e-5, 10.0)}
+    )
+    assert starter.mistake == "already_in_the_study", starter.message
 
 
 def first_only(lr, beta1, beta2, eps):
@@ -540,7 +548,7 @@ def test_a_bad_space_is_named_with_its_key(space, key, words):
 def test_the_entry_must_be_written_and_the_problem_one_of_two():
     not_yet = check_capstone_own_optimizer(None)
     assert not_yet.mistake == "no_prediction" and not_yet.message.startswith("Not yet")
-    assert not_yet.place == 0 and math.isnan(not_yet.mean) and not_yet.ties == ()
+    assert not_yet.place == 0 and math.isnan(not_yet.mean) and not_yet.ties == []
     value = check_capstone_own_optimizer(nadam(1e-3, 0.9, 0.999, 1e-8), ADAM_SPACE)
     assert value.mistake == "wrong_output" and "not a function" in value.message
     with pytest.raises(ValueError, match=r"'MLP'.*'quadratic' or 'Rosenbrock'"):
@@ -551,12 +559,12 @@ def test_the_entry_must_be_written_and_the_problem_one_of_two():
 
 
 def test_the_study_ladder_rises_and_every_formula_list_is_specific():
-    """In the exercises' order: the chance (rule), RAdam's warmup and the verdict
+    """In the exercises' order: the verdict (rule), the chance and RAdam's warmup
     (derivations), the reader's own optimizer (judged like a prediction, last)."""
     checkers = [
+        check_capstone_verdict,
         check_capstone_chance,
         check_capstone_radam_warmup,
-        check_capstone_verdict,
         check_capstone_own_optimizer,
     ]
     assert_ladder(checkers, ["rule", "derivation", "derivation", "prediction"], shortest=6)

@@ -1,10 +1,12 @@
-r"""Exercises of the capstone chapter ("which optimizer when"), a tuning study: the chance that
-a random search of ``k`` trials drawn from a pool reaches a target (a rule, checked by counting
-every search of ``k`` trials); RAdam's implicit warmup as a function of :math:`\beta_2`, against
-runs of :func:`optlib.radam` and :func:`optlib.adam`; the verdict between two optimizers from
-their test scores on five seeds (Student-:math:`t` intervals; overlapping ones tie); and an
-optimizer of the reader's own entered in the study: checked for a fair entry, then run through
-the chapter's protocol (:mod:`optlib.tuning`) beside the nine contestants, to see where it lands.
+r"""Exercises of the capstone chapter ("which optimizer when"), a tuning study: the verdict
+between two optimizers from their test scores on five seeds (the chapter's rule:
+Student-:math:`t` intervals, overlapping ones tie); the chance that a random search of ``k``
+trials drawn from a pool reaches a target (a derivation, checked by counting every search of
+``k`` trials); RAdam's implicit warmup as a function of :math:`\beta_2`, against runs of
+:func:`optlib.radam` and :func:`optlib.adam`; and an optimizer of the reader's own entered in
+the study, judged once it is written, as a prediction is: checked for a fair entry, then run
+through the chapter's protocol (:mod:`optlib.tuning`) beside the nine contestants, to see where
+it lands.
 
 The protocol the checkers run is the chapter's, on the study's two cheap problems (the
 quadratic and Rosenbrock): :data:`TRIALS` trials of random search with seed
@@ -24,7 +26,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -600,12 +602,22 @@ TRIALS = 64
 SEARCH_SEED = 0
 
 
+class _Entered(NamedTuple):
+    """What the protocol gives an optimizer."""
+
+    setting: dict[str, float]  # the setting chosen on validation
+    scores: (
+        np.ndarray
+    )  # (5,): its test scores from the test seeds; NaN: diverged
+    validation: np.ndarray  # (TRIALS,): the search's validation scores
+
+
 def _protocol(
     problem: tuning.Problem, make: Callable[..., Any], space: dict[str, Any]
-) -> tuple[dict[str, float], np.ndarray]:
+) -> _Entered:
     """The chapter's protocol: :data:`TRIALS` trials of random search (seed
     :data:`SEARCH_SEED`) scored on validation, the best one retrained from the test seeds and
-    scored on test. The chosen setting, and its test scores."""
+    scored on test."""
     found = tuning.search(problem, make, space, TRIALS, seed=SEARCH_SEED)
     best = int(np.argmin(found.scores))
     chosen = {
@@ -613,15 +625,13 @@ def _protocol(
         for name, values in found.settings.items()
     }
     scores = tuning.retest(problem, make, chosen).scores[-1][:, 0]
-    return {name: float(v[0]) for name, v in chosen.items()}, scores
+    setting = {name: float(v[0]) for name, v in chosen.items()}
+    return _Entered(setting, scores, found.scores)
 
 
 @functools.lru_cache(maxsize=2)
-def _study(
-    problem_name: str,
-) -> dict[str, tuple[dict[str, float], np.ndarray]]:
-    """The chapter's protocol for the nine contestants on a problem: for each, the chosen
-    setting and its test scores from the five test seeds (NaN where a run diverged)."""
+def _study(problem_name: str) -> dict[str, _Entered]:
+    """The chapter's protocol for the nine contestants on a problem."""
     problem = tuning.study_problems()[problem_name]
     return {
         name: _protocol(problem, entry.make, entry.space)
@@ -760,7 +770,7 @@ def _chance_cases() -> list[Case]:
         "C(N-m,k)/C(N,k)",
         "(n-m-i)/(n-i)",
     ),
-    kind="rule",
+    kind="derivation",
 )
 def check_capstone_chance(fn: Callable[..., Any]) -> CheckResult:
     r"""Check a learner's chance that a random search of ``k`` trials, drawn without
@@ -992,9 +1002,8 @@ def _verdict_cases() -> list[Case]:
     rosenbrock = _study("Rosenbrock")
 
     def test_scores(name: str) -> np.ndarray:
-        return np.where(
-            np.isnan(rosenbrock[name][1]), np.inf, rosenbrock[name][1]
-        )
+        scores = rosenbrock[name].scores
+        return np.where(np.isnan(scores), np.inf, scores)
 
     return [
         *cases,
@@ -1046,12 +1055,14 @@ def _verdict_cases() -> list[Case]:
 @checker(
     formulas=(
         "abs(mean_a-mean_b)<=half_a+half_b",
-        "abs(mean_a-mean_b)>half_a+half_b",
+        "mean_a+half_a<mean_b-half_b",
+        "ma+ha<mb-hb",
         "|\\bar x_A-\\bar x_B|\\le h_A+h_B",
         "t_quantile(0.975,4)",
+        "2.776*std(x,ddof=1)/sqrt(len(x))",
         "t_{0.975,4}",
     ),
-    kind="derivation",
+    kind="rule",
 )
 def check_capstone_verdict(fn: Callable[..., Any]) -> CheckResult:
     r"""Check a learner's verdict between two optimizers from their test scores on five seeds
@@ -1251,7 +1262,7 @@ class Placement(CheckResult):
     place : int
         The entry's place among the ten by mean test score, 1 the best: one more than the
         number of contestants with a lower mean (so a shared place is the better one).
-    ties : tuple of str
+    ties : list of str
         The contestants the entry ties with under the chapter's verdict (their intervals
         overlap, or both diverged).
     verdicts : dict of str to str
@@ -1268,7 +1279,7 @@ class Placement(CheckResult):
     mean: float = math.nan
     half_width: float = math.nan
     place: int = 0
-    ties: tuple[str, ...] = ()
+    ties: list[str] = field(default_factory=list)
     verdicts: dict[str, str] = field(default_factory=dict)
     table: dict[str, tuple[float, float]] = field(default_factory=dict)
 
@@ -1656,32 +1667,34 @@ def _own_optimizer(make: Any, space: Any, problem: str) -> CheckResult:
         found = trouble_of(make, space)
         if found is not None:
             return found
-    chosen = tuning.study_problems()[problem]
     try:
         with quiet():
-            setting, scores = _protocol(chosen, make, dict(space))
+            entered = _protocol(
+                tuning.study_problems()[problem], make, dict(space)
+            )
     except KeyboardInterrupt:
         raise
     except Exception as error:
         return _cannot_train(error)
+    scores, study = entered.scores, _study(problem)
     with quiet():
         table = {
             YOURS: tuning.mean_interval(scores, LEVEL),
             **{
-                name: tuning.mean_interval(theirs, LEVEL)
-                for name, (_, theirs) in _study(problem).items()
+                name: tuning.mean_interval(theirs.scores, LEVEL)
+                for name, theirs in study.items()
             },
         }
         words = {"A": "ahead", "B": "behind", "tie": "tie"}
         verdicts = {
-            name: words[_verdict(scores, theirs)]
-            for name, (_, theirs) in _study(problem).items()
+            name: words[_verdict(scores, theirs.scores)]
+            for name, theirs in study.items()
         }
     mean, half = table[YOURS]
     place = 1 + sum(
         m < mean for name, (m, _) in table.items() if name != YOURS
     )
-    ties = tuple(name for name, said in verdicts.items() if said == "tie")
+    ties = [name for name, said in verdicts.items() if said == "tie"]
     ranked = dict(sorted(table.items(), key=lambda item: item[1][0]))
     ahead = sum(said == "ahead" for said in verdicts.values())
     behind = sum(said == "behind" for said in verdicts.values())
@@ -1704,19 +1717,38 @@ def _own_optimizer(make: Any, space: Any, problem: str) -> CheckResult:
         f"is ahead of {ahead}, behind {behind}.\n"
         f"The ten on {problem}, by mean test score (lower is better):\n{lines}"
     )
-    return Placement(
-        True,
-        message,
-        problem=problem,
-        setting=setting,
-        scores=tuple(float(s) for s in scores),
-        mean=mean,
-        half_width=half,
-        place=place,
-        ties=ties,
-        verdicts=verdicts,
-        table=ranked,
-    )
+    where = {
+        "problem": problem,
+        "setting": entered.setting,
+        "scores": tuple(float(s) for s in scores),
+        "mean": mean,
+        "half_width": half,
+        "place": place,
+        "ties": ties,
+        "verdicts": verdicts,
+        "table": ranked,
+    }
+    again = [
+        name
+        for name, theirs in study.items()
+        if np.array_equal(entered.validation, theirs.validation)
+    ]
+    if again:
+        return Placement(
+            False,
+            f"Not yet: your entry runs exactly as the study's {again[0]} does (the same "
+            f"{TRIALS} trials, the same validation scores): it is in the study already. Enter "
+            "an optimizer of your own — a rule the nine do not include, or one of them with "
+            "a space of your own.",
+            "already_in_the_study",
+            (
+                "Hint: optlib has rules the study leaves out (NAdam and Adamax, for "
+                "instance); any optimizer optlib can build, with ranges for its own "
+                "hyperparameters, can enter.",
+            ),
+            **where,
+        )
+    return Placement(True, message, **where)
 
 
 def check_capstone_own_optimizer(
@@ -1745,7 +1777,9 @@ def check_capstone_own_optimizer(
         \bar x \pm t_{0.975,\,4}\; s / \sqrt 5 ;
 
     the entry's place is by the mean, and it ties with a contestant when the two intervals
-    overlap (the rule of :func:`check_capstone_verdict`).
+    overlap (the rule of :func:`check_capstone_verdict`). An entry that runs exactly as one of
+    the nine (the same validation scores on every trial) is not an optimizer of one's own: it
+    gets a "Not yet" (``already_in_the_study``), with its numbers.
 
     Expected call: ``check_capstone_own_optimizer(make, space, problem="Rosenbrock")``;
     ``problem`` is ``"quadratic"`` or ``"Rosenbrock"`` (others raise ``ValueError``: the data
