@@ -594,3 +594,20 @@ def test_an_optimizer_that_never_finishes_a_step_gets_a_verdict(monkeypatch):
 
     result = check_capstone_own_optimizer(make, {"lr": tuning.LogUniform(1e-3, 1.0)})
     assert result.mistake == "training_fails" and "more than 0.2 s" in result.message
+
+
+def test_the_checkers_rows_are_the_chapters_large_budget():
+    """The chapter searches more trials with the same seed and chooses its large budget among
+    the first 64: a prefix of the search is the smaller search, so the checker's 64 trials of
+    seed 0 choose the same setting as the chapter's large budget."""
+    from optlib.exercises.capstone import _study
+
+    problem = tuning.study_problems()["quadratic"]
+    study = _study("quadratic")
+    for name in ["SGD", "Adam"]:
+        entry = tuning.contestants()[name]
+        longer = tuning.search(problem, entry.make, entry.space, 128, seed=0)
+        best = int(np.argmin(longer.scores[:64]))
+        chosen = {key: float(values[best]) for key, values in longer.settings.items()}
+        assert chosen == study[name].setting
+        np.testing.assert_allclose(longer.scores[:64], study[name].validation, rtol=1e-12)
