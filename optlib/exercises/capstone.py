@@ -1337,11 +1337,8 @@ def _keyword_trouble(
     """Whether ``make`` takes exactly the keywords of ``space`` (when its signature says)."""
     try:
         parameters = inspect.signature(make).parameters.values()
-    except (
-        TypeError,
-        ValueError,
-    ):  # no signature to read: the calls will tell
-        return None
+    except (TypeError, ValueError):
+        return None  # no signature to read: the calls will tell
     named = (
         inspect.Parameter.POSITIONAL_OR_KEYWORD,
         inspect.Parameter.KEYWORD_ONLY,
@@ -1674,7 +1671,9 @@ def _own_optimizer(make: Any, space: Any, problem: str) -> CheckResult:
             )
     except KeyboardInterrupt:
         raise
-    except Exception as error:
+    except (
+        BaseException
+    ) as error:  # the learner's optimizer: reported, never raised
         return _cannot_train(error)
     scores, study = entered.scores, _study(problem)
     with quiet():
