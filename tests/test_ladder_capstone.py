@@ -5,14 +5,12 @@ reader's own entered in the study (judged like a prediction: the study runs once
 written). Right answers written here pass, in several forms; each named mistake, written as a
 learner would, is named; the references agree with independent ones (every subset counted,
 scipy's hypergeometric and Student-t distributions, the protocol run by hand); and no rung of
-any message shows the checked formula. The checkers of the former chapter (the score and tuned
-rate, the tie after five seeds) are tested until they are retired."""
+any message shows the checked formula."""
 
 from __future__ import annotations
 
 import math
 import time
-import warnings
 
 import numpy as np
 import pytest
@@ -34,8 +32,6 @@ from optlib.exercises import (
     check_capstone_chance,
     check_capstone_own_optimizer,
     check_capstone_radam_warmup,
-    check_capstone_score,
-    check_capstone_tie,
     check_capstone_verdict,
     engine,
 )
@@ -43,7 +39,6 @@ from optlib.exercises.capstone import (
     _chance,
     _chance_by_enumeration,
     _chance_cases,
-    _grid_of_final_losses,
     _verdict,
     _verdict_cases,
     _warmup_steps,
@@ -72,63 +67,6 @@ def warmup(beta2, fraction):
     while not (rho(beta2, t) > 5 and r(beta2, t) >= fraction):
         t += 1
     return t
-
-
-# --- The score and the tuned rate -----------------------------------------------------------------
-
-
-def test_the_score_passes_in_its_forms():
-    def by_loops(final_losses):
-        seeds, rates = final_losses.shape
-        scores = []
-        for i in range(rates):
-            column = final_losses[:, i]
-            scores.append(math.inf if np.any(np.isnan(column)) else sum(column) / seeds)
-        return scores, min(range(rates), key=scores.__getitem__)
-
-    assert check_capstone_score.kind == "rule"
-    assert check_capstone_score(score).passed
-    assert check_capstone_score(by_loops).passed  # lists, and min over indices
-    assert check_capstone_score(lambda L: (score(L)[0].astype(np.float32), score(L)[1])).passed
-    # a diverged rate may score any huge number: it still ranks last
-    assert check_capstone_score(
-        lambda L: (np.nan_to_num(score(L)[0], posinf=np.inf), score(L)[1])
-    ).passed
-
-
-def test_the_real_grids_have_diverged_rates():
-    grid = _grid_of_final_losses(3, 100)
-    assert grid.shape == (3, 10) and np.isnan(grid[:, -1]).all() and np.isfinite(grid[:, 0]).all()
-
-
-def _nanmean(L):
-    with warnings.catch_warnings():  # "Mean of empty slice", where every seed diverged
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(L, axis=0)
-
-
-def _as_inf(values):
-    return np.where(np.isnan(values), np.inf, values)
-
-
-MISTAKES_SCORE = [
-    ("one_seed", lambda L: (L[0], 0)),
-    ("diverged_ignored", lambda L: (_nanmean(L), int(np.nanargmin(_nanmean(L))))),
-    ("nan_score", lambda L: (L.mean(axis=0), int(np.nanargmin(L.mean(axis=0))))),
-    ("nan_score", lambda L: (L.mean(axis=0), int(np.argmin(L.mean(axis=0))))),
-    ("worst_rate", lambda L: (score(L)[0], int(np.argmax(score(L)[0])))),
-    ("median", lambda L: (_as_inf(np.median(L, 0)), int(np.argmin(_as_inf(np.median(L, 0)))))),
-    ("best_seed", lambda L: (_as_inf(L.min(0)), int(np.argmin(_as_inf(L.min(0)))))),
-    ("sum_not_mean", lambda L: (_as_inf(L.sum(0)), score(L)[1])),
-]
-
-
-@pytest.mark.parametrize(("name", "wrong"), MISTAKES_SCORE, ids=[m[0] for m in MISTAKES_SCORE])
-def test_each_score_mistake_is_named_without_the_formula(name, wrong):
-    with np.errstate(all="ignore"):
-        assert check_capstone_score(wrong).mistake == name
-        text = every_rung(check_capstone_score, wrong)
-    assert engine.reveals(text, check_capstone_score.formulas) is None, text
 
 
 # --- RAdam's implicit warmup ----------------------------------------------------------------------
@@ -174,31 +112,6 @@ def test_the_warmup_never_case_wants_no_such_step():
             return never if math.isnan(t) else t
 
         assert not check_capstone_radam_warmup(answer).passed
-
-
-# --- The tie, a prediction ------------------------------------------------------------------------
-
-
-def test_the_tie_prediction():
-    engine.forget()
-    assert check_capstone_tie.kind == "prediction"
-    assert check_capstone_tie(None).mistake == "no_prediction"
-    assert check_capstone_tie("Adam wins").mistake == "wrong_output"
-    assert check_capstone_tie(3).mistake == "wrong_output"
-    wrong = check_capstone_tie("AMSGrad")
-    assert wrong.mistake == "wrong_prediction" and "a tie" in wrong.message
-    assert check_capstone_tie(" TIE ").passed
-    for answer in (None, "Adam", "AMSGrad", "tie"):
-        text = every_rung(check_capstone_tie, answer)
-        assert engine.reveals(text, check_capstone_tie.formulas) is None, text
-
-
-# --- The ladder's shape ---------------------------------------------------------------------------
-
-
-def test_the_former_ladder_rises_and_every_formula_list_is_specific():
-    checkers = [check_capstone_score, check_capstone_radam_warmup, check_capstone_tie]
-    assert_ladder(checkers, ["rule", "derivation", "prediction"], shortest=6)
 
 
 # --- The chance that a search of k trials reaches a target ---------------------------------------
