@@ -551,25 +551,32 @@ def test_full_batch_seeds_stacked_in_one_batch_score_as_each_seed_alone(problems
             )
 
 
+def _separate_runs(problem, make, settings, seeds):
+    """Each setting alone from each seed, as optlib.minimize runs it (the reference of a batch):
+    yields (seed's index, setting's index, path)."""
+    for j, seed in enumerate(seeds):
+        for i in range(len(next(iter(settings.values())))):
+            path = optlib.minimize(
+                problem.objective,
+                problem.start(seed),
+                make(**_row(settings, i)),
+                problem.steps,
+                batch_size=problem.batch_size,
+                seed=seed,
+            )
+            yield j, i, path
+
+
 def test_mini_batch_seeds_run_each_with_its_own_start_and_batches(problems):
     problem = problems["softmax"]._replace(steps=12)
     settings = {"lr": np.array([0.1, 0.5]), "momentum": np.array([0.0, 0.9])}
     seeds = (0, 3)
     _, scores, params = tuning._runs(problem, optlib.sgd, settings, seeds, problem.test)
     X, y = _images(problem.test)
-    for j, seed in enumerate(seeds):
-        for i in range(2):
-            path = optlib.minimize(
-                problem.objective,
-                problem.start(seed),
-                optlib.sgd(**_row(settings, i)),
-                12,
-                batch_size=32,
-                seed=seed,
-            )
-            np.testing.assert_allclose(params[j, i], path.params[-1], rtol=1e-12, atol=1e-15)
-            expected = _softmax_by_hand(path.params[-1], X, y)[0]
-            assert scores[-1, j, i] == pytest.approx(expected, rel=1e-12)
+    for j, i, path in _separate_runs(problem, optlib.sgd, settings, seeds):
+        np.testing.assert_allclose(params[j, i], path.params[-1], rtol=1e-12, atol=1e-15)
+        expected = _softmax_by_hand(path.params[-1], X, y)[0]
+        assert scores[-1, j, i] == pytest.approx(expected, rel=1e-12)
 
 
 def _two_starts() -> Problem:
@@ -688,21 +695,12 @@ def test_retest_runs_the_chosen_settings_from_fresh_seeds_on_test(problems):
     assert np.array_equal(result.steps, [0, 6, 12])
     assert result.scores.shape == (3, 2, 2) and result.accuracy.shape == (2, 2)
     X, y = _images(problem.test)
-    for j, seed in enumerate(seeds):
-        for i in range(2):
-            path = optlib.minimize(
-                problem.objective,
-                problem.start(seed),
-                adam.make(**_row(settings, i)),
-                12,
-                batch_size=32,
-                seed=seed,
-            )
-            for mark, t in enumerate((0, 6, 12)):
-                loss, _ = _softmax_by_hand(path.params[t], X, y)
-                assert result.scores[mark, j, i] == pytest.approx(loss, rel=1e-12)
-            _, accuracy = _softmax_by_hand(path.params[-1], X, y)
-            assert result.accuracy[j, i] == pytest.approx(accuracy, rel=1e-15)
+    for j, i, path in _separate_runs(problem, adam.make, settings, seeds):
+        for mark, t in enumerate((0, 6, 12)):
+            loss, _ = _softmax_by_hand(path.params[t], X, y)
+            assert result.scores[mark, j, i] == pytest.approx(loss, rel=1e-12)
+        _, accuracy = _softmax_by_hand(path.params[-1], X, y)
+        assert result.accuracy[j, i] == pytest.approx(accuracy, rel=1e-15)
     # a test function has no accuracy
     bowl = problems["quadratic"]._replace(steps=5)
     assert tuning.retest(bowl, optlib.sgd, {"lr": np.array([1e-3])}).accuracy is None

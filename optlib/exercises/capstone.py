@@ -1060,10 +1060,8 @@ def _built(
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # the learner's: reported, never raised
-        if isinstance(error, engine.TimeLimitExceeded):
-            what = f"did not return within {engine.TIME_LIMIT:g} s"
-        else:
-            what = f"raised {type(error).__name__}: {error}"
+        slow = f"did not return within {engine.TIME_LIMIT:g} s"
+        what = _failure(error, slow, "raised ")
         return CheckResult(
             False,
             f"Your make {what} when given {given} ({shown}).",
@@ -1256,11 +1254,17 @@ def _tried(optimizer: Optimizer, runs: int) -> Any:
     return params
 
 
-def _cannot_train(error: BaseException) -> CheckResult:
+def _failure(error: BaseException, slow: str, verb: str = "") -> str:
+    """What went wrong, in words: ``slow`` if the time limit stopped it, else
+    the error's name and message."""
     if isinstance(error, engine.TimeLimitExceeded):
-        what = f"{_TRIED_STEPS} steps took more than {engine.TIME_LIMIT:g} s"
-    else:
-        what = f"{type(error).__name__}: {error}"
+        return slow
+    return f"{verb}{type(error).__name__}: {error}"
+
+
+def _cannot_train(error: BaseException) -> CheckResult:
+    slow = f"{_TRIED_STEPS} steps took more than {engine.TIME_LIMIT:g} s"
+    what = _failure(error, slow)
     return CheckResult(
         False,
         f"optlib could not train with your optimizer: {what}.",
