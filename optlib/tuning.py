@@ -18,7 +18,8 @@ score. This module holds the pieces, each one small:
   the optimizer trains on, the step budget, and the validation and test scores; :func:`search`
   (random search, every trial scored on validation), :func:`best_of_groups` (the choice of each
   search of ``k`` trials) and :func:`retest` (the chosen settings from fresh seeds, on test) —
-  the protocol, three calls.
+  the protocol, three calls; :class:`Contestant` and :func:`contestants` — the nine optimizers
+  and the ranges of their own hyperparameters.
 - :func:`chance_of_reaching` and :func:`best_of_k` — what a search of ``k`` trials drawn at
   random from a larger pool finds, exactly, from order statistics (the chance of reaching a
   target; the median best score, a point of Dodge et al.'s 2019 tuning curve).
