@@ -473,6 +473,7 @@ def search(
     ``seed``), each run with ``make(**setting)`` for the problem's budget
     from each of its tuning seeds and scored on validation: the mean over
     those seeds, :math:`+\infty` if any of its runs diverged."""
+    check_whole("Invalid trials value: {value}", trials, 1)
     settings = random_search(space, trials, seed)
     _, scores, _ = _runs(
         problem, make, settings, problem.tuning_seeds, problem.validation

@@ -1166,3 +1166,10 @@ def test_the_mini_batch_range_test_is_the_loss_of_each_steps_batch_and_set_by_it
 def test_the_range_test_refuses_bad_arguments_naming_them(kwargs, match):
     with pytest.raises(ValueError, match=match):
         tuning.range_test(functions.quadratic(1.0), np.array([1.0]), _sgd, **kwargs)
+
+
+@pytest.mark.parametrize("trials", [0, -1, 2.5, True])
+def test_search_names_a_bad_number_of_trials(problems, trials):
+    sgd = tuning.contestants()["SGD"]
+    with pytest.raises(ValueError, match=f"Invalid trials value: {trials}"):
+        tuning.search(problems["quadratic"], sgd.make, sgd.space, trials)
