@@ -38,14 +38,18 @@ browser:
 
 BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
+# A failed build leaves Sphinx's environment behind, and the next run would find nothing out of
+# date and succeed without repeating the warnings: a failed build forgets what it read.
+FORGET_ON_FAILURE := || { rm -rf _build/.doctrees _build/.built; exit 1; }
+
 book: setup assets lite
-	$(BUILD)
+	$(BUILD) $(FORGET_ON_FAILURE)
 	@touch _build/.built
 	@echo "The book is in $(CURDIR)/_build/html (open _build/html/index.html)"
 
 # The test suite's site check reads the built book: rebuild it only when a source changed.
 _build/.built: $(BOOK_SOURCES) | setup assets lite
-	$(BUILD)
+	$(BUILD) $(FORGET_ON_FAILURE)
 	@touch $@
 
 lint: setup

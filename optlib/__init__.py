@@ -6,7 +6,7 @@ The floors, from the bottom (a module imports only from floors below its own):
 1. inputs — ``validation``, ``functions``, ``losses``, ``data``, ``schedules``, ``gradcheck``;
 2. rules and models — ``optimizers``, ``models``;
 3. the runner and its trajectory — ``run``;
-4. ``plotting``, ``higher_order``, ``derivative_free``, ``exercises``;
+4. ``plotting``, ``higher_order``, ``derivative_free``, ``tuning``, ``exercises``;
 5. ``widgets`` (and ``notebook``, the chapters' display helpers).
 
 ``import optlib`` loads floors 1–3 and the methods of floor 4 that need no plotting;
@@ -30,6 +30,7 @@ from optlib import (
     optimizers,
     run,
     schedules,
+    tuning,
     validation,
 )
 from optlib.optimizers import (
@@ -117,6 +118,7 @@ __all__ = [
     "run",
     "schedules",
     "sgd",
+    "tuning",
     "validation",
     "widgets",
 ]

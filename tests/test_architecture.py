@@ -28,6 +28,7 @@ FLOORS = {
     "plotting": 4,
     "higher_order": 4,
     "derivative_free": 4,
+    "tuning": 4,
     "exercises": 5,
     "widgets": 5,
     "notebook": 5,
