@@ -325,3 +325,22 @@ def test_book_style_checks_and_sharpens_the_figures_a_notebook_shows(tmp_path):
     assert (
         "FigureStandardWarning" in warning.text and "wider than the 688 px column" in warning.text
     )
+
+
+def test_text_in_a_subfigure_is_placed_against_the_root_figure_on_matplotlib_3_8_too():
+    # matplotlib 3.8 (the browser runtime's) has no get_figure(root=True): there an artist's
+    # .figure is its subfigure and the subfigure's .figure the root.
+    fig = plt.figure(figsize=(4, 2))
+    sub = fig.subfigures(1, 2)[1]
+    label = sub.text(0.5, 0.5, "right half")
+    assert plotting._root_figure(label) is fig
+
+    def old_get_figure():  # 3.8's signature: no `root`
+        return sub
+
+    label.get_figure = old_get_figure
+    assert plotting._root_figure(label) is fig
+    on_root = fig.text(0.1, 0.1, "root")
+    on_root.get_figure = lambda: fig
+    assert plotting._root_figure(on_root) is fig
+    plt.close(fig)

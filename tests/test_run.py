@@ -751,3 +751,20 @@ def test_recorder_says_how_the_run_ended():
             message,
             success,
         )
+
+
+@pytest.mark.parametrize("sampling", ["shuffle", "replacement"])
+def test_minibatches_hand_out_numpy_index_type_from_the_same_int64_stream(sampling):
+    # Under Pyodide (wasm32) np.intp is int32 and np.bincount refuses int64 rows; the rows are
+    # still drawn as int64, so every platform sees the same samples.
+    batches = optlib.run.minibatches(10, 4, sampling, np.random.default_rng(3))
+    rows = [next(batches) for _ in range(3)]
+    reference = np.random.default_rng(3)
+    if sampling == "shuffle":
+        order = reference.permutation(10)
+        expected = [order[0:4], order[4:8], order[8:10]]
+    else:
+        expected = [reference.integers(10, size=4) for _ in range(3)]
+    for row, want in zip(rows, expected, strict=True):
+        assert row.dtype == np.intp  # int64 here; the browser run (make test-browser) is int32
+        np.testing.assert_array_equal(row, want)
