@@ -1,7 +1,7 @@
 """The chapters in the reader's browser against the same chapters natively, side by side.
 
-    .venv/bin/python benchmarks/lite.py                       # every chapter, the built book
-    .venv/bin/python benchmarks/lite.py --chapters map,sgd --html OTHER/_build/html
+    .venv/bin/python benchmarks/browser.py                       # every chapter, the built book
+    .venv/bin/python benchmarks/browser.py --chapters map,sgd --html OTHER/_build/html
 
 For each chapter in turn, first natively — a Jupyter kernel of this environment runs the
 chapter's notebook from `chapters/` (nbclient, one BLAS thread, as the book build runs it) —
@@ -102,11 +102,13 @@ def summary(rows: list[dict], html: Path) -> str:
     ratios = [row["ratio"] for row in rows]
     starts = [row["kernel_ready_s"] for row in rows]
     failed = [row["chapter"] for row in rows if row["problems"]]
+    loads = [row["load_before"] for row in rows]
     return (
         f"{len(rows)} chapters, commit {commit()}, {datetime.date.today()}; lite site "
         f"{site_megabytes(html):.1f} MB. Browser ÷ native: median "
         f"{statistics.median(ratios):.1f}, {min(ratios):.1f}–{max(ratios):.1f}. Cold start: "
         f"median {statistics.median(starts):.1f} s, {min(starts):.1f}–{max(starts):.1f} s. "
+        f"Load average before a chapter: {min(loads):.1f}–{max(loads):.1f}. "
         + (f"FAILED in the browser: {', '.join(failed)}." if failed else PASSED)
     )
 
@@ -132,6 +134,7 @@ def main() -> None:
         executable = shutil.which("chromium") or "/usr/bin/chromium"
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         for name in names:
+            load = os.getloadavg()[0]  # how busy the shared machine was (2 cores here)
             native = native_run_all(name)
             run = run_chapter(browser, server, f"chapters/{name}")
             problems = run.problems + [f"left 127.0.0.1: {url}" for url in run.outside]
@@ -147,6 +150,7 @@ def main() -> None:
                     "code_cells": len(run.cells),
                     "widget_moved": run.widget_moved,
                     "problems": problems,
+                    "load_before": round(load, 2),
                 }
             )
             print(
