@@ -1,7 +1,7 @@
 """A chapter run to the end in the reader's browser: the lite site opened from the chapter's
 page in headless Chromium, its kernel awaited, all cells run, what they printed read back.
 
-Shared by tests/test_lite.py (which asserts on the result) and benchmarks/lite.py (which also
+Shared by tests/test_lite.py (which asserts on the result) and benchmarks/browser.py (which also
 times the same chapter natively). Only the local server is allowed: every other request is
 aborted and listed in the result's `outside`.
 """
