@@ -14,6 +14,9 @@ jupyterlab-myst 2.4.2, and what we write instead:
 - `{doc}`: it links to a file that does not exist; we link the chapter's notebook, which opens
   in the same app (a page that is not a notebook: its title, as text).
 - `{eq}` to another chapter's equation: unresolved; we link that chapter's notebook.
+- a link to a heading of the chapter by its implicit anchor, `[...](#the-heading)`: it resolves
+  it, but logs an error for each ("best practice is to create an explicit reference"), on
+  every render; we put the explicit label, `(the-heading)=`, before that heading.
 - the gated `{solution-start}`/`{solution-end}` of sphinx-exercise: a dropdown "Start of
   Solution" and an empty box; we write a bold "Solution to Exercise N (title)" line and drop
   the end marker (the solution's code cells stay visible either way).
@@ -38,6 +41,8 @@ GLUE_TEXT = re.compile(r"\{glue:text\}`([^`]+)`")
 CITE = re.compile(r"\{cite(?::(p|t))?\}`([^`]+)`")
 DOC = re.compile(r"\{doc\}`([^`]+)`")
 EQ = re.compile(r"\{eq\}`([^`]+)`")
+ANCHOR_LINK = re.compile(r"\]\(#([^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6} (.+)$", re.M)
 EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)  # `title <target>`
 # A directive's fence: three or more backticks or colons, closed by the same.
 SOLUTION_START = re.compile(
@@ -220,6 +225,22 @@ def rewrite_markdown(
     return SOLUTION_END.sub("", text)
 
 
+def slug(heading: str) -> str:
+    """A heading's implicit anchor, as MyST makes it: lower case, punctuation dropped, each
+    space a hyphen ("Evidence: rate × decay" -> "evidence-rate--decay")."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def label_headings(text: str, anchors: set[str]) -> str:
+    """`(anchor)=` before each heading whose implicit anchor a link of the chapter uses."""
+
+    def label(match: re.Match) -> str:
+        anchor = slug(match.group(1))
+        return f"({anchor})=\n{match.group(0)}" if anchor in anchors else match.group(0)
+
+    return HEADING.sub(label, text)
+
+
 def reader_notebook(
     source: dict, executed: dict, book: Book, chapter: str, store: dict | None = None
 ) -> dict:
@@ -233,6 +254,7 @@ def reader_notebook(
         label: (n, title.strip())
         for n, (title, label) in enumerate(EXERCISE.findall(own_markdown), 1)
     }
+    anchors = set(ANCHOR_LINK.findall(own_markdown)) - own
     reader = copy.deepcopy(source)
     cells = []
     for cell in reader["cells"]:
@@ -241,6 +263,7 @@ def reader_notebook(
         elif cell["cell_type"] == "markdown":
             before = "".join(cell["source"])
             after = rewrite_markdown(before, values, book, chapter, own, exercises)
+            after = label_headings(after, anchors)
             if after != before:
                 if not after.strip():
                     continue  # only a solution's end marker was in it

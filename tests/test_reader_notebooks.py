@@ -159,6 +159,18 @@ def test_gated_solutions_become_a_bold_line_and_a_cell_left_empty_is_dropped():
     assert "".join(reader["cells"][4]["source"]) == "Done.\n\n"
 
 
+def test_a_heading_the_chapter_links_by_its_implicit_anchor_gets_an_explicit_label():
+    source = notebook(
+        markdown("## Evidence: rate × decay\n\nText.\n\n### Other\n", "a"),
+        markdown("As [measured](#evidence-rate--decay) above.", "b"),
+    )
+    reader = rn.reader_notebook(source, notebook(), BOOK, "this")
+    assert "".join(reader["cells"][0]["source"]) == (
+        "(evidence-rate--decay)=\n## Evidence: rate × decay\n\nText.\n\n### Other\n"
+    )
+    assert reader["cells"][1] == source["cells"][1]
+
+
 def test_outputs_are_cleared_and_everything_else_is_unchanged_byte_for_byte():
     plot = {"output_type": "display_data", "metadata": {}, "data": {"text/plain": "<Figure>"}}
     source = notebook(
@@ -227,11 +239,14 @@ def test_the_built_sites_chapters_show_the_books_numbers():
             label: (n, title.strip())
             for n, (title, label) in enumerate(rn.EXERCISE.findall(rn.markdown_of(source)), 1)
         }
+        anchors = set(rn.ANCHOR_LINK.findall(rn.markdown_of(source))) - own
         for cell in source["cells"]:
             if cell["cell_type"] != "markdown":
                 continue
             text = rn.GLUE_TEXT.sub(lambda _, shown=shown: next(shown), "".join(cell["source"]))
-            expected = rn.rewrite_markdown(text, {}, book, path.stem, own, exercises)
+            expected = rn.label_headings(
+                rn.rewrite_markdown(text, {}, book, path.stem, own, exercises), anchors
+            )
             if expected.strip():
                 assert "".join(readers[cell["id"]]["source"]) == expected, (
                     f"{path.name}: cell {cell['id']}"
