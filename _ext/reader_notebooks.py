@@ -13,7 +13,7 @@ jupyterlab-myst 2.4.2, and what we write instead:
   "Author [year]" from references.bib, as sphinxcontrib-bibtex's author_year style does.
 - `{doc}`: it links to a file that does not exist; we link the chapter's notebook, which opens
   in the same app (a page that is not a notebook: its title, as text).
-- `{eq}` to another chapter's equation: unresolved; we link that chapter's notebook.
+- `{eq}` or `{ref}` to another chapter's label: unresolved; we link that chapter's notebook.
 - a link to a heading of the chapter by its implicit anchor, `[...](#the-heading)`: it resolves
   it, but logs an error for each ("best practice is to create an explicit reference"), on
   every render; we put the explicit label, `(the-heading)=`, before that heading.
@@ -23,7 +23,7 @@ jupyterlab-myst 2.4.2, and what we write instead:
 Everything else is unchanged: the code cells byte for byte (their outputs cleared: the reader
 runs them), the notebook's metadata, every other cell's source.
 
-Run as a script, it is binder/postBuild's second half: it rewrites executed notebooks in place.
+Used by _ext/lite.py when the book build finishes (the lite site) and by binder/postBuild.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GLUE_TEXT = re.compile(r"\{glue:text\}`([^`]+)`")
 CITE = re.compile(r"\{cite(?::(p|t))?\}`([^`]+)`")
 DOC = re.compile(r"\{doc\}`([^`]+)`")
-EQ = re.compile(r"\{eq\}`([^`]+)`")
+CROSS_REFERENCE = re.compile(r"\{(?:eq|ref)\}`[^`]+`")
 ANCHOR_LINK = re.compile(r"\]\(#([^)\s]+)\)")
 HEADING = re.compile(r"^#{1,6} (.+)$", re.M)
 EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)  # `title <target>`
@@ -200,28 +200,44 @@ def doc_link(target: str, book: Book) -> str:
     return f"[{title}]({page}.ipynb)" if page in book.notebooks else title
 
 
+def other_chapters_label(role: str, book: Book, own: set[str]) -> str | None:
+    """An `{eq}`/`{ref}` role as a link to the chapter that defines its label, when that is
+    another chapter (None: jupyterlab-myst resolves it, or nothing can)."""
+    name, target = role.split("}`", 1)
+    explicit = EXPLICIT.match(target[:-1])
+    title, label = explicit.groups() if explicit else (None, target[:-1])
+    page = book.labels.get(label)
+    if label in own or page is None:
+        return None
+    chapter = book.titles.get(page, page)
+    if name == "{eq":
+        return f"[an equation of *{chapter}*]({page}.ipynb)"
+    return f"[{title or chapter}]({page}.ipynb)"
+
+
+def solution_line(label: str, exercises: dict[str, tuple[int, str]]) -> str:
+    number, title = exercises.get(label, (None, ""))
+    name = f"Exercise {number}" if number else label
+    return f"**Solution to {name}{f' ({title})' if title else ''}**\n"
+
+
 def rewrite_markdown(
-    text: str, values: dict[str, str], book: Book, chapter: str, own: set[str], exercises: dict
+    text: str,
+    values: dict[str, str],
+    book: Book,
+    chapter: str,
+    own: set[str],
+    exercises: dict[str, tuple[int, str]],
 ) -> str:
+    """One markdown cell for the reader (`own`: the labels the chapter defines; `exercises`:
+    label -> (number, title), in the chapter's order, as both sphinx-exercise and MyST count)."""
     text = GLUE_TEXT.sub(lambda m: glue_text(m.group(1), values, chapter), text)
     text = CITE.sub(lambda m: citation(m.group(1), m.group(2), book, chapter), text)
     text = DOC.sub(lambda m: doc_link(m.group(1), book), text)
-
-    def equation(match: re.Match) -> str:
-        label = match.group(1)
-        page = book.labels.get(label)
-        if label in own or page is None:
-            return match.group(0)  # jupyterlab-myst numbers and links it
-        return f"[an equation of *{book.titles.get(page, page)}*]({page}.ipynb)"
-
-    text = EQ.sub(equation, text)
-
-    def solution(match: re.Match) -> str:
-        number, title = exercises.get(match.group(2), (None, ""))
-        name = f"Exercise {number}" if number else match.group(2)
-        return f"**Solution to {name}{f' ({title})' if title else ''}**\n"
-
-    text = SOLUTION_START.sub(solution, text)
+    text = CROSS_REFERENCE.sub(
+        lambda m: other_chapters_label(m.group(0), book, own) or m.group(0), text
+    )
+    text = SOLUTION_START.sub(lambda m: solution_line(m.group(2), exercises), text)
     return SOLUTION_END.sub("", text)
 
 

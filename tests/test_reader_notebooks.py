@@ -136,9 +136,12 @@ def test_doc_links_open_the_chapters_notebook_and_other_pages_read_as_their_titl
     assert rewrite("{doc}`execution`") == "Runs"
 
 
-def test_an_equation_of_another_chapter_links_it_and_one_of_this_chapter_is_left_to_myst():
+def test_a_label_of_another_chapter_links_it_and_one_of_this_chapter_is_left_to_myst():
     assert rewrite("{eq}`mom-torch`") == "[an equation of *Momentum*](momentum.ipynb)"
     assert rewrite("{eq}`here-eq`", own={"here-eq"}) == "{eq}`here-eq`"
+    assert rewrite("{ref}`mom-torch`") == "[Momentum](momentum.ipynb)"
+    assert rewrite("{ref}`the torch form <mom-torch>`") == "[the torch form](momentum.ipynb)"
+    assert rewrite("{ref}`here-eq`", own={"here-eq"}) == "{ref}`here-eq`"
 
 
 def test_gated_solutions_become_a_bold_line_and_a_cell_left_empty_is_dropped():
