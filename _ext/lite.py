@@ -32,6 +32,14 @@ The inputs, each checked before use (a failed check: no site, and the reason pri
   Pyodide loads numpy, with no network and no `%pip`.
 - jupyterlite-core 0.6.4 and jupyterlite-pyodide-kernel 0.6.1 (the pair that targets Pyodide
   0.27.x): the `lite` extra of pyproject.toml.
+- the site's JupyterLab extensions, LABEXTENSION_WHEELS below, pinned by sha256: the kernel's
+  frontend, the widget manager and jupyterlab-myst (which renders the chapters' MyST:
+  equations, `{eq}`, exercises, admonitions). Only these: `jupyter lite build` is told to ignore
+  the extensions installed in the build's Python, whose versions follow the book's ipywidgets,
+  not the site's JupyterLab.
+The site's chapters are made the reader's notebooks when the book build finishes (copy_site,
+_ext/reader_notebooks.py): glued numbers written in from the build's executed notebooks, the
+roles jupyterlab-myst cannot render rewritten, no outputs.
 The site's lock lists only what the site ships: an import of anything else (scipy, say) fails
 at once with ModuleNotFoundError instead of requesting a file that is not there, and
 `disablePyPIFallback` keeps `%pip install` (piplite) from leaving the site: it refuses with
@@ -124,6 +132,32 @@ EXTRA_WHEELS = (
         "f2b8cbcaae10252b809fbe4d7470db75c09b769a32cbf816d20e5ca6d3c5a79d",
         imports=("ipywidgets",),
         depends=("comm", "ipython", "traitlets"),
+    ),
+)
+
+# The site's JupyterLab extensions, from these wheels only (not whatever the build's Python has
+# installed: ipywidgets 8.1.9 there wants jupyterlab-widgets 3.0.17, whose frontend asks for
+# JupyterLab 4.6.2 and logs "Unsatisfied version" in this site's 4.4.5). Each is the newest
+# release whose shared modules JupyterLab 4.4.5 satisfies, read from its remoteEntry (3.0.16
+# wants ^4.4.6, jupyterlab-myst 2.4.3 ^4.6.3, 2.6.0 ^4.5.0).
+LABEXTENSION_WHEELS = (
+    # the kernel's own frontend: the same release as the `lite` extra's Python package
+    Pinned(
+        "jupyterlite-pyodide-kernel==0.6.1",
+        "jupyterlite_pyodide_kernel-0.6.1-py3-none-any.whl",
+        "d16f2e44dedd60d7a5578cd901a4de1ac34d30c80671abba7ec1ac70a65e2972",
+    ),
+    # the widget manager; it renders ipywidgets 8.1.9's widgets (the explorer test moves one)
+    Pinned(
+        "jupyterlab-widgets==3.0.15",
+        "jupyterlab_widgets-3.0.15-py3-none-any.whl",
+        "d59023d7d7ef71400d51e6fee9a88867f6e65e10a4201605d2d7f3e8f012a31c",
+    ),
+    # the chapters' MyST: equations, {eq}, {ref} in the chapter, exercises, admonitions
+    Pinned(
+        "jupyterlab-myst==2.4.2",
+        "jupyterlab_myst-2.4.2-py3-none-any.whl",
+        "2aa406d4754dcd2ec4fe749b6a2e15f0bc8a6c5c8f6b549419583715d8146230",
     ),
 )
 
@@ -380,6 +414,15 @@ def lite_sources(folder: Path) -> None:
         "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
     }
     (folder / "overrides.json").write_text(json.dumps(overrides, indent=1))
+    wheels = [str(download(pinned, CACHE / "downloads")) for pinned in LABEXTENSION_WHEELS]
+    build_config = {
+        "LiteBuildConfig": {
+            "federated_extensions": wheels,
+            # only those: none of the extensions installed where the build runs
+            "ignore_sys_prefix": ["federated_extensions"],
+        }
+    }
+    (folder / "jupyter_lite_config.json").write_text(json.dumps(build_config, indent=1))
 
 
 def build() -> dict:
@@ -435,6 +478,10 @@ def build() -> dict:
         "matplotlib": lock["packages"]["matplotlib"]["version"],
         "size_bytes": size,
         "first_start_seconds": FIRST_START_SECONDS,
+        "labextensions": {
+            pinned.requirement.split("==")[0]: pinned.requirement.split("==")[1]
+            for pinned in LABEXTENSION_WHEELS
+        },
     }
 
 
@@ -511,6 +558,23 @@ def copy_site(app, exception: Exception | None) -> None:
     shutil.rmtree(output, ignore_errors=True)
     if app.config.lite_status.get("built") and SITE.exists():
         shutil.copytree(SITE, output)
+        # myst-nb's executed notebooks (and their .glue.json) sit beside the HTML output
+        reader_chapters(output, Path(app.outdir).parent / "jupyter_execute" / "chapters")
+
+
+def reader_chapters(site: Path, executed: Path) -> None:
+    """The site's chapters become the reader's notebooks (reader_notebooks.py), and the site's
+    index of them (api/contents/chapters/all.json) gets their new sizes."""
+    from reader_notebooks import Book, rewrite_chapters  # _ext/ is on Sphinx's path
+
+    chapters = site / "files" / "chapters"
+    written = rewrite_chapters(chapters, executed, chapters, Book.from_root(ROOT))
+    index = site / "api" / "contents" / "chapters" / "all.json"
+    listing = json.loads(index.read_text())
+    sizes = {path.name: path.stat().st_size for path in written}
+    for entry in listing["content"]:
+        entry["size"] = sizes.get(entry["name"], entry["size"])
+    index.write_text(json.dumps(listing, indent=1))
 
 
 def setup(app) -> dict:
