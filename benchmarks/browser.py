@@ -98,13 +98,13 @@ PASSED = (
 )
 
 
-def summary(rows: list[dict], html: Path) -> str:
+def summary(rows: list[dict], html: Path, measured: str) -> str:
     ratios = [row["ratio"] for row in rows]
     starts = [row["kernel_ready_s"] for row in rows]
     failed = [row["chapter"] for row in rows if row["problems"]]
     loads = [row["load_before"] for row in rows]
     return (
-        f"{len(rows)} chapters, commit {commit()}, {datetime.date.today()}; lite site "
+        f"{len(rows)} chapters, commit {measured}, {datetime.date.today()}; lite site "
         f"{site_megabytes(html):.1f} MB. Browser ÷ native: median "
         f"{statistics.median(ratios):.1f}, {min(ratios):.1f}–{max(ratios):.1f}. Cold start: "
         f"median {statistics.median(starts):.1f} s, {min(starts):.1f}–{max(starts):.1f} s. "
@@ -128,6 +128,7 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
+    measured = commit()  # before the run: a commit made while it runs is not what it measured
     httpd, server = serve(args.html)
     rows = []
     with sync_playwright() as playwright:
@@ -162,12 +163,12 @@ def main() -> None:
         browser.close()
     httpd.shutdown()
     (ROOT / "_build" / "lite-bench.json").write_text(
-        json.dumps({"machine": platform.platform(), "commit": commit(), "rows": rows}, indent=1)
+        json.dumps({"machine": platform.platform(), "commit": measured, "rows": rows}, indent=1)
     )
     print()
     print(table(rows))
     print()
-    print(summary(rows, args.html))
+    print(summary(rows, args.html, measured))
     if any(row["problems"] for row in rows):
         sys.exit(1)
 
