@@ -59,7 +59,7 @@ test: lint browser _build/.built
 	$(BIN)/python -m pytest
 
 # Every chapter run to the end in the browser runtime, as `make test` runs the shortest there
-# (tests/test_lite.py; about half an hour on 2 cores). Times in _build/lite-check.json.
+# (tests/test_lite.py; about 20 minutes on 2 cores). Times in _build/lite-check.json.
 test-browser: browser _build/.built
 	LITE_CHAPTERS=all $(BIN)/python -m pytest tests/test_lite.py -k in_the_browser
 
