@@ -532,7 +532,8 @@ def button(status: dict, notebook: str, pathto) -> dict:
         "text": f"Run in your browser ({size}, Python {python})",
         "tooltip": f"Run this chapter here, with no server: Python {python} and numpy "
         f"{status['numpy']} compiled to WebAssembly (Pyodide {status['pyodide']}). The first "
-        f"time, a {size} download, then up to {status['first_start_seconds']} s until the "
+        f"time, up to {size} to download (a chapter fetched 44 MB of it), then up to "
+        f"{status['first_start_seconds']} s until the "
         "kernel is ready (measured on 2 cores from a local copy); later visits may load it "
         "from the browser's cache.",
         "icon": "fas fa-play",

@@ -101,6 +101,7 @@ PASSED = (
 def summary(rows: list[dict], html: Path, measured: str) -> str:
     ratios = [row["ratio"] for row in rows]
     starts = [row["kernel_ready_s"] for row in rows]
+    fetched = [row["megabytes"] for row in rows]
     failed = [row["chapter"] for row in rows if row["problems"]]
     loads = [row["load_before"] for row in rows]
     return (
@@ -108,6 +109,7 @@ def summary(rows: list[dict], html: Path, measured: str) -> str:
         f"{site_megabytes(html):.1f} MB. Browser ÷ native: median "
         f"{statistics.median(ratios):.1f}, {min(ratios):.1f}–{max(ratios):.1f}. Cold start: "
         f"median {statistics.median(starts):.1f} s, {min(starts):.1f}–{max(starts):.1f} s. "
+        f"Fetched on a first visit: {min(fetched):.1f}–{max(fetched):.1f} MB. "
         f"Load average before a chapter: {min(loads):.1f}–{max(loads):.1f}. "
         + (f"FAILED in the browser: {', '.join(failed)}." if failed else PASSED)
     )
@@ -137,7 +139,9 @@ def main() -> None:
         for name in names:
             load = os.getloadavg()[0]  # how busy the shared machine was (2 cores here)
             native = native_run_all(name)
+            httpd.sent.clear()
             run = run_chapter(browser, server, f"chapters/{name}")
+            fetched = sum(n for path, n in httpd.sent.items() if path.startswith("/lite/"))
             problems = run.problems + [f"left 127.0.0.1: {url}" for url in run.outside]
             if not run.link:
                 problems.append("no 'Run in your browser' link")
@@ -148,6 +152,7 @@ def main() -> None:
                     "browser_s": round(run.run_all_s, 2),
                     "ratio": round(run.run_all_s / native, 2),
                     "kernel_ready_s": round(run.kernel_ready_s, 2),
+                    "megabytes": round(fetched / 1e6, 2),
                     "code_cells": len(run.cells),
                     "widget_moved": run.widget_moved,
                     "problems": problems,

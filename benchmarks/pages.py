@@ -43,7 +43,18 @@ VIEWPORT = {"width": 1280, "height": 800}
 FIRST_TEXT = "() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null"
 
 
+class CountingHandler(QuietHandler):
+    def copyfile(self, source, outputfile) -> None:
+        # The bytes of each file served, by path, counted at the server: a web worker's
+        # requests (the lite site's kernel) included, which the page's own events do not see.
+        start = source.tell()
+        super().copyfile(source, outputfile)
+        self.server.sent[self.path.split("?")[0]] = source.tell() - start
+
+
 class LocalServer(http.server.ThreadingHTTPServer):
+    sent: dict[str, int]
+
     def handle_error(self, request, client_address) -> None:
         # A browser context closed mid-download (the lite site's wheels) is not an error.
         if not isinstance(sys.exc_info()[1], ConnectionError):
@@ -51,8 +62,9 @@ class LocalServer(http.server.ThreadingHTTPServer):
 
 
 def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = functools.partial(QuietHandler, directory=str(folder))
+    handler = functools.partial(CountingHandler, directory=str(folder))
     httpd = LocalServer(("127.0.0.1", 0), handler)
+    httpd.sent = {}
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
 
