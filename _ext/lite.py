@@ -411,7 +411,13 @@ def lite_sources(folder: Path) -> None:
     (folder / "jupyter-lite.json").write_text(json.dumps(config, indent=1))
     overrides = {
         # a notebook opened from the book starts its kernel, with no "Select Kernel" dialog
-        "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
+        "@jupyterlab/notebook-extension:tracker": {
+            "autoStartDefaultKernel": True,
+            # every cell rendered on opening, not as it scrolls into view: jupyterlab-myst
+            # resolves a reference only to a cell already rendered, and logs an error for the
+            # others (a chapter's links to its later sections)
+            "windowingMode": "none",
+        },
     }
     (folder / "overrides.json").write_text(json.dumps(overrides, indent=1))
     wheels = [str(download(pinned, CACHE / "downloads")) for pinned in LABEXTENSION_WHEELS]
